@@ -1,0 +1,66 @@
+//! The router and the state every handler shares.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::Router;
+use subtle::ConstantTimeEq;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+
+use crate::error::AppError;
+use crate::sites::Sites;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub sites: Arc<Sites>,
+    pub store: Store,
+    pub admin: AdminToken,
+    /// The demo site and the built widget.
+    pub www: PathBuf,
+}
+
+/// The admin API token, compared in constant time.
+#[derive(Clone)]
+pub struct AdminToken(Arc<str>);
+
+impl AdminToken {
+    pub fn new(token: &str) -> AdminToken {
+        AdminToken(token.into())
+    }
+
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), AppError> {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if bool::from(given.as_bytes().ct_eq(self.0.as_bytes())) && !given.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+pub fn app(state: AppState) -> Router {
+    let sites = state.sites.clone();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin.to_str().is_ok_and(|o| sites.any_allows(o))
+        }))
+        .allow_methods([Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(86_400));
+    let api = crate::ingest::router().layer(cors).merge(crate::stats::router());
+    let www = ServeDir::new(&state.www).append_index_html_on_directories(true);
+    api.fallback_service(www).layer(CompressionLayer::new()).with_state(state)
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}

@@ -1,0 +1,89 @@
+//! `POST /api/v1/events` (one event or a batch, as the widget's queue flushes): a pipeline of named steps (media type, size, decode,
+//! site, origin, validation, store), each of which may refuse the request with a
+//! reason. Nothing is stored unless every event of the request passes.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::post;
+use axum::{Json, Router};
+use consent_wire::validate::validate;
+use consent_wire::Event;
+
+use crate::device::Device;
+use crate::error::{AppError, Result};
+use crate::store::{StoreError, StoredEvent};
+use crate::AppState;
+
+/// Largest accepted body: a batch of ten events with long paths fits.
+pub const MAX_BODY: usize = 8 * 1024;
+pub const MAX_BATCH: usize = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", post(events_create))
+}
+
+async fn events_create(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<impl IntoResponse> {
+    check_media_type(&headers)?;
+    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
+    let events = decode(&bytes)?;
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let now = crate::app::now_ms();
+    let device = Device::from_user_agent(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")).as_str();
+    let mut stored = Vec::with_capacity(events.len());
+    for (i, event) in events.into_iter().enumerate() {
+        let at = |msg: String| if i == 0 { msg } else { format!("event {i}: {msg}") };
+        let site = state.sites.get(&event.site).ok_or_else(|| AppError::NotFound(at(format!("unknown site `{}`", truncate(&event.site)))))?;
+        if let Some(origin) = origin {
+            if !site.allows_origin(origin) {
+                return Err(AppError::Forbidden(at(format!("origin `{}` may not post events for site `{}`", truncate(origin), site.id))));
+            }
+        }
+        validate(&event, site, now).map_err(|e| AppError::UnprocessableEntity(at(e.to_string())))?;
+        stored.push(StoredEvent { event, device, server_ts: now });
+    }
+    let result = state.store.insert(stored).await.map_err(|e| match e {
+        StoreError::QueueFull => AppError::Busy,
+        other => AppError::Internal(other.into()),
+    })?;
+    let status = if result.stored > 0 { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(result)))
+}
+
+fn check_media_type(headers: &HeaderMap) -> Result<()> {
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" | "text/plain" => Ok(()),
+        _ => Err(AppError::UnsupportedMediaType),
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Vec<Event>> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let events = match first {
+        None => return Err(AppError::BadRequest("empty body: send one event object or an array of events".into())),
+        Some(b'[') => serde_json::from_slice::<Vec<Event>>(bytes).map_err(json_error)?,
+        Some(b'{') => vec![serde_json::from_slice::<Event>(bytes).map_err(json_error)?],
+        Some(_) => return Err(AppError::BadRequest("body must be a JSON object or an array of objects".into())),
+    };
+    match events.len() {
+        0 => Err(AppError::BadRequest("empty batch".into())),
+        n if n > MAX_BATCH => Err(AppError::BadRequest(format!("batch of {n} events; at most {MAX_BATCH}"))),
+        _ => Ok(events),
+    }
+}
+
+fn json_error(e: serde_json::Error) -> AppError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Data => AppError::UnprocessableEntity(format!("invalid event: {e}")),
+        _ => AppError::BadRequest(format!("malformed JSON: {e}")),
+    }
+}
+
+/// Visitor-supplied strings are echoed shortened in error messages.
+fn truncate(s: &str) -> String {
+    s.chars().take(64).collect()
+}

@@ -1,0 +1,12 @@
+//! The consent backend as a library: `app(state)` is the whole HTTP surface, so
+//! tests drive it over a real listener exactly as the binary does.
+
+pub mod app;
+pub mod device;
+pub mod error;
+pub mod ingest;
+pub mod sites;
+pub mod stats;
+pub mod store;
+
+pub use app::{app, AppState};

@@ -1,0 +1,72 @@
+//! `consent-server`: serves the demo site, the widget and the API.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+use consent_server::app::AdminToken;
+use consent_server::sites::Sites;
+use consent_server::store::Store;
+use consent_server::{app, AppState};
+use rand::Rng;
+
+#[derive(Parser)]
+#[command(about = "Consent backend: event ingest, stats and the demo site")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    host: String,
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    port: u16,
+    /// SQLite database file (created and migrated on start).
+    #[arg(long, env = "CONSENT_DB", default_value = "data/consent.sqlite")]
+    db: PathBuf,
+    /// The site configuration folder.
+    #[arg(long, env = "CONSENT_CONFIG", default_value = "pkg-config")]
+    config: PathBuf,
+    /// Static files: the demo site and the built widget.
+    #[arg(long, env = "CONSENT_WWW", default_value = "www")]
+    www: PathBuf,
+    /// Bearer token for the admin API; a random one is made and printed when unset.
+    #[arg(long, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let args = Args::parse();
+    let sites = Sites::load(&args.config).context("loading site configuration")?;
+    let store = Store::open_sqlite(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let token = args.admin_token.clone().unwrap_or_else(|| {
+        let t: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
+        tracing::info!("no CONSENT_ADMIN_TOKEN set; admin token for this run: {t}");
+        t
+    });
+    let state = AppState { sites: Arc::new(sites), store, admin: AdminToken::new(&token), www: args.www.clone() };
+    let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    tracing::info!("serving http://{addr}/ (sites: {}, database: {})", state.sites.len(), args.db.display());
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

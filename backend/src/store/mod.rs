@@ -1,0 +1,74 @@
+//! Where events live. One interface, one implementation per database; the
+//! embedded SQLite store is the default.
+
+mod sqlite;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use consent_wire::Event;
+
+pub use sqlite::SqliteStore;
+
+/// An event as stored: the validated wire event plus what the server adds.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub event: Event,
+    pub device: &'static str,
+    /// Server clock, milliseconds since the Unix epoch: the authoritative time.
+    pub server_ts: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the write queue is full")]
+    QueueFull,
+    #[error("the writer has stopped")]
+    WriterGone,
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("migration {version}: {source}")]
+    Migration { version: u32, source: rusqlite::Error },
+    #[error("opening {path}: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("cannot start the writer thread: {0}")]
+    Spawn(std::io::Error),
+    #[error("blocking task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How many events of a batch were new and how many were retries already stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stored {
+    pub stored: usize,
+    pub duplicates: usize,
+}
+
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    pub fn open_sqlite(path: &Path) -> Result<Store> {
+        Ok(Store::Sqlite(SqliteStore::open(path)?))
+    }
+
+    /// Commits `events` durably; returns only after the transaction is on disk.
+    pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
+        match self {
+            Store::Sqlite(s) => s.insert(events).await,
+        }
+    }
+
+    /// Event counts per action for one site.
+    pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
+        match self {
+            Store::Sqlite(s) => s.counts_by_action(site).await,
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The first layer the visitor sees: title, text, policy link and three equal
+//! choices, in a shadow root so the site's CSS cannot reach it. "Preferences"
+//! unfolds the category choices in place.
+
+use js_sys::Array;
+use wasm_bindgen::JsCast;
+use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use crate::config::Config;
+use crate::element::{child, is_safe_href};
+
+const CSS: &str = include_str!("banner.css");
+/// The tag of the host element; a custom-element name cannot clash with the site's.
+pub const HOST_TAG: &str = "consent-banner";
+
+pub struct Banner {
+    host: Element,
+    root: ShadowRoot,
+}
+
+/// What a click in the banner asks for (`data-act` on the buttons).
+pub enum Act {
+    AcceptAll,
+    RejectAll,
+    Preferences,
+    Save,
+}
+
+impl Banner {
+    pub fn show(doc: &Document, config: &Config) -> Option<Banner> {
+        let host = doc.create_element(HOST_TAG).ok()?;
+        let init = ShadowRootInit::new(ShadowRootMode::Open);
+        let root = host.attach_shadow(&init).ok()?;
+        let sheet = CssStyleSheet::new().ok()?;
+        sheet.replace_sync(CSS).ok()?;
+        root.set_adopted_style_sheets(&Array::of1(&sheet));
+
+        let t = |k: &str| config.text(k);
+        let card = child(doc, &root, "div", "cc", None)?;
+        card.set_attribute("role", "dialog").ok()?;
+        card.set_attribute("aria-labelledby", "cc-title").ok()?;
+        card.set_attribute("aria-describedby", "cc-desc").ok()?;
+        card.set_attribute("lang", &config.lang).ok()?;
+        child(doc, &card, "h2", "", Some(&t("title")))?.set_id("cc-title");
+        let desc = child(doc, &card, "p", "", Some(&t("description")))?;
+        desc.set_id("cc-desc");
+        desc.append_with_str_1(" ").ok()?;
+        if is_safe_href(&config.policy_url) {
+            let link = child(doc, &desc, "a", "", Some(&t("policy_link")))?;
+            link.set_attribute("href", &config.policy_url).ok()?;
+        }
+
+        let prefs = child(doc, &card, "ul", "prefs", None)?;
+        prefs.set_attribute("hidden", "").ok()?;
+        prefs.set_attribute("aria-label", &t("preferences_title")).ok()?;
+        for cat in &config.categories {
+            let li = child(doc, &prefs, "li", "", None)?;
+            let label = child(doc, &li, "label", "", None)?;
+            let input = child(doc, &label, "input", "", None)?;
+            input.set_attribute("type", "checkbox").ok()?;
+            input.set_attribute("data-cat", &cat.id).ok()?;
+            if cat.required {
+                input.set_attribute("checked", "").ok()?;
+                input.set_attribute("disabled", "").ok()?;
+            }
+            label.append_with_str_1(&cat.title).ok()?;
+            let note = if cat.required { t("always_on") + " · " + &cat.description } else { cat.description.clone() };
+            child(doc, &li, "small", "", Some(&note))?;
+        }
+
+        let row = child(doc, &card, "div", "row", None)?;
+        for (act, key, class) in [("accept", "accept_all", ""), ("reject", "reject_all", ""), ("prefs", "preferences", "alt"), ("save", "save", "alt")] {
+            let b = child(doc, &row, "button", class, Some(&t(key)))?;
+            b.set_attribute("type", "button").ok()?;
+            b.set_attribute("data-act", act).ok()?;
+            if act == "save" {
+                b.set_attribute("hidden", "").ok()?;
+            }
+        }
+        doc.body()?.append_child(&host).ok()?;
+        Some(Banner { host, root })
+    }
+
+    /// The element the click listener goes on.
+    pub fn root(&self) -> &ShadowRoot {
+        &self.root
+    }
+
+    /// Unfolds the category choices and swaps "Preferences" for "Save choices".
+    pub fn open_preferences(&self) {
+        for sel in ["ul.prefs", "button[data-act=save]"] {
+            if let Ok(Some(el)) = self.root.query_selector(sel) {
+                let _ = el.remove_attribute("hidden");
+            }
+        }
+        if let Ok(Some(el)) = self.root.query_selector("button[data-act=prefs]") {
+            let _ = el.set_attribute("hidden", "");
+        }
+        if let Ok(Some(first)) = self.root.query_selector("input:not([disabled])") {
+            if let Some(el) = first.dyn_ref::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    }
+
+    /// The categories ticked in the preferences list (required ones included).
+    pub fn chosen(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(list) = self.root.query_selector_all("input[data-cat]") {
+            for i in 0..list.length() {
+                let Some(input) = list.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else { continue };
+                if input.checked() {
+                    out.extend(input.get_attribute("data-cat"));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn remove(&self) {
+        self.host.remove();
+    }
+}
+
+impl Act {
+    /// The action a click asks for: the `data-act` of the nearest button, if any.
+    pub fn from_event(event: &web_sys::Event) -> Option<Act> {
+        let target: Element = event.target()?.dyn_into().ok()?;
+        let act = target.closest("[data-act]").ok()??.get_attribute("data-act")?;
+        match act.as_str() {
+            "accept" => Some(Act::AcceptAll),
+            "reject" => Some(Act::RejectAll),
+            "prefs" => Some(Act::Preferences),
+            "save" => Some(Act::Save),
+            _ => None,
+        }
+    }
+}

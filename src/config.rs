@@ -1,0 +1,109 @@
+//! The site configuration as the widget receives it (`config.json`, made at build
+//! time by `cargo xtask build` from `pkg-config/`), read once into typed fields.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub struct Category {
+    pub id: String,
+    pub required: bool,
+    pub title: String,
+    pub description: String,
+}
+
+pub struct Config {
+    pub site: String,
+    pub endpoint: String,
+    pub revision: String,
+    pub cookie_name: String,
+    pub max_age_days: u64,
+    pub session: bool,
+    pub domain: Option<String>,
+    pub lang: String,
+    pub policy_url: String,
+    pub categories: Vec<Category>,
+    texts: JsValue,
+    fallback_texts: JsValue,
+}
+
+/// A missing or mistyped field; the message names it.
+pub struct BadField(pub &'static str);
+
+impl Config {
+    /// Reads the config object and picks the language: `<html lang>`, then the browser's.
+    pub fn read(obj: &JsValue, page_lang: &str, browser_lang: &str) -> Result<Config, BadField> {
+        let langs = get(obj, "langs");
+        let langs: Vec<String> = langs.dyn_ref::<Array>().ok_or(BadField("langs"))?.iter().filter_map(|v| v.as_string()).collect();
+        let default_lang = string(obj, "defaultLang")?;
+        let lang = [page_lang, browser_lang]
+            .into_iter()
+            .map(primary_subtag)
+            .find(|l| langs.contains(l))
+            .unwrap_or_else(|| default_lang.clone());
+        let all_texts = get(obj, "texts");
+        let texts = get(&all_texts, &lang);
+        let fallback_texts = get(&all_texts, &default_lang);
+        if !fallback_texts.is_object() {
+            return Err(BadField("texts"));
+        }
+        let cookie = get(obj, "cookie");
+        let mut categories = Vec::new();
+        for c in get(obj, "categories").dyn_ref::<Array>().ok_or(BadField("categories"))?.iter() {
+            categories.push(Category {
+                id: string(&c, "id")?,
+                required: get(&c, "required").as_bool().unwrap_or(false),
+                title: localized(&get(&c, "title"), &lang, &default_lang).ok_or(BadField("categories[].title"))?,
+                description: localized(&get(&c, "description"), &lang, &default_lang).unwrap_or_default(),
+            });
+        }
+        Ok(Config {
+            site: string(obj, "site")?,
+            endpoint: string(obj, "endpoint")?,
+            revision: string(obj, "revision")?,
+            cookie_name: string(&cookie, "name").map_err(|_| BadField("cookie.name"))?,
+            max_age_days: get(&cookie, "maxAgeDays").as_f64().ok_or(BadField("cookie.maxAgeDays"))? as u64,
+            session: get(&cookie, "session").as_bool().unwrap_or(false),
+            domain: get(&cookie, "domain").as_string().filter(|d| !d.is_empty()),
+            lang,
+            policy_url: string(obj, "policyUrl")?,
+            categories,
+            texts,
+            fallback_texts,
+        })
+    }
+
+    /// A visible text in the visitor's language, else the site's default language.
+    pub fn text(&self, key: &str) -> String {
+        get(&self.texts, key).as_string().or_else(|| get(&self.fallback_texts, key).as_string()).unwrap_or_default()
+    }
+
+    pub fn required_ids(&self) -> Vec<String> {
+        self.categories.iter().filter(|c| c.required).map(|c| c.id.clone()).collect()
+    }
+
+    pub fn all_ids(&self) -> Vec<String> {
+        self.categories.iter().map(|c| c.id.clone()).collect()
+    }
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() {
+        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn string(obj: &JsValue, key: &'static str) -> Result<String, BadField> {
+    get(obj, key).as_string().filter(|s| !s.is_empty()).ok_or(BadField(key))
+}
+
+fn localized(map: &JsValue, lang: &str, default_lang: &str) -> Option<String> {
+    get(map, lang).as_string().or_else(|| get(map, default_lang).as_string())
+}
+
+/// `"nl-BE"` → `"nl"`, `"EN"` → `"en"`.
+fn primary_subtag(tag: &str) -> String {
+    let end = tag.find(['-', '_']).unwrap_or(tag.len());
+    tag[..end].to_ascii_lowercase()
+}

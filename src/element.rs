@@ -1,0 +1,24 @@
+//! Building the widget's DOM: every string goes in as text, never as HTML.
+
+use web_sys::{Document, Element, Node};
+
+/// Creates `<tag class=class>` with optional text and appends it to `parent`.
+pub fn child(doc: &Document, parent: &Node, tag: &str, class: &str, text: Option<&str>) -> Option<Element> {
+    let el = doc.create_element(tag).ok()?;
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    if text.is_some() {
+        el.set_text_content(text);
+    }
+    parent.append_child(&el).ok()?;
+    Some(el)
+}
+
+/// Only links a visitor may safely follow: same-site paths, http(s) and mailto.
+pub fn is_safe_href(href: &str) -> bool {
+    (href.starts_with('/') && !href.starts_with("//"))
+        || href.starts_with("https://")
+        || href.starts_with("http://")
+        || href.starts_with("mailto:")
+}

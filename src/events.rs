@@ -1,0 +1,37 @@
+//! Telling the backend and the page what happened: the event POST and the
+//! `consent:change` DOM event. A failed POST never disturbs the page.
+
+use consent_wire::Event;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+use web_sys::{CustomEvent, CustomEventInit, Document, RequestInit, Window};
+
+/// Posts `event` as a `text/plain` body (a CORS "simple request": no preflight)
+/// with `keepalive`, so it survives the page being left right after the click.
+pub fn post(window: &Window, endpoint: &str, event: &Event) {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    // `keepalive` is not in web-sys's stable RequestInit API; it is a plain field.
+    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    init.set_body(&JsValue::from_str(&event.to_json()));
+    let promise = window.fetch_with_str_and_init(endpoint, &init);
+    // Swallow network errors: the page must not see an unhandled rejection.
+    let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+    let _ = promise.catch(&ignore);
+    // Dropping the closure before the promise settles would break the callback.
+    ignore.forget();
+}
+
+/// Fires `name` on `document` with `{accepted, rejected}` category lists.
+pub fn dispatch(doc: &Document, name: &str, accepted: &[String], rejected: &[String]) {
+    let detail = Object::new();
+    let list = |ids: &[String]| ids.iter().map(|s| JsValue::from_str(s)).collect::<Array>();
+    let _ = Reflect::set(&detail, &"accepted".into(), &list(accepted));
+    let _ = Reflect::set(&detail, &"rejected".into(), &list(rejected));
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    if let Ok(ev) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = doc.dispatch_event(&ev);
+    }
+}

@@ -1,0 +1,31 @@
+//! The consent widget: reads the site config, shows the banner when there is no
+//! current decision, stores the decision in the consent cookie, starts the
+//! scripts that waited for it and reports it to the backend.
+//!
+//! Invariant: nothing here uses `core::fmt` (no `format!`, `to_string`, `unwrap`):
+//! it would add kilobytes to the Wasm the banner needs.
+
+#[cfg(target_arch = "wasm32")]
+mod config;
+pub mod consent_id;
+pub mod cookie;
+
+#[cfg(target_arch = "wasm32")]
+mod banner;
+#[cfg(target_arch = "wasm32")]
+mod element;
+#[cfg(target_arch = "wasm32")]
+mod events;
+#[cfg(target_arch = "wasm32")]
+mod gating;
+#[cfg(target_arch = "wasm32")]
+mod widget;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without atomics runs this module on one thread.
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+#[cfg(target_arch = "wasm32")]
+pub use widget::start;

@@ -1,0 +1,312 @@
+//! The site configuration schema (`pkg-config/sites/*.toml`), validated at load
+//! with messages that name the bad field, and the policy revision derived from it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Every text key the widget shows. A language is complete when it has all of them.
+pub const TEXT_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "accept_all",
+    "reject_all",
+    "preferences",
+    "save",
+    "policy_link",
+    "preferences_title",
+    "always_on",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: field `{field}`: {message}")]
+    Invalid { path: PathBuf, field: String, message: String },
+}
+
+pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Site id, as events carry it.
+    pub id: String,
+    pub name: String,
+    /// Origins allowed to post events; `http://127.0.0.1:*` allows any port.
+    pub origins: Vec<String>,
+    /// Language used when neither the page nor the browser asks for a supported one.
+    pub default_language: String,
+    pub languages: Vec<String>,
+    /// Policy source, relative to the `pkg-config` folder.
+    pub policy: String,
+    /// Where the banner's policy link points.
+    pub policy_url: String,
+    #[serde(default = "default_endpoint")]
+    pub endpoint: String,
+    pub cookie: CookieConfig,
+    pub categories: Vec<Category>,
+    /// Per-language overrides of the built-in texts.
+    #[serde(default)]
+    pub texts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn default_endpoint() -> String {
+    "/api/v1/events".into()
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieConfig {
+    #[serde(default = "default_cookie_name")]
+    pub name: String,
+    /// How long a decision stays valid, in days; also the cookie's Max-Age unless `session`.
+    pub max_age_days: u32,
+    /// Session-scoped cookie: no Max-Age, gone when the browser session ends.
+    #[serde(default)]
+    pub session: bool,
+    /// Cookie `Domain`, to share consent across subdomains.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+fn default_cookie_name() -> String {
+    "cc_consent".into()
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Title and description per language.
+    pub title: BTreeMap<String, String>,
+    pub description: BTreeMap<String, String>,
+    #[serde(default)]
+    pub services: Vec<Service>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub name: String,
+    pub provider: String,
+    #[serde(default)]
+    pub cookies: Vec<CookieDecl>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieDecl {
+    /// Exact name, or a prefix pattern ending in `*` such as `_ga*`.
+    pub name: String,
+    pub purpose: BTreeMap<String, String>,
+    pub duration: BTreeMap<String, String>,
+}
+
+/// The built-in texts of one language (`pkg-config/i18n/<lang>.toml`).
+pub type Texts = BTreeMap<String, String>;
+
+impl SiteConfig {
+    /// Reads and validates one site file.
+    pub fn load(path: &Path) -> Result<SiteConfig> {
+        let raw = read(path)?;
+        let site: SiteConfig = toml::from_str(&raw).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        site.validate(path)?;
+        Ok(site)
+    }
+
+    /// Reads every `*.toml` in `pkg-config/sites`, sorted by file name.
+    pub fn load_dir(dir: &Path) -> Result<Vec<SiteConfig>> {
+        let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Read { path: dir.to_owned(), source })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| SiteConfig::load(p)).collect()
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// Ids of the categories that cannot be refused.
+    pub fn required_ids(&self) -> impl Iterator<Item = &str> {
+        self.categories.iter().filter(|c| c.required).map(|c| c.id.as_str())
+    }
+
+    /// Does this site accept events sent from `origin`?
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|allowed| match allowed.strip_suffix(":*") {
+            Some(host) => origin
+                .strip_prefix(host)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
+            None => allowed == origin,
+        })
+    }
+
+    /// The policy revision: a content hash of the policy source and the cookie table,
+    /// so changing either brings the banner back. Widget and backend both use this value.
+    pub fn revision(&self, policy_source: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(policy_source.as_bytes());
+        h.update([0u8]);
+        for c in &self.categories {
+            h.update(c.id.as_bytes());
+            h.update([u8::from(c.required)]);
+            for s in &c.services {
+                h.update(s.name.as_bytes());
+                h.update([0]);
+                h.update(s.provider.as_bytes());
+                for k in &s.cookies {
+                    h.update([1]);
+                    h.update(k.name.as_bytes());
+                    for map in [&k.purpose, &k.duration] {
+                        for (lang, text) in map {
+                            h.update([2]);
+                            h.update(lang.as_bytes());
+                            h.update([3]);
+                            h.update(text.as_bytes());
+                        }
+                    }
+                }
+            }
+        }
+        let digest = h.finalize();
+        hex(&digest[..6])
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        let bad = |field: &str, message: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            field: field.to_owned(),
+            message: message.to_owned(),
+        };
+        if !is_ident(&self.id, 64) {
+            return Err(bad("id", "use 1-64 characters a-z, 0-9, '-' or '_'"));
+        }
+        if self.origins.is_empty() {
+            return Err(bad("origins", "list at least one origin, like \"https://www.example.com\""));
+        }
+        for (i, o) in self.origins.iter().enumerate() {
+            let ok = (o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/') && !o.contains(' ');
+            if !ok {
+                return Err(bad(&format!("origins[{i}]"), "an origin is scheme://host[:port], without a trailing slash"));
+            }
+        }
+        if self.languages.is_empty() || self.languages.iter().any(|l| !is_lang(l)) {
+            return Err(bad("languages", "list language codes like \"nl\" or \"en\""));
+        }
+        if !self.languages.contains(&self.default_language) {
+            return Err(bad("default_language", "must be one of `languages`"));
+        }
+        if !is_safe_url(&self.policy_url) {
+            return Err(bad("policy_url", "use a path starting with '/' or an http(s) URL"));
+        }
+        if !self.endpoint.starts_with('/') && !self.endpoint.starts_with("https://") {
+            return Err(bad("endpoint", "use a path starting with '/' or an https URL"));
+        }
+        let c = &self.cookie;
+        if c.name.is_empty() || c.name.len() > 64 || !c.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(bad("cookie.name", "use 1-64 characters a-z, A-Z, 0-9, '-' or '_'"));
+        }
+        if c.max_age_days == 0 || c.max_age_days > 396 {
+            return Err(bad("cookie.max_age_days", "must be 1-396 days (regulators expect at most 13 months)"));
+        }
+        if let Some(d) = &c.domain {
+            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
+                return Err(bad("cookie.domain", "must be a host name like \"example.com\""));
+            }
+        }
+        if self.categories.is_empty() || self.categories.len() > 16 {
+            return Err(bad("categories", "list 1-16 categories"));
+        }
+        for (i, cat) in self.categories.iter().enumerate() {
+            let field = |f: &str| format!("categories[{i}].{f}");
+            if !is_ident(&cat.id, 32) {
+                return Err(bad(&field("id"), "use 1-32 characters a-z, 0-9, '-' or '_'"));
+            }
+            if self.categories[..i].iter().any(|o| o.id == cat.id) {
+                return Err(bad(&field("id"), "duplicate category id"));
+            }
+            for lang in &self.languages {
+                if !cat.title.contains_key(lang) {
+                    return Err(bad(&field("title"), &format!("missing language \"{lang}\"")));
+                }
+                if !cat.description.contains_key(lang) {
+                    return Err(bad(&field("description"), &format!("missing language \"{lang}\"")));
+                }
+            }
+            for (j, s) in cat.services.iter().enumerate() {
+                for (k, ck) in s.cookies.iter().enumerate() {
+                    let star = ck.name.find('*');
+                    if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
+                        return Err(bad(
+                            &field(&format!("services[{j}].cookies[{k}].name")),
+                            "a cookie name, or a prefix ending in a single '*'",
+                        ));
+                    }
+                }
+            }
+        }
+        if !self.categories.iter().any(|c| c.required) {
+            return Err(bad("categories", "one category must be `required = true` (strictly necessary cookies)"));
+        }
+        for (lang, texts) in &self.texts {
+            if !self.languages.contains(lang) {
+                return Err(bad(&format!("texts.{lang}"), "language not in `languages`"));
+            }
+            if let Some(k) = texts.keys().find(|k| !TEXT_KEYS.contains(&k.as_str())) {
+                return Err(bad(&format!("texts.{lang}.{k}"), "unknown text key"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Loads the built-in texts of one language and checks that every key is there.
+pub fn load_texts(path: &Path) -> Result<Texts> {
+    let raw = read(path)?;
+    let texts: Texts = toml::from_str(&raw).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
+    for key in TEXT_KEYS {
+        if !texts.contains_key(*key) {
+            return Err(ConfigError::Invalid { path: path.to_owned(), field: (*key).to_owned(), message: "missing text".into() });
+        }
+    }
+    if let Some(k) = texts.keys().find(|k| !TEXT_KEYS.contains(&k.as_str())) {
+        return Err(ConfigError::Invalid { path: path.to_owned(), field: k.clone(), message: "unknown text key".into() });
+    }
+    Ok(texts)
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })
+}
+
+pub(crate) fn is_ident(s: &str, max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+pub(crate) fn is_lang(s: &str) -> bool {
+    (2..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+}
+
+fn is_safe_url(s: &str) -> bool {
+    (s.starts_with('/') && !s.starts_with("//")) || s.starts_with("https://") || s.starts_with("http://")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
+}

@@ -1,0 +1,14 @@
+//! The wire format shared by the widget and the backend: consent events and,
+//! for the server side, the site configuration schema and the policy revision.
+//!
+//! Invariant: this crate depends on neither web-sys nor a database driver.
+
+pub mod event;
+pub mod json;
+
+#[cfg(feature = "server")]
+pub mod config;
+#[cfg(feature = "server")]
+pub mod validate;
+
+pub use event::{Action, Event};

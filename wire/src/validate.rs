@@ -1,0 +1,117 @@
+//! Checks an event decoded by serde against per-field limits, the site's
+//! configuration and the server clock. Each failure names the field.
+
+use crate::config::{is_ident, is_lang, SiteConfig};
+use crate::event::{Action, Event};
+
+/// Accepted client clocks: not before 2020 and not more than a day ahead of the server.
+const MIN_CLIENT_TS: u64 = 1_577_836_800_000;
+const MAX_CLOCK_SKEW_MS: u64 = 24 * 3600 * 1000;
+pub const MAX_PATH: usize = 512;
+pub const MAX_CATEGORIES: usize = 16;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("`{0}` must be a lowercase UUIDv7 like 0192f3a4-5b6c-7d8e-9f01-23456789abcd")]
+    NotUuidV7(&'static str),
+    #[error("`consent_id` is required for action `{0}`")]
+    MissingConsentId(&'static str),
+    #[error("`consent_id` must be absent on `banner_shown` (impressions carry no visitor id)")]
+    UnexpectedConsentId,
+    #[error("`categories`: unknown category `{0}` for this site")]
+    UnknownCategory(String),
+    #[error("`categories`: `{0}` is listed twice")]
+    DuplicateCategory(String),
+    #[error("`categories`: at most 16 entries")]
+    TooManyCategories,
+    #[error("`categories`: required category `{0}` is missing")]
+    MissingRequired(String),
+    #[error("`categories`: `accept_all` must list every category")]
+    AcceptAllIncomplete,
+    #[error("`categories`: `reject_all` may list only required categories")]
+    RejectAllTooMany,
+    #[error("`categories` must be empty on `banner_shown`")]
+    CategoriesOnImpression,
+    #[error("`revision` must be 1-64 lowercase hex characters")]
+    Revision,
+    #[error("`lang` must be a language code like \"nl\" or \"en-GB\"")]
+    Lang,
+    #[error("`path` must start with '/', hold no query string, fragment or control characters, and be at most 512 bytes")]
+    Path,
+    #[error("`client_ts` is out of range (before 2020 or more than a day ahead of the server clock)")]
+    ClientTs,
+    #[error("`site` must be 1-64 characters a-z, 0-9, '-' or '_'")]
+    SiteId,
+}
+
+/// Validates one event for `site` (already looked up by `event.site`).
+pub fn validate(event: &Event, site: &SiteConfig, server_now_ms: u64) -> Result<(), Invalid> {
+    if !is_ident(&event.site, 64) {
+        return Err(Invalid::SiteId);
+    }
+    if !is_uuid_v7(&event.id) {
+        return Err(Invalid::NotUuidV7("id"));
+    }
+    match (&event.consent_id, event.action.is_decision()) {
+        (Some(id), true) if !is_uuid_v7(id) => return Err(Invalid::NotUuidV7("consent_id")),
+        (None, true) => return Err(Invalid::MissingConsentId(event.action.as_str())),
+        (Some(_), false) => return Err(Invalid::UnexpectedConsentId),
+        _ => {}
+    }
+    validate_categories(event, site)?;
+    let rev = &event.revision;
+    if rev.is_empty() || rev.len() > 64 || !rev.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(Invalid::Revision);
+    }
+    if !is_lang(&event.lang) {
+        return Err(Invalid::Lang);
+    }
+    let p = &event.path;
+    if !p.starts_with('/') || p.len() > MAX_PATH || p.contains(['?', '#']) || p.chars().any(char::is_control) {
+        return Err(Invalid::Path);
+    }
+    if event.client_ts < MIN_CLIENT_TS || event.client_ts > server_now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+        return Err(Invalid::ClientTs);
+    }
+    Ok(())
+}
+
+fn validate_categories(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
+    let cats = &event.categories;
+    if cats.len() > MAX_CATEGORIES {
+        return Err(Invalid::TooManyCategories);
+    }
+    for (i, c) in cats.iter().enumerate() {
+        if site.category(c).is_none() {
+            return Err(Invalid::UnknownCategory(c.clone()));
+        }
+        if cats[..i].contains(c) {
+            return Err(Invalid::DuplicateCategory(c.clone()));
+        }
+    }
+    if !event.action.is_decision() {
+        return if cats.is_empty() { Ok(()) } else { Err(Invalid::CategoriesOnImpression) };
+    }
+    if let Some(missing) = site.required_ids().find(|r| !cats.iter().any(|c| c == r)) {
+        return Err(Invalid::MissingRequired(missing.to_owned()));
+    }
+    match event.action {
+        Action::AcceptAll if cats.len() != site.categories.len() => Err(Invalid::AcceptAllIncomplete),
+        Action::RejectAll if cats.iter().any(|c| site.category(c).is_some_and(|k| !k.required)) => {
+            Err(Invalid::RejectAllTooMany)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Canonical lowercase UUID text whose version nibble is 7 and variant is RFC 4122.
+pub fn is_uuid_v7(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+        && b[14] == b'7'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b')
+}

@@ -1,0 +1,85 @@
+//! `cargo xtask <task>`: the project's build automation, one module per task.
+
+mod build;
+mod policy_page;
+mod setup;
+mod size;
+mod test;
+mod widget_config;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Build, run and test the consent widget and its backend")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing (wasm32 target, wasm-bindgen-cli, npm tools, Chromium).
+    Setup,
+    /// Build the widget (Wasm, glue, config) into www/consent/.
+    Build,
+    /// Build everything and serve the demo site and backend on embedded SQLite.
+    Demo {
+        #[arg(long, env = "PORT", default_value_t = 8080)]
+        port: u16,
+    },
+    /// Run every test: Rust unit and integration tests, then the browser tests.
+    Test,
+    /// Print the bytes a page loads before the banner can be used.
+    Size,
+}
+
+fn main() -> Result<()> {
+    let root = project_root();
+    std::env::set_current_dir(&root)?;
+    match Cli::parse().task {
+        Task::Setup => setup::run(),
+        Task::Build => {
+            setup::run()?;
+            build::run()
+        }
+        Task::Demo { port } => {
+            setup::run()?;
+            build::run()?;
+            sh(Command::new("cargo").args(["run", "-p", "consent-server", "--", "--port"]).arg(port.to_string()))
+        }
+        Task::Test => {
+            setup::run()?;
+            build::run()?;
+            test::run()
+        }
+        Task::Size => {
+            build::run()?;
+            size::print()
+        }
+    }
+}
+
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command, failing with its command line when it fails.
+pub fn sh(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Runs a command and returns its stdout, or None when it cannot run or fails.
+pub fn sh_out(cmd: &mut Command) -> Option<String> {
+    let out = cmd.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
