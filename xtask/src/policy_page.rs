@@ -15,7 +15,7 @@ pub fn build(pkg_config: &Path, site_file: &Path) -> Result<String> {
     let body = render(&source);
     Ok(format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n</head>\n<body>\n<main class=\"policy\">\n{body}</main>\n\
+         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n</head>\n<body>\n<main class=\"policy\">\n{body}</main>\n\
          <script src=\"/consent/consent.js\" data-config=\"/consent/config.json\" defer></script>\n</body>\n</html>\n",
         lang = site.default_language,
         title = escape(&site.name),

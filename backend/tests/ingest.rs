@@ -1,0 +1,172 @@
+//! `POST /api/v1/events` over real HTTP into a real SQLite file.
+
+mod common;
+
+use common::{decision, now_ms, spawn, uuid7, TOKEN};
+use serde_json::{json, Value};
+
+const UA_DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/156.0 Safari/537.36";
+
+async fn post(base: &str, content_type: Option<&str>, origin: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().post(format!("{base}/api/v1/events")).header("user-agent", UA_DESKTOP).body(body);
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    if let Some(o) = origin {
+        req = req.header("origin", o);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).expect("json")
+}
+
+#[tokio::test]
+async fn a_valid_event_is_stored_with_what_the_server_adds() {
+    let s = spawn().await;
+    let ev = decision("reject_all");
+    let (status, body) = post(&s.base, Some("text/plain;charset=UTF-8"), Some("http://127.0.0.1:8080"), bytes(&ev)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body, json!({"stored": 1, "duplicates": 0}));
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    let (action, consent, cats, device, server_ts): (String, String, String, String, i64) = conn
+        .query_row("SELECT action, consent_id, categories, device, server_ts FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .expect("one row");
+    assert_eq!(action, "reject_all");
+    assert_eq!(consent, ev["consent_id"].as_str().expect("id"));
+    assert_eq!(cats, "necessary");
+    assert_eq!(device, "desktop");
+    assert!((server_ts - now_ms() as i64).abs() < 10_000);
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('events')")
+        .expect("pragma")
+        .query_map([], |r| r.get(0))
+        .expect("columns")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    assert!(!columns.iter().any(|c| c.contains("ip") || c.contains("agent")), "no IP or user agent is stored: {columns:?}");
+}
+
+#[tokio::test]
+async fn impressions_batches_and_retries() {
+    let s = spawn().await;
+    let shown = json!({"id": uuid7(), "site": "luxhost", "action": "banner_shown", "categories": [], "revision": "ab", "lang": "en", "path": "/x", "client_ts": now_ms()});
+    let batch = json!([shown, decision("accept_all"), decision("custom")]);
+    let (status, body) = post(&s.base, Some("application/json"), None, bytes(&batch)).await;
+    assert_eq!((status, body), (201, json!({"stored": 3, "duplicates": 0})));
+    // The same batch again (a retry): nothing new is stored.
+    let (status, body) = post(&s.base, Some("application/json"), None, bytes(&batch)).await;
+    assert_eq!((status, body), (200, json!({"stored": 0, "duplicates": 3})));
+    assert_eq!(s.rows(), 3);
+    assert_eq!(s.rows_where("banner_shown"), 1);
+}
+
+#[tokio::test]
+async fn stats_count_per_action_behind_the_admin_token() {
+    let s = spawn().await;
+    for a in ["accept_all", "reject_all", "reject_all", "custom"] {
+        assert_eq!(post(&s.base, Some("application/json"), None, bytes(&decision(a))).await.0, 201);
+    }
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/stats?site=luxhost", s.base);
+    assert_eq!(client.get(&url).send().await.expect("get").status().as_u16(), 401);
+    assert_eq!(client.get(&url).bearer_auth("wrong").send().await.expect("get").status().as_u16(), 401);
+    let res = client.get(&url).bearer_auth(TOKEN).send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["counts"], json!({"accept_all": 1, "reject_all": 2, "custom": 1, "banner_shown": 0, "withdraw": 0}));
+    let res = client.get(format!("{}/api/v1/stats?site=nope", s.base)).bearer_auth(TOKEN).send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn cors_answers_only_configured_origins() {
+    let s = spawn().await;
+    let client = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        client
+            .request(reqwest::Method::OPTIONS, format!("{}/api/v1/events", s.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let ok = preflight("http://localhost:3000").await.expect("preflight");
+    assert_eq!(ok.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("http://localhost:3000"));
+    let foreign = preflight("https://evil.example").await.expect("preflight");
+    assert!(foreign.headers().get("access-control-allow-origin").is_none());
+}
+
+/// Every bad input gets a 4xx with a JSON message naming the problem, and nothing is stored.
+#[tokio::test]
+async fn bad_inputs_are_refused_and_nothing_is_stored() {
+    let s = spawn().await;
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut v = decision("custom");
+        f(&mut v);
+        bytes(&v)
+    };
+    let shown = || json!({"id": uuid7(), "site": "luxhost", "action": "banner_shown", "categories": [], "revision": "ab", "lang": "en", "path": "/", "client_ts": now_ms()});
+    let json_ct = Some("application/json");
+    let mut deep = "[".repeat(300);
+    deep.push_str(&"]".repeat(300));
+    let mut bad_utf8 = with(&|_| {});
+    let at = bad_utf8.windows(3).position(|w| w == b"\"/\"").expect("path value") + 1;
+    bad_utf8.splice(at..at, [0xff, 0xfe]);
+    let mut foreign_site = decision("reject_all");
+    foreign_site["site"] = json!("zzz");
+    let cases: Vec<(&str, Option<&str>, Option<&str>, Vec<u8>, u16, &str)> = vec![
+        ("truncated JSON", json_ct, None, b"{\"id\":".to_vec(), 400, "malformed JSON"),
+        ("not JSON", json_ct, None, b"hello".to_vec(), 400, "JSON object"),
+        ("empty body", json_ct, None, vec![], 400, "empty body"),
+        ("null", json_ct, None, b"null".to_vec(), 400, "JSON object"),
+        ("empty batch", json_ct, None, b"[]".to_vec(), 400, "empty batch"),
+        ("batch of 11", json_ct, None, bytes(&Value::Array((0..11).map(|_| decision("reject_all")).collect())), 400, "at most 10"),
+        ("oversized body", json_ct, None, with(&|v| v["path"] = json!("/".repeat(9000))), 413, "larger than"),
+        ("wrong media type", Some("application/xml"), None, with(&|_| {}), 415, "Content-Type"),
+        ("no media type", None, None, with(&|_| {}), 415, "Content-Type"),
+        ("unknown field", json_ct, None, with(&|v| v["extra"] = json!(1)), 422, "unknown field `extra`"),
+        ("missing field", json_ct, None, with(&|v| { v.as_object_mut().map(|o| o.remove("site")); }), 422, "missing field `site`"),
+        ("client_ts as string", json_ct, None, with(&|v| v["client_ts"] = json!("now")), 422, "invalid type"),
+        ("categories as string", json_ct, None, with(&|v| v["categories"] = json!("necessary")), 422, "invalid type"),
+        ("negative client_ts", json_ct, None, with(&|v| v["client_ts"] = json!(-1)), 422, "invalid value"),
+        ("unknown action", json_ct, None, with(&|v| v["action"] = json!("accept_some")), 422, "unknown variant `accept_some`"),
+        ("unknown site", json_ct, None, with(&|v| v["site"] = json!("nope")), 404, "unknown site `nope`"),
+        ("foreign origin", json_ct, Some("https://evil.example"), with(&|_| {}), 403, "origin `https://evil.example`"),
+        ("unknown category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "tracking"])), 422, "unknown category `tracking`"),
+        ("duplicate category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "necessary"])), 422, "listed twice"),
+        ("17 categories", json_ct, None, with(&|v| v["categories"] = json!(vec!["necessary"; 17])), 422, "at most 16"),
+        ("required category missing", json_ct, None, with(&|v| v["categories"] = json!(["analytics"])), 422, "required category `necessary`"),
+        ("accept_all incomplete", json_ct, None, with(&|v| v["action"] = json!("accept_all")), 422, "every category"),
+        ("reject_all with marketing", json_ct, None, with(&|v| { v["action"] = json!("reject_all"); v["categories"] = json!(["necessary", "marketing"]); }), 422, "only required"),
+        ("id not a UUID", json_ct, None, with(&|v| v["id"] = json!("1234")), 422, "`id` must be a lowercase UUIDv7"),
+        ("consent id is v4", json_ct, None, with(&|v| v["consent_id"] = json!("0f8fad5b-d9cb-469f-a165-70867728950e")), 422, "`consent_id` must be"),
+        ("decision without consent id", json_ct, None, with(&|v| { v.as_object_mut().map(|o| o.remove("consent_id")); }), 422, "`consent_id` is required"),
+        ("impression with consent id", json_ct, None, { let mut v = shown(); v["consent_id"] = json!(uuid7()); bytes(&v) }, 422, "must be absent"),
+        ("impression with categories", json_ct, None, { let mut v = shown(); v["categories"] = json!(["necessary"]); bytes(&v) }, 422, "must be empty"),
+        ("path with query string", json_ct, None, with(&|v| v["path"] = json!("/?email=a@b.c")), 422, "`path`"),
+        ("path too long", json_ct, None, with(&|v| v["path"] = json!(format!("/{}", "a".repeat(600)))), 422, "`path`"),
+        ("path with control character", json_ct, None, with(&|v| v["path"] = json!("/a\u{7}b")), 422, "`path`"),
+        ("far-future client_ts", json_ct, None, with(&|v| v["client_ts"] = json!(now_ms() + 7 * 86_400_000)), 422, "`client_ts`"),
+        ("client_ts before 2020", json_ct, None, with(&|v| v["client_ts"] = json!(1_000)), 422, "`client_ts`"),
+        ("revision not hex", json_ct, None, with(&|v| v["revision"] = json!("<b>")), 422, "`revision`"),
+        ("hostile lang", json_ct, None, with(&|v| v["lang"] = json!("\"><script>")), 422, "`lang`"),
+        ("invalid UTF-8", json_ct, None, bad_utf8, 400, "malformed JSON"),
+        ("deep nesting", json_ct, None, deep.into_bytes(), 422, "invalid type"),
+        ("second event of a batch bad", json_ct, None, bytes(&json!([decision("reject_all"), {"id": "x"}])), 422, "invalid event"),
+        ("second event of a batch for unknown site", json_ct, None, bytes(&json!([decision("reject_all"), foreign_site])), 404, "event 1: unknown site"),
+    ];
+    assert!(cases.len() >= 30);
+    for (name, ct, origin, body, want_status, want_msg) in cases {
+        let (status, body) = post(&s.base, ct, origin, body).await;
+        let msg = body["error"].as_str().unwrap_or_default();
+        assert_eq!(status, want_status, "{name}: {body}");
+        assert!(msg.contains(want_msg), "{name}: message {msg:?} should contain {want_msg:?}");
+        assert_eq!(s.rows(), 0, "{name}: nothing may be stored");
+    }
+}

@@ -1,0 +1,132 @@
+// Test harness: a real consent-server on a free loopback port with a fresh SQLite
+// file and its own copy of www/ (so a test can add fixture pages or configs),
+// and headless Debian Chromium driven by playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const TOKEN = 'browser-test-token';
+const SERVER_BIN = join(ROOT, 'target/debug/consent-server');
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+    srv.on('error', fail);
+  });
+}
+
+export class Server {
+  /** @param {(www: string) => void} [prepare] edits the www copy before start */
+  static async start(prepare) {
+    const dir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
+    const www = join(dir, 'www');
+    cpSync(join(ROOT, 'www'), www, { recursive: true });
+    if (prepare) prepare(www);
+    const s = new Server(dir, www, join(dir, 'consent.sqlite'), await freePort());
+    await s.boot();
+    return s;
+  }
+
+  constructor(dir, www, db, port) {
+    Object.assign(this, { dir, www, db, port, base: `http://127.0.0.1:${port}` });
+  }
+
+  async boot() {
+    this.proc = spawn(SERVER_BIN, ['--port', String(this.port), '--db', this.db, '--www', this.www, '--config', join(ROOT, 'pkg-config')], {
+      env: { ...process.env, CONSENT_ADMIN_TOKEN: TOKEN, RUST_LOG: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    for (let i = 0; i < 200; i++) {
+      try {
+        const r = await fetch(`${this.base}/consent/config.json`);
+        if (r.ok) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('consent-server did not start');
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  async close() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Runs SQL against the server's database file with the sqlite3 CLI. */
+  sql(query) {
+    return execFileSync('sqlite3', ['-json', this.db, query], { encoding: 'utf8' }).trim();
+  }
+
+  rows(query) {
+    const out = this.sql(query);
+    return out ? JSON.parse(out) : [];
+  }
+
+  config() {
+    return JSON.parse(readFileSync(join(this.www, 'consent/config.json'), 'utf8'));
+  }
+
+  editConfig(edit) {
+    const path = join(this.www, 'consent/config.json');
+    const cfg = JSON.parse(readFileSync(path, 'utf8'));
+    edit(cfg);
+    writeFileSync(path, JSON.stringify(cfg));
+  }
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** A page that records console messages and uncaught errors. */
+export async function openPage(b, opts = {}) {
+  const context = await b.newContext(opts);
+  const page = await context.newPage();
+  page.messages = [];
+  page.errors = [];
+  page.on('console', (m) => page.messages.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+export const banner = (page) => page.locator('consent-banner .cc');
+export const button = (page, act) => page.locator(`consent-banner button[data-act=${act}]`);
+
+/** Polls `fn` until it returns a truthy value or the time runs out. */
+export async function until(fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time: ' + fn);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The widget's cookie checksum (FNV-1a 32, base 36), to forge well-formed cookies in tests. */
+export function withCheck(body) {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(body, 'utf8')) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return body + '.' + h.toString(36);
+}

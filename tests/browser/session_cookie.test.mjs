@@ -1,0 +1,32 @@
+// A site configured for session-scoped consent gets a cookie without Max-Age or
+// Expires; the decision still expires inside the value.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, browser, openPage, banner, button } from './harness.mjs';
+
+let server, chrome;
+before(async () => {
+  server = await Server.start();
+  server.editConfig((cfg) => (cfg.cookie.session = true));
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+test('session-scoped config writes a cookie without Max-Age', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  const [cookie] = await page.context().cookies();
+  assert.equal(cookie.name, 'cc_consent');
+  assert.equal(cookie.expires, -1, 'a session cookie has no expiry');
+  const [, , , , decided, expires] = cookie.value.split('.');
+  assert.equal(parseInt(expires, 36) - parseInt(decided, 36), 182 * 86400, 'validity kept inside the value');
+  await page.reload();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('consent-banner').count(), 0);
+  await page.context().close();
+});

@@ -1,0 +1,91 @@
+//! The widget's hand-written JSON and the backend's serde decoder agree, and
+//! validation refuses what it should, naming the field.
+
+use consent_wire::config::SiteConfig;
+use consent_wire::validate::{validate, Invalid};
+use consent_wire::{Action, Event};
+use std::path::Path;
+
+const NOW: u64 = 1_764_000_000_000;
+
+fn event(action: Action) -> Event {
+    Event {
+        id: "019ab000-0000-7000-8000-000000000001".into(),
+        site: "luxhost".into(),
+        action,
+        consent_id: action.is_decision().then(|| "019ab000-0000-7000-8000-0000000000ff".into()),
+        categories: match action {
+            Action::BannerShown => vec![],
+            Action::AcceptAll => vec!["necessary".into(), "analytics".into(), "marketing".into()],
+            _ => vec!["necessary".into()],
+        },
+        revision: "3f4d0e311a87".into(),
+        lang: "nl".into(),
+        path: "/hosting/".into(),
+        client_ts: NOW - 5,
+    }
+}
+
+fn site() -> SiteConfig {
+    SiteConfig::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config/sites/luxhost.toml")).expect("reference site")
+}
+
+#[test]
+fn hand_written_json_decodes_to_the_same_event() {
+    for action in Action::ALL {
+        let mut e = event(action);
+        e.path = "/a \"quoted\" \\ path\u{1}\u{2028}é".into();
+        let json = e.to_json();
+        let back: Event = serde_json::from_str(&json).unwrap_or_else(|err| panic!("{json}: {err}"));
+        assert_eq!(back, e);
+    }
+}
+
+#[test]
+fn valid_events_pass() {
+    for action in Action::ALL {
+        assert_eq!(validate(&event(action), &site(), NOW), Ok(()), "{action:?}");
+    }
+}
+
+#[test]
+fn invalid_events_name_the_problem() {
+    let s = site();
+    let mut cases: Vec<(Event, Invalid)> = Vec::new();
+    let mut e = event(Action::AcceptAll);
+    e.id = "not-a-uuid".into();
+    cases.push((e, Invalid::NotUuidV7("id")));
+    let mut e = event(Action::RejectAll);
+    e.consent_id = None;
+    cases.push((e, Invalid::MissingConsentId("reject_all")));
+    let mut e = event(Action::BannerShown);
+    e.consent_id = Some("019ab000-0000-7000-8000-0000000000ff".into());
+    cases.push((e, Invalid::UnexpectedConsentId));
+    let mut e = event(Action::Custom);
+    e.categories.push("tracking".into());
+    cases.push((e, Invalid::UnknownCategory("tracking".into())));
+    let mut e = event(Action::Custom);
+    e.categories = vec!["analytics".into()];
+    cases.push((e, Invalid::MissingRequired("necessary".into())));
+    let mut e = event(Action::AcceptAll);
+    e.categories.pop();
+    cases.push((e, Invalid::AcceptAllIncomplete));
+    let mut e = event(Action::RejectAll);
+    e.categories.push("marketing".into());
+    cases.push((e, Invalid::RejectAllTooMany));
+    let mut e = event(Action::Custom);
+    e.path = "/x?email=a@b.c".into();
+    cases.push((e, Invalid::Path));
+    let mut e = event(Action::Custom);
+    e.client_ts = NOW + 2 * 86_400_000;
+    cases.push((e, Invalid::ClientTs));
+    let mut e = event(Action::Custom);
+    e.revision = "XYZ".into();
+    cases.push((e, Invalid::Revision));
+    let mut e = event(Action::Custom);
+    e.lang = "<script>".into();
+    cases.push((e, Invalid::Lang));
+    for (e, expected) in cases {
+        assert_eq!(validate(&e, &s, NOW), Err(expected));
+    }
+}
