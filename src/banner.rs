@@ -2,6 +2,9 @@
 //! choices, in a shadow root so the site's CSS cannot reach it. "Preferences"
 //! unfolds the category choices in place.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -24,6 +27,7 @@ pub enum Act {
     RejectAll,
     Preferences,
     Save,
+    Policy,
 }
 
 impl Banner {
@@ -48,6 +52,7 @@ impl Banner {
         if is_safe_href(&config.policy_url) {
             let link = child(doc, &desc, "a", "", Some(&t("policy_link")))?;
             link.set_attribute("href", &config.policy_url).ok()?;
+            link.set_attribute("data-act", "policy").ok()?;
         }
 
         let prefs = child(doc, &card, "ul", "prefs", None)?;
@@ -132,6 +137,7 @@ impl Act {
             "reject" => Some(Act::RejectAll),
             "prefs" => Some(Act::Preferences),
             "save" => Some(Act::Save),
+            "policy" => Some(Act::Policy),
             _ => None,
         }
     }

@@ -1,6 +1,9 @@
 //! The site configuration as the widget receives it (`config.json`, made at build
 //! time by `cargo xtask build` from `pkg-config/`), read once into typed fields.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -21,6 +24,10 @@ pub struct Config {
     pub domain: Option<String>,
     pub lang: String,
     pub policy_url: String,
+    /// The structured policy in the visitor's language, fetched when the viewer opens.
+    pub policy_doc: String,
+    /// The same policy as a plain page ("open as page").
+    pub policy_page: String,
     pub categories: Vec<Category>,
     texts: JsValue,
     fallback_texts: JsValue,
@@ -64,8 +71,10 @@ impl Config {
             max_age_days: get(&cookie, "maxAgeDays").as_f64().ok_or(BadField("cookie.maxAgeDays"))? as u64,
             session: get(&cookie, "session").as_bool().unwrap_or(false),
             domain: get(&cookie, "domain").as_string().filter(|d| !d.is_empty()),
-            lang,
+            lang: lang.clone(),
             policy_url: string(obj, "policyUrl")?,
+            policy_doc: localized(&get(obj, "policyDocs"), &lang, &default_lang).ok_or(BadField("policyDocs"))?,
+            policy_page: localized(&get(obj, "policyPages"), &lang, &default_lang).ok_or(BadField("policyPages"))?,
             categories,
             texts,
             fallback_texts,

@@ -1,6 +1,8 @@
 //! Consent and event ids: UUIDv7 (48-bit millisecond clock, then randomness from
 //! `crypto.getRandomValues`), so ids sort by time and keep the backend's index compact.
 
+use alloc::string::String;
+
 /// Formats a UUIDv7 from a millisecond timestamp and 10 random bytes.
 pub fn uuid_v7(unix_ms: u64, random: &[u8; 10]) -> String {
     let mut b = [0u8; 16];

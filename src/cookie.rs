@@ -5,6 +5,9 @@
 //! Unix seconds in base 36 and `check` is an FNV-1a hash of the rest (base 36), so an
 //! edited or truncated value reads as "no consent" rather than as a different choice.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use consent_wire::json::push_radix;
 
 pub const VERSION: &str = "1";

@@ -1,6 +1,8 @@
 //! Telling the backend and the page what happened: the event POST and the
 //! `consent:change` DOM event. A failed POST never disturbs the page.
 
+use alloc::string::String;
+
 use consent_wire::Event;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -15,8 +17,12 @@ pub fn post(window: &Window, endpoint: &str, event: &Event) {
     // `keepalive` is not in web-sys's stable RequestInit API; it is a plain field.
     let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
     init.set_body(&JsValue::from_str(&event.to_json()));
-    let promise = window.fetch_with_str_and_init(endpoint, &init);
-    // Swallow network errors: the page must not see an unhandled rejection.
+    ignore_rejection(&window.fetch_with_str_and_init(endpoint, &init));
+}
+
+/// Swallows a promise's failure (a network error): the page must not see an
+/// unhandled rejection.
+pub fn ignore_rejection(promise: &js_sys::Promise) {
     let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
     let _ = promise.catch(&ignore);
     // Dropping the closure before the promise settles would break the callback.

@@ -2,6 +2,8 @@
 //! stays inert until its category is accepted, then runs as a fresh script
 //! element with the same attributes and the page's nonce.
 
+use alloc::string::String;
+
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlElement, HtmlScriptElement};
 

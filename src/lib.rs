@@ -3,7 +3,12 @@
 //! scripts that waited for it and reports it to the backend.
 //!
 //! Invariant: nothing here uses `core::fmt` (no `format!`, `to_string`, `unwrap`):
-//! it would add kilobytes to the Wasm the banner needs.
+//! it would add kilobytes to the Wasm the banner needs. For the same reason the
+//! Wasm build is `no_std` with a panic handler that traps without a message.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
 
 #[cfg(target_arch = "wasm32")]
 mod config;
@@ -19,6 +24,8 @@ mod events;
 #[cfg(target_arch = "wasm32")]
 mod gating;
 #[cfg(target_arch = "wasm32")]
+mod policy_viewer;
+#[cfg(target_arch = "wasm32")]
 mod widget;
 
 #[cfg(target_arch = "wasm32")]
@@ -29,3 +36,9 @@ static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
 
 #[cfg(target_arch = "wasm32")]
 pub use widget::start;
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

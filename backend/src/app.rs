@@ -9,7 +9,9 @@ use axum::Router;
 use subtle::ConstantTimeEq;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 use crate::sites::Sites;
@@ -57,7 +59,11 @@ pub fn app(state: AppState) -> Router {
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(86_400));
     let api = crate::ingest::router().layer(cors).merge(crate::stats::router());
-    let www = ServeDir::new(&state.www).append_index_html_on_directories(true);
+    // Revalidate on every load (cheap with Last-Modified): a new config or policy
+    // revision must reach returning visitors at once.
+    let www = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeDir::new(&state.www).append_index_html_on_directories(true));
     api.fallback_service(www).layer(CompressionLayer::new()).with_state(state)
 }
 

@@ -130,3 +130,12 @@ export function withCheck(body) {
   }
   return body + '.' + h.toString(36);
 }
+
+/** Runs axe-core (from the npm registry) in the page, limited to `selector`. */
+export async function axe(page, context) {
+  await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, context);
+}

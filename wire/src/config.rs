@@ -18,6 +18,22 @@ pub const TEXT_KEYS: &[&str] = &[
     "policy_link",
     "preferences_title",
     "always_on",
+    "policy_close",
+    "policy_search",
+    "policy_contents",
+    "policy_print",
+    "policy_open_page",
+    "policy_copy_link",
+    "policy_next",
+    "policy_previous",
+    "policy_no_match",
+    "policy_translation_note",
+    "policy_original_only",
+    "cookie_name",
+    "cookie_provider",
+    "cookie_purpose",
+    "cookie_duration",
+    "cookie_category",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +59,14 @@ pub struct SiteConfig {
     /// Language used when neither the page nor the browser asks for a supported one.
     pub default_language: String,
     pub languages: Vec<String>,
-    /// Policy source, relative to the `pkg-config` folder.
+    /// Policy source in `default_language`, relative to the `pkg-config` folder.
     pub policy: String,
+    /// Translations of the policy by language, relative to `pkg-config`.
+    #[serde(default)]
+    pub policy_translations: BTreeMap<String, String>,
+    /// The policy section (like "1.7") after which the cookie table is shown.
+    #[serde(default)]
+    pub cookie_section: Option<String>,
     /// Where the banner's policy link points.
     pub policy_url: String,
     #[serde(default = "default_endpoint")]
@@ -156,12 +178,15 @@ impl SiteConfig {
         })
     }
 
-    /// The policy revision: a content hash of the policy source and the cookie table,
-    /// so changing either brings the banner back. Widget and backend both use this value.
-    pub fn revision(&self, policy_source: &str) -> String {
+    /// The policy revision: a content hash of the policy sources (original and
+    /// translations) and the cookie table, so changing either brings the banner
+    /// back. Widget and backend both use this value.
+    pub fn revision(&self, policy_sources: &[&str]) -> String {
         let mut h = Sha256::new();
-        h.update(policy_source.as_bytes());
-        h.update([0u8]);
+        for source in policy_sources {
+            h.update(source.as_bytes());
+            h.update([0u8]);
+        }
         for c in &self.categories {
             h.update(c.id.as_bytes());
             h.update([u8::from(c.required)]);
@@ -262,6 +287,16 @@ impl SiteConfig {
         }
         if !self.categories.iter().any(|c| c.required) {
             return Err(bad("categories", "one category must be `required = true` (strictly necessary cookies)"));
+        }
+        for lang in self.policy_translations.keys() {
+            if !self.languages.contains(lang) || *lang == self.default_language {
+                return Err(bad(&format!("policy_translations.{lang}"), "a language in `languages` other than `default_language`"));
+            }
+        }
+        if let Some(n) = &self.cookie_section {
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                return Err(bad("cookie_section", "a section number like \"1.7\""));
+            }
         }
         for (lang, texts) in &self.texts {
             if !self.languages.contains(lang) {

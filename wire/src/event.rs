@@ -1,5 +1,8 @@
 //! A consent event: what the widget posts to `POST /api/v1/events`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::json::JsonWriter;
 
 /// What the visitor did. The string forms are the wire names.

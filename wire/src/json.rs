@@ -1,5 +1,7 @@
 //! Number and JSON text without `core::fmt`: a minimal JSON object writer that avoids `core::fmt`, which would add kilobytes to the Wasm.
 
+use alloc::string::String;
+
 pub(crate) struct JsonWriter {
     out: String,
     first: bool,

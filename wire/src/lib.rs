@@ -2,6 +2,11 @@
 //! for the server side, the site configuration schema and the policy revision.
 //!
 //! Invariant: this crate depends on neither web-sys nor a database driver.
+//! Without the `server` feature it is `no_std`, for the widget's Wasm.
+
+#![cfg_attr(not(feature = "server"), no_std)]
+
+extern crate alloc;
 
 pub mod event;
 pub mod json;

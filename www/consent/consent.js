@@ -2,11 +2,20 @@
 //   <script src="/consent/consent.js" data-config="/consent/config.json" defer></script>
 // It fetches the config, the Wasm module (compiled while it streams) and its glue
 // in parallel, then starts the widget. If anything fails the page keeps working
-// and the console says why.
+// and the console says why. `window.Consent` exists at once; calls made before
+// the Wasm is ready are queued and replayed.
 (function () {
   var me = document.currentScript;
   if (!me || window.__consentWidget) return; // included twice: the first one wins
   window.__consentWidget = true;
+  var queue = [];
+  var api = (window.Consent = window.Consent || {});
+  var methods = ['showPolicy'];
+  methods.forEach(function (m) {
+    api[m] = function () {
+      queue.push([m, arguments]);
+    };
+  });
   var fail = function (why) {
     console.warn('[consent] widget not started: ' + why);
   };
@@ -23,7 +32,14 @@
   Promise.all([import(at('pkg/consent_widget.js')), WebAssembly.compileStreaming(fetch(at('pkg/consent_widget_bg.wasm'))), config])
     .then(function (x) {
       x[0].initSync({ module: x[1] });
-      x[0].start(x[2]);
+      var handle = x[0].start(x[2]);
+      api.showPolicy = function (section) {
+        handle.showPolicy(section == null ? undefined : String(section));
+      };
+      queue.forEach(function (call) {
+        api[call[0]].apply(api, call[1]);
+      });
+      queue = [];
     })
     .catch(function (e) {
       fail((e && e.message) || e);

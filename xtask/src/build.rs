@@ -27,11 +27,8 @@ pub fn run() -> Result<()> {
     write_generated()
 }
 
-/// The parts made from `pkg-config/`: the widget's config and the policy page.
+/// The parts made from `pkg-config/`: the widget's config, the policy documents and pages.
 pub fn write_generated() -> Result<()> {
-    let cfg = crate::widget_config::build(Path::new("pkg-config"), Path::new(REFERENCE_SITE))?;
-    std::fs::write(CONFIG, cfg).with_context(|| format!("writing {CONFIG}"))?;
-    let page = crate::policy_page::build(Path::new("pkg-config"), Path::new(REFERENCE_SITE))?;
-    std::fs::write("www/privacy.html", page).context("writing www/privacy.html")?;
-    Ok(())
+    let cfg = crate::widget_config::build(Path::new("pkg-config"), Path::new(REFERENCE_SITE), Path::new("www"))?;
+    std::fs::write(CONFIG, cfg).with_context(|| format!("writing {CONFIG}"))
 }

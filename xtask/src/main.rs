@@ -1,6 +1,8 @@
 //! `cargo xtask <task>`: the project's build automation, one module per task.
 
 mod build;
+mod policy_build;
+mod policy_doc;
 mod policy_page;
 mod setup;
 mod size;

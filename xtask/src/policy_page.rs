@@ -1,68 +1,96 @@
-//! The policy as a plain page (`www/privacy.html`), rendered from the Markdown
-//! source at build time. Raw HTML in the source is shown as text; links other
-//! than http(s), mailto and same-site paths are dropped.
+//! The policy as a plain, printable page, rendered from the same structured
+//! document the viewer shows. Every string is escaped.
 
-use std::path::Path;
+use crate::policy_doc::{Block, PolicyDoc, Run};
 
-use anyhow::{Context, Result};
-use consent_wire::config::SiteConfig;
-use pulldown_cmark::{html, CowStr, Event, Parser, Tag};
-
-pub fn build(pkg_config: &Path, site_file: &Path) -> Result<String> {
-    let site = SiteConfig::load(site_file)?;
-    let path = pkg_config.join(&site.policy);
-    let source = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let body = render(&source);
-    Ok(format!(
-        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n</head>\n<body>\n<main class=\"policy\">\n{body}</main>\n\
-         <script src=\"/consent/consent.js\" data-config=\"/consent/config.json\" defer></script>\n</body>\n</html>\n",
-        lang = site.default_language,
-        title = escape(&site.name),
-    ))
-}
-
-/// Markdown to HTML with raw HTML neutralised and only safe link targets kept.
-pub fn render(source: &str) -> String {
-    let events = Parser::new(source).map(|ev| match ev {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) if !is_safe_link(&dest_url) => {
-            Event::Start(Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id })
+pub fn render(doc: &PolicyDoc, lang: &str, note: Option<&str>, site_name: &str) -> String {
+    let mut h = String::new();
+    h.push_str("<!doctype html>\n<html lang=\"");
+    h.push_str(&esc(lang));
+    h.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>");
+    h.push_str(&esc(&doc.title));
+    h.push_str(" — ");
+    h.push_str(&esc(site_name));
+    h.push_str("</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n");
+    h.push_str("<script src=\"/consent/consent.js\" data-config=\"/consent/config.json\" defer></script>\n</head>\n<body>\n<main class=\"policy\">\n<h1>");
+    h.push_str(&esc(&doc.title));
+    h.push_str("</h1>\n");
+    if let Some(n) = note {
+        h.push_str("<p class=\"note\">");
+        h.push_str(&esc(n));
+        h.push_str("</p>\n");
+    }
+    for s in &doc.sections {
+        if !s.title.is_empty() {
+            let tag = if s.level <= 2 { "h2" } else { "h3" };
+            h.push_str(&format!("<{tag} id=\"s-{}\">{} {}</{tag}>\n", esc(&s.number), esc(&s.number), esc(&s.title)));
         }
-        Event::Start(Tag::Image { dest_url, .. }) => Event::Text(dest_url),
-        other => other,
-    });
-    let mut out = String::new();
-    html::push_html(&mut out, events);
-    out
+        for b in &s.blocks {
+            block(&mut h, b);
+        }
+    }
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
 }
 
-fn is_safe_link(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") || (lower.starts_with('/') && !lower.starts_with("//")) || lower.starts_with('#')
+fn block(h: &mut String, b: &Block) {
+    match b {
+        Block::Para(runs) => {
+            h.push_str("<p>");
+            runs.iter().for_each(|r| run(h, r));
+            h.push_str("</p>\n");
+        }
+        Block::List(items) => {
+            h.push_str("<ul>\n");
+            for item in items {
+                h.push_str("<li>");
+                item.iter().for_each(|r| run(h, r));
+                h.push_str("</li>\n");
+            }
+            h.push_str("</ul>\n");
+        }
+        Block::Table { head, rows } => {
+            h.push_str("<div class=\"table\"><table>\n<thead><tr>");
+            for c in head {
+                h.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
+            }
+            h.push_str("</tr></thead>\n<tbody>\n");
+            for row in rows {
+                h.push_str("<tr>");
+                for c in row {
+                    h.push_str(&format!("<td>{}</td>", esc(c)));
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</tbody></table></div>\n");
+        }
+    }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+fn run(h: &mut String, r: &Run) {
+    match r {
+        Run::Text(t) => h.push_str(&esc(t)),
+        Run::Em(t) => h.push_str(&format!("<em>{}</em>", esc(t))),
+        Run::Strong(t) => h.push_str(&format!("<strong>{}</strong>", esc(t))),
+        Run::Link { text, href } => h.push_str(&format!("<a href=\"{}\">{}</a>", esc(href), esc(text))),
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use crate::policy_doc::parse;
 
     #[test]
-    fn hostile_markdown_is_inert() {
-        let html = render("# T\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) <script>alert(2)</script>");
+    fn hostile_policy_page_is_inert() {
+        let doc = parse("# T<script>\n\n## 1. <b>x</b>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))");
+        let html = super::render(&doc, "nl\"><script>", None, "S");
         assert!(!html.contains("<img"), "{html}");
-        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "{html}");
-    }
-
-    #[test]
-    fn numbered_headings_survive() {
-        let html = render("## 1. Welke gegevens\n\n### 1.7 Cookies\n\nTekst.");
-        assert!(html.contains("<h2>1. Welke gegevens</h2>"), "{html}");
-        assert!(html.contains("<h3>1.7 Cookies</h3>"), "{html}");
+        assert_eq!(html.matches("<script").count(), 1, "only the consent loader: {html}");
     }
 }

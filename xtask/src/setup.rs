@@ -40,7 +40,7 @@ fn wasm_bindgen_cli() -> Result<()> {
 }
 
 fn npm_tools() -> Result<()> {
-    let ready = Path::new("node_modules/.bin/wasm-opt").exists() && Path::new("node_modules/playwright-core").exists();
+    let ready = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/axe-core"].iter().all(|p| Path::new(p).exists());
     if !ready {
         sh(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }

@@ -21,6 +21,14 @@ pub fn print() -> Result<()> {
         println!("{name:<20} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     println!("{:<20} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
+    println!("\n{:<20} {:>9} {:>9} {:>9}", "loaded on demand", "raw B", "gzip B", "brotli B");
+    let mut lazy: Vec<_> = std::fs::read_dir("www/consent")?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("policy."))).collect();
+    lazy.sort();
+    for path in lazy {
+        let bytes = std::fs::read(&path)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("{name:<20} {:>9} {:>9} {:>9}", bytes.len(), gzip(&bytes)?, brotli(&bytes)?);
+    }
     Ok(())
 }
 

@@ -1,24 +1,25 @@
 //! `config.json` for the widget: the validated site config reduced to what the
-//! banner needs, texts merged (built-in, then the site's overrides), revision computed.
+//! banner needs, texts merged (built-in, then the site's overrides), revision
+//! computed; plus the policy documents it fetches only when the viewer opens.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use consent_wire::config::{load_texts, SiteConfig};
-use serde_json::{json, Map, Value};
+use anyhow::Result;
+use consent_wire::config::{load_texts, SiteConfig, Texts};
+use serde_json::{json, Value};
 
-pub fn build(pkg_config: &Path, site_file: &Path) -> Result<String> {
+use crate::policy_build;
+
+/// Writes the policy files into `www` and returns the widget config JSON.
+pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> {
     let site = SiteConfig::load(site_file)?;
-    let policy_path = pkg_config.join(&site.policy);
-    let policy = std::fs::read_to_string(&policy_path).with_context(|| format!("reading {}", policy_path.display()))?;
-    let mut texts = Map::new();
-    for lang in &site.languages {
-        let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
-        if let Some(overrides) = site.texts.get(lang) {
-            t.extend(overrides.clone());
-        }
-        texts.insert(lang.clone(), json!(t));
-    }
+    let texts = texts(pkg_config, &site)?;
+    let sources = policy_build::sources(pkg_config, &site)?;
+    let revision = site.revision(&sources.iter().map(|s| s.1.as_str()).collect::<Vec<_>>());
+    let written = policy_build::write(pkg_config, &site, &texts, www)?;
+    let policy_docs: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.doc)).collect();
+    let policy_pages: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.page)).collect();
     let categories: Vec<Value> = site
         .categories
         .iter()
@@ -27,7 +28,7 @@ pub fn build(pkg_config: &Path, site_file: &Path) -> Result<String> {
     let cfg = json!({
         "site": site.id,
         "endpoint": site.endpoint,
-        "revision": site.revision(&policy),
+        "revision": revision,
         "cookie": {
             "name": site.cookie.name,
             "maxAgeDays": site.cookie.max_age_days,
@@ -37,8 +38,83 @@ pub fn build(pkg_config: &Path, site_file: &Path) -> Result<String> {
         "defaultLang": site.default_language,
         "langs": site.languages,
         "policyUrl": site.policy_url,
+        "policyDocs": policy_docs,
+        "policyPages": policy_pages,
         "categories": categories,
         "texts": texts,
     });
     Ok(serde_json::to_string(&cfg)?)
+}
+
+/// Built-in texts per language with the site's overrides applied.
+fn texts(pkg_config: &Path, site: &SiteConfig) -> Result<BTreeMap<String, Texts>> {
+    let mut out = BTreeMap::new();
+    for lang in &site.languages {
+        let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
+        if let Some(overrides) = site.texts.get(lang) {
+            t.extend(overrides.clone());
+        }
+        out.insert(lang.clone(), t);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// A scratch copy of `pkg-config` and a `www/consent` folder to build into.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
+        for sub in ["sites", "i18n", "policy"] {
+            std::fs::create_dir_all(dir.join("pkg-config").join(sub)).expect("mkdir");
+            for e in std::fs::read_dir(src.join(sub)).expect("read pkg-config") {
+                let p = e.expect("entry").path();
+                std::fs::copy(&p, dir.join("pkg-config").join(sub).join(p.file_name().expect("name"))).expect("copy");
+            }
+        }
+        std::fs::create_dir_all(dir.join("www/consent")).expect("mkdir www");
+        dir
+    }
+
+    fn revision(dir: &Path) -> String {
+        let json = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        v["revision"].as_str().expect("revision").to_owned()
+    }
+
+    #[test]
+    fn revision_follows_the_policy_source_and_the_cookie_table() {
+        let dir = scratch("revision");
+        let first = revision(&dir);
+        assert_eq!(first, revision(&dir), "same input, same revision");
+        let policy = dir.join("pkg-config/policy/luxhost.nl.md");
+        let text = std::fs::read_to_string(&policy).expect("policy");
+        std::fs::write(&policy, text.replace("Wachtwoorden kunnen hierdoor enkel gereset worden.", "Wachtwoorden kunnen enkel gereset worden.")).expect("write");
+        let second = revision(&dir);
+        assert_ne!(first, second, "editing the policy changes the revision");
+        let site = dir.join("pkg-config/sites/luxhost.toml");
+        let toml = std::fs::read_to_string(&site).expect("site");
+        std::fs::write(&site, toml.replace("\"13 maanden\"", "\"24 maanden\"")).expect("write");
+        assert_ne!(second, revision(&dir), "changing a cookie's duration changes the revision");
+        let translation = dir.join("pkg-config/policy/luxhost.en.md");
+        let before = revision(&dir);
+        std::fs::write(&translation, "# Changed\n\n## 1. X\n\n### 1.7 Cookies\n\nY\n").expect("write");
+        assert_ne!(before, revision(&dir), "the translation is part of the revision");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_cookie_table_lands_in_the_configured_section() {
+        let dir = scratch("table");
+        revision(&dir);
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("www/consent/policy.nl.json")).expect("doc")).expect("json");
+        let section = doc["sections"].as_array().expect("sections").iter().find(|s| s["n"] == "1.7").expect("1.7");
+        let table = section["b"].as_array().expect("blocks").last().expect("a block");
+        assert_eq!(table[0], "table");
+        assert_eq!(table[2].as_array().map(|r| r.len()), Some(4));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,0 +1,230 @@
+//! The policy as a structured document, parsed from Markdown at build time so
+//! the Wasm only renders: numbered sections, blocks, text runs. Raw HTML in the
+//! source becomes text; links other than http(s), mailto and same-site paths
+//! become text; bare e-mail addresses become mailto links.
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde_json::{json, Value};
+
+/// A run of inline text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Run {
+    Text(String),
+    Em(String),
+    Strong(String),
+    Link { text: String, href: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    Para(Vec<Run>),
+    List(Vec<Vec<Run>>),
+    Table { head: Vec<String>, rows: Vec<Vec<String>> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// "1", "1.7"; empty for the preamble before the first numbered heading.
+    pub number: String,
+    pub title: String,
+    /// 2 for sections, 3 for subsections.
+    pub level: u8,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyDoc {
+    pub title: String,
+    pub sections: Vec<Section>,
+}
+
+pub fn parse(source: &str) -> PolicyDoc {
+    let mut doc = PolicyDoc { title: String::new(), sections: vec![Section { number: String::new(), title: String::new(), level: 2, blocks: vec![] }] };
+    let mut runs: Vec<Run> = Vec::new();
+    let mut items: Option<Vec<Vec<Run>>> = None;
+    let mut style: Option<&'static str> = None;
+    let mut link: Option<(String, String)> = None;
+    let mut heading: Option<HeadingLevel> = None;
+    for ev in Parser::new(source) {
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some(level);
+                runs.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let text = plain(&runs);
+                runs.clear();
+                match heading.take() {
+                    Some(HeadingLevel::H1) if doc.title.is_empty() => doc.title = text,
+                    Some(level) => {
+                        let (number, title) = split_number(&text);
+                        let level = if level <= HeadingLevel::H2 { 2 } else { 3 };
+                        doc.sections.push(Section { number, title, level, blocks: vec![] });
+                    }
+                    None => {}
+                }
+            }
+            Event::Start(Tag::List(_)) => items = Some(items.take().unwrap_or_default()),
+            Event::End(TagEnd::List(_)) => {
+                if let Some(list) = items.take().filter(|l| !l.is_empty()) {
+                    push_block(&mut doc, Block::List(list));
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(list) = items.as_mut() {
+                    list.push(autolink(std::mem::take(&mut runs)));
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                let text = plain(&runs).trim_end().to_owned();
+                runs.clear();
+                push_block(&mut doc, Block::Para(vec![Run::Text(text)]));
+            }
+            Event::End(TagEnd::Paragraph) if items.is_none() => {
+                push_block(&mut doc, Block::Para(autolink(std::mem::take(&mut runs))));
+            }
+            Event::Start(Tag::Emphasis) => style = Some("em"),
+            Event::Start(Tag::Strong) => style = Some("strong"),
+            Event::End(TagEnd::Emphasis | TagEnd::Strong) => style = None,
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some((dest_url.to_string(), String::new())),
+            Event::End(TagEnd::Link) => {
+                if let Some((href, text)) = link.take() {
+                    runs.push(if is_safe_link(&href) { Run::Link { text, href } } else { Run::Text(text) });
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if let Some((_, text)) = link.as_mut() {
+                    text.push_str(&t);
+                } else {
+                    runs.push(match style {
+                        Some("em") => Run::Em(t.to_string()),
+                        Some(_) => Run::Strong(t.to_string()),
+                        None => Run::Text(t.to_string()),
+                    });
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => runs.push(Run::Text(" ".into())),
+            _ => {}
+        }
+    }
+    if doc.sections.first().is_some_and(|s| s.blocks.is_empty()) {
+        doc.sections.remove(0);
+    }
+    doc
+}
+
+impl PolicyDoc {
+    pub fn section_mut(&mut self, number: &str) -> Option<&mut Section> {
+        self.sections.iter_mut().find(|s| s.number == number)
+    }
+
+    /// Compact JSON for the viewer: `{title, sections: [{n, t, l, b: [blocks]}]}`.
+    pub fn to_json(&self, lang: &str, note: Option<&str>) -> Value {
+        let run = |r: &Run| match r {
+            Run::Text(t) => json!(t),
+            Run::Em(t) => json!(["em", t]),
+            Run::Strong(t) => json!(["strong", t]),
+            Run::Link { text, href } => json!(["a", text, href]),
+        };
+        let block = |b: &Block| match b {
+            Block::Para(runs) => json!(["p", runs.iter().map(run).collect::<Vec<_>>()]),
+            Block::List(items) => json!(["ul", items.iter().map(|i| i.iter().map(run).collect::<Vec<_>>()).collect::<Vec<_>>()]),
+            Block::Table { head, rows } => json!(["table", head, rows]),
+        };
+        json!({
+            "lang": lang,
+            "note": note,
+            "title": self.title,
+            "sections": self.sections.iter().map(|s| json!({
+                "n": s.number, "t": s.title, "l": s.level,
+                "b": s.blocks.iter().map(block).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn push_block(doc: &mut PolicyDoc, block: Block) {
+    if let Some(s) = doc.sections.last_mut() {
+        s.blocks.push(block);
+    }
+}
+
+/// "1.7 Cookies" → ("1.7", "Cookies"); "2. Toegang" → ("2", "Toegang").
+fn split_number(text: &str) -> (String, String) {
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let number = text[..end].trim_end_matches('.');
+    if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return (String::new(), text.trim().to_owned());
+    }
+    (number.to_owned(), text[end..].trim().to_owned())
+}
+
+fn plain(runs: &[Run]) -> String {
+    runs.iter()
+        .map(|r| match r {
+            Run::Text(t) | Run::Em(t) | Run::Strong(t) => t.as_str(),
+            Run::Link { text, .. } => text.as_str(),
+        })
+        .collect()
+}
+
+pub fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("mailto:")
+        || (lower.starts_with('/') && !lower.starts_with("//"))
+        || lower.starts_with('#')
+}
+
+/// Merges adjacent text runs and turns bare e-mail addresses into mailto links.
+fn autolink(runs: Vec<Run>) -> Vec<Run> {
+    let mut merged: Vec<Run> = Vec::new();
+    for r in runs {
+        match (merged.last_mut(), r) {
+            (Some(Run::Text(a)), Run::Text(b)) => a.push_str(&b),
+            (_, r) => merged.push(r),
+        }
+    }
+    let mut out = Vec::new();
+    for r in merged {
+        let Run::Text(text) = r else {
+            out.push(r);
+            continue;
+        };
+        let mut rest = text.as_str();
+        while let Some((start, end)) = find_email(rest) {
+            if start > 0 {
+                out.push(Run::Text(rest[..start].to_owned()));
+            }
+            let addr = &rest[start..end];
+            out.push(Run::Link { text: addr.to_owned(), href: format!("mailto:{addr}") });
+            rest = &rest[end..];
+        }
+        if !rest.is_empty() {
+            out.push(Run::Text(rest.to_owned()));
+        }
+    }
+    out
+}
+
+fn find_email(s: &str) -> Option<(usize, usize)> {
+    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    for (at, _) in s.match_indices('@') {
+        let start = s[..at].rfind(|c: char| !local(c)).map_or(0, |i| i + 1);
+        let mut end = at + 1 + s[at + 1..].find(|c: char| !domain(c)).unwrap_or(s.len() - at - 1);
+        while s[..end].ends_with('.') {
+            end -= 1;
+        }
+        let dom = &s[at + 1..end];
+        if start < at && dom.contains('.') && !dom.starts_with('.') {
+            return Some((start, end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "policy_doc_tests.rs"]
+mod tests;
