@@ -14,6 +14,7 @@ extern crate alloc;
 mod config;
 pub mod consent_id;
 pub mod cookie;
+pub mod policy_search;
 
 #[cfg(target_arch = "wasm32")]
 mod banner;

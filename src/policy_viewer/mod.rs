@@ -4,7 +4,6 @@
 
 mod events;
 mod render;
-pub mod search;
 
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -210,7 +209,7 @@ impl Viewer {
     fn render_article(&self) {
         let data = self.data.borrow();
         let Some(data) = data.as_ref() else { return };
-        let query = search::fold_query(&self.search.value());
+        let query = crate::policy_search::fold_query(&self.search.value());
         let mut marks = Vec::new();
         let note = self.article.query_selector("p.note").ok().flatten();
         *self.headings.borrow_mut() = render::article(&self.doc, &self.article, data, &query, &mut marks, &self.copy_label);

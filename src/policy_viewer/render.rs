@@ -9,7 +9,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
 
-use super::search;
+use crate::policy_search as search;
 use crate::element::{child, is_safe_href};
 
 pub struct Heading {

@@ -223,3 +223,35 @@ test('a new policy revision brings the banner back for a visitor who consented t
   }
   await page.context().close();
 });
+
+test('copy-link, print and "open as page" views', async () => {
+  const page = await openPage(chrome);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await openAt(page, '/#privacy');
+  await page.locator('consent-policy button[data-copy="1.5"]').click();
+  assert.equal(await page.evaluate(() => location.hash), '#privacy/1.5');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), server.base + '/#privacy/1.5');
+  // Print: the page behind disappears, the policy prints in full without the tools.
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => {
+    const root = document.querySelector('consent-policy').shadowRoot;
+    return {
+      main: getComputedStyle(document.querySelector('main')).display,
+      nav: getComputedStyle(root.querySelector('nav')).display,
+      articleOverflow: getComputedStyle(root.querySelector('article')).overflow,
+    };
+  });
+  assert.deepEqual(printed, { main: 'none', nav: 'none', articleOverflow: 'visible' });
+  await page.emulateMedia({ media: 'screen' });
+  // Open as page: the full text with the same headings and the cookie table.
+  const href = await page.locator('consent-policy a.btn').getAttribute('href');
+  assert.equal(href, '/privacy.html');
+  const full = await openPage(chrome);
+  await full.goto(server.base + href);
+  const heads = await full.locator('main :is(h2,h3)').allTextContents();
+  assert.deepEqual(heads.map(norm), sourceHeadings.map(norm));
+  assert.equal(await full.locator('main table tbody tr').count(), 4);
+  assert.equal(await full.locator('main a[href="mailto:info@luxhost.nl"]').count(), 1);
+  await full.context().close();
+  await page.context().close();
+});

@@ -1,4 +1,4 @@
-//! Accent- and case-insensitive matching for the policy search: "financiele"
+//! Accent- and case-insensitive matching for the policy viewer's search: "financiele"
 //! finds "Financiële". Pure, so it is unit-tested natively.
 
 use alloc::vec::Vec;
