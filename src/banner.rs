@@ -28,10 +28,13 @@ pub enum Act {
     Preferences,
     Save,
     Policy,
+    Settings,
 }
 
 impl Banner {
-    pub fn show(doc: &Document, config: &Config) -> Option<Banner> {
+    /// `ticked`: the categories shown ticked in the preferences (the current
+    /// choice when reopened). `gpc`: the browser sent Global Privacy Control.
+    pub fn show(doc: &Document, config: &Config, ticked: &[String], gpc: bool) -> Option<Banner> {
         let host = doc.create_element(HOST_TAG).ok()?;
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).ok()?;
@@ -55,6 +58,9 @@ impl Banner {
             link.set_attribute("data-act", "policy").ok()?;
         }
 
+        if gpc {
+            child(doc, &card, "p", "gpc", Some(&t("gpc_note")))?;
+        }
         let prefs = child(doc, &card, "ul", "prefs", None)?;
         prefs.set_attribute("hidden", "").ok()?;
         prefs.set_attribute("aria-label", &t("preferences_title")).ok()?;
@@ -64,8 +70,10 @@ impl Banner {
             let input = child(doc, &label, "input", "", None)?;
             input.set_attribute("type", "checkbox").ok()?;
             input.set_attribute("data-cat", &cat.id).ok()?;
-            if cat.required {
+            if cat.required || ticked.contains(&cat.id) {
                 input.set_attribute("checked", "").ok()?;
+            }
+            if cat.required {
                 input.set_attribute("disabled", "").ok()?;
             }
             label.append_with_str_1(&cat.title).ok()?;
@@ -138,6 +146,7 @@ impl Act {
             "prefs" => Some(Act::Preferences),
             "save" => Some(Act::Save),
             "policy" => Some(Act::Policy),
+            "settings" => Some(Act::Settings),
             _ => None,
         }
     }

@@ -12,6 +12,12 @@ pub struct Category {
     pub required: bool,
     pub title: String,
     pub description: String,
+    /// Declared cookie names and `prefix*` patterns, deleted when the category is refused.
+    pub cookies: Vec<String>,
+    /// Consent Mode signals this category grants.
+    pub signals: Vec<String>,
+    /// Starts refused when the browser sends Global Privacy Control.
+    pub gpc: bool,
 }
 
 pub struct Config {
@@ -29,6 +35,10 @@ pub struct Config {
     /// The same policy as a plain page ("open as page").
     pub policy_page: String,
     pub categories: Vec<Category>,
+    /// `{region: [...]}` when Google Consent Mode is on.
+    pub consent_mode: Option<JsValue>,
+    /// Honour Global Privacy Control.
+    pub gpc: bool,
     texts: JsValue,
     fallback_texts: JsValue,
 }
@@ -40,7 +50,10 @@ impl Config {
     /// Reads the config object and picks the language: `<html lang>`, then the browser's.
     pub fn read(obj: &JsValue, page_lang: &str, browser_lang: &str) -> Result<Config, BadField> {
         let langs = get(obj, "langs");
-        let langs: Vec<String> = langs.dyn_ref::<Array>().ok_or(BadField("langs"))?.iter().filter_map(|v| v.as_string()).collect();
+        if !langs.is_object() {
+            return Err(BadField("langs"));
+        }
+        let langs = strings(&langs);
         let default_lang = string(obj, "defaultLang")?;
         let lang = [page_lang, browser_lang]
             .into_iter()
@@ -61,6 +74,9 @@ impl Config {
                 required: get(&c, "required").as_bool().unwrap_or(false),
                 title: localized(&get(&c, "title"), &lang, &default_lang).ok_or(BadField("categories[].title"))?,
                 description: localized(&get(&c, "description"), &lang, &default_lang).unwrap_or_default(),
+                cookies: strings(&get(&c, "cookies")),
+                signals: strings(&get(&c, "signals")),
+                gpc: get(&c, "gpc").as_bool().unwrap_or(false),
             });
         }
         Ok(Config {
@@ -76,6 +92,8 @@ impl Config {
             policy_doc: localized(&get(obj, "policyDocs"), &lang, &default_lang).ok_or(BadField("policyDocs"))?,
             policy_page: localized(&get(obj, "policyPages"), &lang, &default_lang).ok_or(BadField("policyPages"))?,
             categories,
+            consent_mode: Some(get(obj, "consentMode")).filter(|m| m.is_object()),
+            gpc: get(obj, "gpc").as_bool().unwrap_or(true),
             texts,
             fallback_texts,
         })
@@ -101,6 +119,10 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     } else {
         JsValue::UNDEFINED
     }
+}
+
+fn strings(list: &JsValue) -> Vec<String> {
+    list.dyn_ref::<Array>().map(|a| a.iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
 }
 
 fn string(obj: &JsValue, key: &'static str) -> Result<String, BadField> {

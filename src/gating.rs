@@ -1,21 +1,80 @@
-//! Scripts that wait for consent: `<script type="text/plain" data-category="…">`
-//! stays inert until its category is accepted, then runs as a fresh script
-//! element with the same attributes and the page's nonce.
+//! Content that waits for consent. `<script type="text/plain" data-category="…">`
+//! stays inert until its category is accepted, then runs as a fresh script with
+//! the same attributes and the page's nonce. `<iframe data-category="…" data-src="…">`
+//! gets a placeholder with a "load this content" button until then. Elements added
+//! later (single-page apps) are caught by a MutationObserver.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
+use js_sys::Array;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, HtmlElement, HtmlScriptElement};
+use web_sys::{Document, Element, HtmlElement, HtmlScriptElement, MutationObserver, MutationObserverInit};
 
-pub fn activate(doc: &Document, accepted: &[String]) {
-    let Ok(list) = doc.query_selector_all("script[type=\"text/plain\"][data-category]") else { return };
-    for i in 0..list.length() {
-        let Some(old) = list.item(i).and_then(|n| n.dyn_into::<HtmlScriptElement>().ok()) else { continue };
-        let Some(cat) = old.get_attribute("data-category") else { continue };
-        if accepted.contains(&cat) {
+use crate::element::child;
+
+const SCRIPTS: &str = "script[type=\"text/plain\"][data-category]";
+const FRAMES: &str = "iframe[data-category][data-src]";
+/// The attribute that marks a placeholder and names the category its button accepts.
+pub const LOAD_ATTR: &str = "data-consent-load";
+
+pub fn activate(doc: &Document, accepted: &[String], load_label: &str) {
+    for el in all(doc, SCRIPTS) {
+        let Ok(old) = el.dyn_into::<HtmlScriptElement>() else { continue };
+        if old.get_attribute("data-category").is_some_and(|c| accepted.contains(&c)) {
             run(doc, &old);
         }
     }
+    for frame in all(doc, FRAMES) {
+        let Some(cat) = frame.get_attribute("data-category") else { continue };
+        let placeholder = frame.previous_element_sibling().filter(|p| p.has_attribute(LOAD_ATTR));
+        if accepted.contains(&cat) {
+            if let Some(src) = frame.get_attribute("data-src") {
+                let _ = frame.remove_attribute("data-src");
+                let _ = frame.remove_attribute("hidden");
+                let _ = frame.set_attribute("src", &src);
+            }
+            if let Some(p) = placeholder {
+                p.remove();
+            }
+        } else if placeholder.is_none() {
+            let _ = frame.set_attribute("hidden", "");
+            placeholder_for(doc, &frame, &cat, load_label);
+        }
+    }
+}
+
+/// Re-runs `activate` whenever elements are added to the page.
+pub fn observe(doc: &Document, on_added: impl Fn() + 'static) {
+    let cb = Closure::<dyn FnMut(Array, MutationObserver)>::new(move |records: Array, _| {
+        let added = records.iter().any(|r| r.dyn_into::<web_sys::MutationRecord>().is_ok_and(|r| r.added_nodes().length() > 0));
+        if added {
+            on_added();
+        }
+    });
+    if let (Ok(obs), Some(root)) = (MutationObserver::new(cb.as_ref().unchecked_ref()), doc.document_element()) {
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        let _ = obs.observe_with_options(&root, &init);
+    }
+    cb.forget();
+}
+
+fn placeholder_for(doc: &Document, frame: &Element, category: &str, label: &str) {
+    let Ok(p) = doc.create_element("div") else { return };
+    p.set_class_name("consent-placeholder");
+    let _ = p.set_attribute(LOAD_ATTR, category);
+    if let Some(b) = child(doc, &p, "button", "", Some(label)) {
+        let _ = b.set_attribute("type", "button");
+    }
+    let _ = frame.before_with_node_1(&p);
+}
+
+fn all(doc: &Document, selector: &str) -> Vec<Element> {
+    let Ok(list) = doc.query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
 }
 
 fn run(doc: &Document, old: &HtmlScriptElement) {

@@ -14,10 +14,15 @@ extern crate alloc;
 mod config;
 pub mod consent_id;
 pub mod cookie;
+pub mod cookie_cleanup;
 pub mod policy_search;
 
 #[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
 mod banner;
+#[cfg(target_arch = "wasm32")]
+mod consent_mode;
 #[cfg(target_arch = "wasm32")]
 mod element;
 #[cfg(target_arch = "wasm32")]
@@ -26,6 +31,8 @@ mod events;
 mod gating;
 #[cfg(target_arch = "wasm32")]
 mod policy_viewer;
+#[cfg(target_arch = "wasm32")]
+mod settings_button;
 #[cfg(target_arch = "wasm32")]
 mod widget;
 

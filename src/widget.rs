@@ -1,5 +1,4 @@
-//! The widget's life on one page: start, decide, remember; and the handle the
-//! loader turns into the `window.Consent` API.
+//! The widget's life on one page: start, decide, remember, change one's mind.
 
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -7,38 +6,33 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use consent_wire::{Action, Event};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlDocument, Window};
 
+use crate::api::Handle;
 use crate::banner::{Act, Banner};
 use crate::config::{BadField, Config};
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
 use crate::policy_viewer::{self, Viewer};
-use crate::{events, gating};
+use crate::settings_button::SettingsButton;
+use crate::{consent_mode, cookie_cleanup, events, gating};
 
 const DAY_S: u64 = 86_400;
 
-struct Widget {
-    window: Window,
-    doc: Document,
-    config: Config,
+pub struct Widget {
+    pub(crate) window: Window,
+    pub(crate) doc: Document,
+    pub(crate) config: Config,
+    /// The current decision (`None`: none yet, or no longer valid).
+    pub(crate) consent: RefCell<Option<Consent>>,
+    /// The last decodable cookie, current or not: its consent id is kept on a new decision.
+    previous_id: RefCell<Option<String>>,
     banner: RefCell<Option<Banner>>,
+    settings: RefCell<Option<SettingsButton>>,
     viewer: RefCell<Option<Rc<Viewer>>>,
-}
-
-/// What `window.Consent` calls into.
-#[wasm_bindgen]
-pub struct Handle(Rc<Widget>);
-
-#[wasm_bindgen]
-impl Handle {
-    /// Opens the privacy-policy viewer, at `section` ("1.7") if given.
-    #[wasm_bindgen(js_name = showPolicy)]
-    pub fn show_policy(&self, section: Option<String>) {
-        self.0.show_policy(section, false);
-    }
 }
 
 /// Entry point, called by the loader with the parsed `config.json`.
@@ -51,69 +45,134 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
     let config = Config::read(&config, &page_lang, &browser_lang)
         .map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
 
-    let widget = Rc::new(Widget { window, doc, config, banner: RefCell::new(None), viewer: RefCell::new(None) });
-    match widget.current_consent() {
+    let widget = Rc::new(Widget {
+        window,
+        doc,
+        config,
+        consent: RefCell::new(None),
+        previous_id: RefCell::new(None),
+        banner: RefCell::new(None),
+        settings: RefCell::new(None),
+        viewer: RefCell::new(None),
+    });
+    consent_mode::push_default(&widget.window, &widget.config);
+    let stored = widget.stored_consent();
+    *widget.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
+    match stored.filter(|c| c.is_current(now_s(), &widget.config.revision)) {
         Some(consent) => {
-            gating::activate(&widget.doc, &consent.categories);
-            widget.announce("consent:ready", &consent.categories);
+            consent_mode::push_update(&widget.window, &widget.config, &consent.categories);
+            let cats = consent.categories.clone();
+            *widget.consent.borrow_mut() = Some(consent);
+            widget.activate();
+            widget.show_settings_button();
+            widget.announce("consent:ready", &cats);
         }
-        None => widget.show_banner(),
+        None => {
+            widget.activate();
+            widget.show_banner(false);
+        }
     }
-    widget.listen_for_policy_requests();
+    let me = widget.clone();
+    gating::observe(&widget.doc, move || me.activate());
+    widget.listen_to_page();
     Ok(Handle(widget))
 }
 
-impl Widget {
-    fn now_s() -> u64 {
-        (js_sys::Date::now() / 1000.0) as u64
-    }
+fn now_s() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
 
+impl Widget {
     fn cookie_header(&self) -> String {
         self.doc.dyn_ref::<HtmlDocument>().and_then(|d| d.cookie().ok()).unwrap_or_default()
     }
 
-    /// The stored decision, if it decodes and still answers the current policy revision.
-    fn current_consent(&self) -> Option<Consent> {
-        let header = self.cookie_header();
-        let consent = Consent::decode(cookie::find(&header, &self.config.cookie_name)?).ok()?;
-        consent.is_current(Self::now_s(), &self.config.revision).then_some(consent)
+    fn set_cookie(&self, line: &str) {
+        if let Some(d) = self.doc.dyn_ref::<HtmlDocument>() {
+            let _ = d.set_cookie(line);
+        }
     }
 
-    fn show_banner(self: &Rc<Self>) {
-        let Some(banner) = Banner::show(&self.doc, &self.config) else { return };
+    /// The decision in the cookie, if it decodes (current or not).
+    fn stored_consent(&self) -> Option<Consent> {
+        let header = self.cookie_header();
+        Consent::decode(cookie::find(&header, &self.config.cookie_name)?).ok()
+    }
+
+    pub(crate) fn accepted(&self) -> Vec<String> {
+        self.consent.borrow().as_ref().map(|c| c.categories.clone()).unwrap_or_default()
+    }
+
+    fn activate(&self) {
+        gating::activate(&self.doc, &self.accepted(), &self.config.text("load_content"));
+    }
+
+    /// Does the browser send Global Privacy Control, and does it matter here?
+    fn gpc(&self) -> bool {
+        self.config.gpc
+            && self.config.categories.iter().any(|c| c.gpc)
+            && Reflect::get(&self.window.navigator(), &"globalPrivacyControl".into()).is_ok_and(|v| v.as_bool() == Some(true))
+    }
+
+    /// Shows the banner; with `preferences`, unfolded with the current choice ticked.
+    pub(crate) fn show_banner(self: &Rc<Self>, preferences: bool) {
+        if self.banner.borrow().is_some() {
+            if preferences {
+                if let Some(b) = self.banner.borrow().as_ref() {
+                    b.open_preferences();
+                }
+            }
+            return;
+        }
+        let first = self.consent.borrow().is_none();
+        let Some(banner) = Banner::show(&self.doc, &self.config, &self.accepted(), self.gpc()) else { return };
         let root = banner.root().clone();
+        if preferences {
+            banner.open_preferences();
+        }
         *self.banner.borrow_mut() = Some(banner);
-        self.post(Action::BannerShown, None, Vec::new());
+        if first {
+            self.post(Action::BannerShown, None, Vec::new());
+        }
         let me = self.clone();
         policy_viewer::on(root.as_ref(), "click", move |e| me.on_click(&e));
     }
 
-    fn on_click(self: &Rc<Self>, e: &web_sys::Event) {
-        let act = Act::from_event(e);
-        if let Some(Act::Policy) = act {
-            e.prevent_default();
-            self.show_policy(None, false);
-            return;
-        }
-        let chosen = match (&act, self.banner.borrow().as_ref()) {
-            (Some(Act::Preferences), Some(b)) => {
-                b.open_preferences();
-                return;
-            }
-            (Some(Act::Save), Some(b)) => b.chosen(),
-            _ => Vec::new(),
-        };
-        match act {
-            Some(Act::AcceptAll) => self.decide(Action::AcceptAll, self.config.all_ids()),
-            Some(Act::RejectAll) => self.decide(Action::RejectAll, self.config.required_ids()),
-            Some(Act::Save) => self.decide(Action::Custom, chosen),
-            _ => {}
+    pub(crate) fn hide_banner(&self) {
+        if let Some(b) = self.banner.borrow_mut().take() {
+            b.remove();
         }
     }
 
-    /// `#privacy[/section]` in the URL, now or later, and clicks on
-    /// `[data-consent-policy]` elements open the viewer.
-    fn listen_for_policy_requests(self: &Rc<Self>) {
+    fn show_settings_button(self: &Rc<Self>) {
+        if self.settings.borrow().is_some() {
+            return;
+        }
+        let Some(button) = SettingsButton::show(&self.doc, &self.config.text("settings")) else { return };
+        let me = self.clone();
+        policy_viewer::on(button.root.as_ref(), "click", move |e| me.on_click(&e));
+        *self.settings.borrow_mut() = Some(button);
+    }
+
+    fn on_click(self: &Rc<Self>, e: &web_sys::Event) {
+        let act = Act::from_event(e);
+        let chosen = self.banner.borrow().as_ref().map(|b| b.chosen()).unwrap_or_default();
+        match act {
+            Some(Act::Policy) => {
+                e.prevent_default();
+                self.show_policy(None, false);
+            }
+            Some(Act::Preferences) | Some(Act::Settings) => self.show_banner(true),
+            Some(Act::AcceptAll) => self.decide(Action::AcceptAll, self.config.all_ids()),
+            Some(Act::RejectAll) => self.decide(Action::RejectAll, self.config.required_ids()),
+            Some(Act::Save) => self.decide(Action::Custom, chosen),
+            None => {}
+        }
+    }
+
+    /// Page-wide requests: `#privacy[/section]` in the URL, and clicks on
+    /// `[data-consent-policy]`, `[data-consent-open]` and placeholder buttons.
+    fn listen_to_page(self: &Rc<Self>) {
         let me = self.clone();
         let check_hash = move || {
             let hash = me.window.location().hash().unwrap_or_default();
@@ -126,15 +185,23 @@ impl Widget {
         let me = self.clone();
         policy_viewer::on(self.doc.as_ref(), "click", move |e| {
             let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-            if let Some(el) = target.closest("[data-consent-policy]").ok().flatten() {
+            let near = |sel: &str| target.closest(sel).ok().flatten();
+            if let Some(el) = near("[data-consent-policy]") {
                 e.prevent_default();
-                let section = el.get_attribute("data-consent-policy").filter(|s| !s.is_empty());
-                me.show_policy(section, false);
+                me.show_policy(el.get_attribute("data-consent-policy").filter(|s| !s.is_empty()), false);
+            } else if near("[data-consent-open]").is_some() {
+                e.prevent_default();
+                me.show_banner(true);
+            } else if let Some(cat) = near("[data-consent-load]").and_then(|p| p.get_attribute(gating::LOAD_ATTR)) {
+                let mut cats = me.accepted();
+                cats.extend(me.config.required_ids());
+                cats.push(cat);
+                me.decide(Action::Custom, cats);
             }
         });
     }
 
-    fn show_policy(&self, section: Option<String>, from_fragment: bool) {
+    pub(crate) fn show_policy(&self, section: Option<String>, from_fragment: bool) {
         let existing = self.viewer.borrow().clone();
         let viewer = match existing {
             Some(v) => v,
@@ -147,29 +214,62 @@ impl Widget {
         viewer.open(section, from_fragment);
     }
 
-    fn decide(&self, action: Action, categories: Vec<String>) {
-        let Some(id) = new_id() else { return };
-        let now = Self::now_s();
+    /// Stores a decision, acts on it and reports it. Dropping a category that
+    /// was accepted before is a withdrawal.
+    pub(crate) fn decide(self: &Rc<Self>, action: Action, chosen: Vec<String>) {
         let cfg = &self.config;
-        let consent = Consent {
-            id: id.clone(),
-            categories,
-            revision: cfg.revision.clone(),
-            decided_s: now,
-            expires_s: now + cfg.max_age_days * DAY_S,
+        // Keep config order, required ones always in, unknown ids out.
+        let categories: Vec<String> = cfg.categories.iter().filter(|c| c.required || chosen.contains(&c.id)).map(|c| c.id.clone()).collect();
+        let before = self.accepted();
+        let action = if before.iter().any(|c| !categories.contains(c)) { Action::Withdraw } else { action };
+        let id = match self.previous_id.borrow().clone() {
+            Some(id) => id,
+            None => match new_id() {
+                Some(id) => id,
+                None => return,
+            },
         };
+        let now = now_s();
+        let consent = Consent { id: id.clone(), categories: categories.clone(), revision: cfg.revision.clone(), decided_s: now, expires_s: now + cfg.max_age_days * DAY_S };
         let max_age = (!cfg.session).then_some(cfg.max_age_days * DAY_S);
         let secure = self.window.location().protocol().is_ok_and(|p| p == "https:");
-        let line = cookie::set_cookie_string(&cfg.cookie_name, &consent.encode(), max_age, cfg.domain.as_deref(), secure);
-        if let Some(d) = self.doc.dyn_ref::<HtmlDocument>() {
-            let _ = d.set_cookie(&line);
+        self.set_cookie(&cookie::set_cookie_string(&cfg.cookie_name, &consent.encode(), max_age, cfg.domain.as_deref(), secure));
+        *self.previous_id.borrow_mut() = Some(id.clone());
+        *self.consent.borrow_mut() = Some(consent);
+        self.hide_banner();
+        self.delete_refused_cookies(&categories);
+        consent_mode::push_update(&self.window, cfg, &categories);
+        self.activate();
+        self.show_settings_button();
+        self.announce("consent:change", &categories);
+        self.post(action, Some(id), categories);
+    }
+
+    /// Forgets the decision: the cookie goes, the banner comes back.
+    pub(crate) fn reset(self: &Rc<Self>) {
+        let cfg = &self.config;
+        for line in cookie_cleanup::expiry_lines(&cfg.cookie_name, &self.window.location().hostname().unwrap_or_default()) {
+            self.set_cookie(&line);
         }
-        if let Some(b) = self.banner.borrow_mut().take() {
-            b.remove();
+        *self.consent.borrow_mut() = None;
+        *self.previous_id.borrow_mut() = None;
+        if let Some(s) = self.settings.borrow_mut().take() {
+            s.remove();
         }
-        gating::activate(&self.doc, &consent.categories);
-        self.announce("consent:change", &consent.categories);
-        self.post(action, Some(id), consent.categories);
+        self.hide_banner();
+        self.show_banner(false);
+    }
+
+    fn delete_refused_cookies(&self, accepted: &[String]) {
+        let host = self.window.location().hostname().unwrap_or_default();
+        let header = self.cookie_header();
+        for cat in self.config.categories.iter().filter(|c| !accepted.contains(&c.id)) {
+            for name in cookie_cleanup::matching(&header, &cat.cookies) {
+                for line in cookie_cleanup::expiry_lines(name, &host) {
+                    self.set_cookie(&line);
+                }
+            }
+        }
     }
 
     fn announce(&self, name: &str, accepted: &[String]) {

@@ -34,6 +34,9 @@ pub const TEXT_KEYS: &[&str] = &[
     "cookie_purpose",
     "cookie_duration",
     "cookie_category",
+    "settings",
+    "gpc_note",
+    "load_content",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +48,17 @@ pub enum ConfigError {
     #[error("{path}: field `{field}`: {message}")]
     Invalid { path: PathBuf, field: String, message: String },
 }
+
+/// Google Consent Mode v2 signals a category can grant.
+pub const CONSENT_SIGNALS: &[&str] = &[
+    "ad_storage",
+    "analytics_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
+];
 
 pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 
@@ -72,10 +86,28 @@ pub struct SiteConfig {
     #[serde(default = "default_endpoint")]
     pub endpoint: String,
     pub cookie: CookieConfig,
+    /// Google Consent Mode v2: push `consent default/update` into `dataLayer`.
+    #[serde(default)]
+    pub consent_mode: Option<ConsentMode>,
+    /// Honour the browser's Global Privacy Control signal for categories marked `gpc`.
+    #[serde(default = "yes")]
+    pub honor_gpc: bool,
     pub categories: Vec<Category>,
     /// Per-language overrides of the built-in texts.
     #[serde(default)]
     pub texts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentMode {
+    /// ISO 3166-2 regions the default applies to; empty means everywhere.
+    #[serde(default)]
+    pub region: Vec<String>,
 }
 
 fn default_endpoint() -> String {
@@ -110,6 +142,12 @@ pub struct Category {
     /// Title and description per language.
     pub title: BTreeMap<String, String>,
     pub description: BTreeMap<String, String>,
+    /// Sale/share/advertising: starts rejected when the browser sends Global Privacy Control.
+    #[serde(default)]
+    pub gpc: bool,
+    /// Consent Mode signals granted when this category is accepted.
+    #[serde(default)]
+    pub consent_mode: Vec<String>,
     #[serde(default)]
     pub services: Vec<Service>,
 }
@@ -160,6 +198,11 @@ impl SiteConfig {
 
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// Every declared cookie name or pattern of a category.
+    pub fn cookie_names(category: &Category) -> impl Iterator<Item = &str> {
+        category.services.iter().flat_map(|s| s.cookies.iter().map(|c| c.name.as_str()))
     }
 
     /// Ids of the categories that cannot be refused.
@@ -272,6 +315,9 @@ impl SiteConfig {
                 if !cat.description.contains_key(lang) {
                     return Err(bad(&field("description"), &format!("missing language \"{lang}\"")));
                 }
+            }
+            if let Some(sig) = cat.consent_mode.iter().find(|s| !CONSENT_SIGNALS.contains(&s.as_str())) {
+                return Err(bad(&field("consent_mode"), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", "))));
             }
             for (j, s) in cat.services.iter().enumerate() {
                 for (k, ck) in s.cookies.iter().enumerate() {

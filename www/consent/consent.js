@@ -10,12 +10,15 @@
   window.__consentWidget = true;
   var queue = [];
   var api = (window.Consent = window.Consent || {});
-  var methods = ['showPolicy'];
-  methods.forEach(function (m) {
+  // Commands wait in the queue until the widget runs; queries answer "no consent yet".
+  var commands = ['show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategories', 'reset'];
+  commands.forEach(function (m) {
     api[m] = function () {
       queue.push([m, arguments]);
     };
   });
+  api.accepted = function () { return false; };
+  api.getConsent = function () { return null; };
   var fail = function (why) {
     console.warn('[consent] widget not started: ' + why);
   };
@@ -32,10 +35,15 @@
   Promise.all([import(at('pkg/consent_widget.js')), WebAssembly.compileStreaming(fetch(at('pkg/consent_widget_bg.wasm'))), config])
     .then(function (x) {
       x[0].initSync({ module: x[1] });
-      var handle = x[0].start(x[2]);
-      api.showPolicy = function (section) {
-        handle.showPolicy(section == null ? undefined : String(section));
-      };
+      var h = x[0].start(x[2]);
+      api.show = function () { h.show(); };
+      api.hide = function () { h.hide(); };
+      api.showPreferences = function () { h.showPreferences(); };
+      api.showPolicy = function (section) { h.showPolicy(section == null ? undefined : String(section)); };
+      api.acceptCategories = function (list) { h.acceptCategories(Array.from(list || [], String)); };
+      api.reset = function () { h.reset(); };
+      api.accepted = function (category) { return h.accepted(String(category)); };
+      api.getConsent = function () { return h.getConsent(); };
       queue.forEach(function (call) {
         api[call[0]].apply(api, call[1]);
       });

@@ -23,7 +23,13 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
     let categories: Vec<Value> = site
         .categories
         .iter()
-        .map(|c| json!({ "id": c.id, "required": c.required, "title": c.title, "description": c.description }))
+        .map(|c| {
+            json!({
+                "id": c.id, "required": c.required, "title": c.title, "description": c.description,
+                "cookies": SiteConfig::cookie_names(c).collect::<Vec<_>>(),
+                "gpc": c.gpc, "signals": c.consent_mode,
+            })
+        })
         .collect();
     let cfg = json!({
         "site": site.id,
@@ -38,6 +44,8 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
         "defaultLang": site.default_language,
         "langs": site.languages,
         "policyUrl": site.policy_url,
+        "consentMode": site.consent_mode.as_ref().map(|m| json!({ "region": m.region })),
+        "gpc": site.honor_gpc,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
         "categories": categories,

@@ -1,0 +1,72 @@
+//! `window.Consent`: what the loader exposes to the page, backed by `Handle`.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use consent_wire::Action;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+use crate::widget::Widget;
+
+#[wasm_bindgen]
+pub struct Handle(pub(crate) Rc<Widget>);
+
+#[wasm_bindgen]
+impl Handle {
+    /// Shows the first layer of the banner.
+    pub fn show(&self) {
+        self.0.show_banner(false);
+    }
+
+    /// Hides the banner without storing anything.
+    pub fn hide(&self) {
+        self.0.hide_banner();
+    }
+
+    #[wasm_bindgen(js_name = showPreferences)]
+    pub fn show_preferences(&self) {
+        self.0.show_banner(true);
+    }
+
+    /// Opens the privacy-policy viewer, at `section` ("1.7") if given.
+    #[wasm_bindgen(js_name = showPolicy)]
+    pub fn show_policy(&self, section: Option<String>) {
+        self.0.show_policy(section, false);
+    }
+
+    /// Has the visitor accepted `category`?
+    pub fn accepted(&self, category: &str) -> bool {
+        self.0.accepted().iter().any(|c| c == category)
+    }
+
+    /// Stores a decision for exactly these categories (required ones always included).
+    #[wasm_bindgen(js_name = acceptCategories)]
+    pub fn accept_categories(&self, categories: Array) {
+        let chosen: Vec<String> = categories.iter().filter_map(|v| v.as_string()).collect();
+        let all = self.0.config.categories.iter().all(|c| c.required || chosen.contains(&c.id));
+        self.0.decide(if all { Action::AcceptAll } else { Action::Custom }, chosen);
+    }
+
+    /// `{id, categories, revision, decidedAt, expiresAt}` (times in ms), or `null`.
+    #[wasm_bindgen(js_name = getConsent)]
+    pub fn get_consent(&self) -> JsValue {
+        let consent = self.0.consent.borrow();
+        let Some(c) = consent.as_ref() else { return JsValue::NULL };
+        let o = Object::new();
+        let cats: Array = c.categories.iter().map(|s| JsValue::from_str(s)).collect();
+        let _ = Reflect::set(&o, &"id".into(), &c.id.as_str().into());
+        let _ = Reflect::set(&o, &"categories".into(), &cats);
+        let _ = Reflect::set(&o, &"revision".into(), &c.revision.as_str().into());
+        let _ = Reflect::set(&o, &"decidedAt".into(), &JsValue::from_f64(c.decided_s as f64 * 1000.0));
+        let _ = Reflect::set(&o, &"expiresAt".into(), &JsValue::from_f64(c.expires_s as f64 * 1000.0));
+        o.into()
+    }
+
+    /// Forgets the decision and shows the banner again.
+    pub fn reset(&self) {
+        self.0.reset();
+    }
+}

@@ -1,0 +1,74 @@
+//! Google Consent Mode v2: `['consent', 'default', …]` before any gated tag
+//! runs, `['consent', 'update', …]` for every decision and for a stored one.
+
+use alloc::string::String;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Window;
+
+use crate::config::Config;
+
+const SIGNALS: [&str; 7] = [
+    "ad_storage",
+    "analytics_storage",
+    "ad_user_data",
+    "ad_personalization",
+    "functionality_storage",
+    "personalization_storage",
+    "security_storage",
+];
+/// How long tags wait for the update before firing with the default (ms).
+const WAIT_FOR_UPDATE_MS: f64 = 500.0;
+
+/// The default: only the required categories' signals granted.
+pub fn push_default(window: &Window, config: &Config) {
+    let Some(mode) = &config.consent_mode else { return };
+    let required: alloc::vec::Vec<String> = config.required_ids();
+    let state = signals(config, &required);
+    let _ = Reflect::set(&state, &"wait_for_update".into(), &JsValue::from_f64(WAIT_FOR_UPDATE_MS));
+    let region = Reflect::get(mode, &"region".into()).unwrap_or(JsValue::UNDEFINED);
+    if region.dyn_ref::<Array>().is_some_and(|r| r.length() > 0) {
+        let _ = Reflect::set(&state, &"region".into(), &region);
+    }
+    push(window, "default", &state);
+}
+
+/// An update for the accepted categories.
+pub fn push_update(window: &Window, config: &Config, accepted: &[String]) {
+    if config.consent_mode.is_some() {
+        push(window, "update", &signals(config, accepted));
+    }
+}
+
+fn signals(config: &Config, accepted: &[String]) -> Object {
+    let state = Object::new();
+    for sig in SIGNALS {
+        let granted = config.categories.iter().any(|c| accepted.contains(&c.id) && c.signals.iter().any(|s| s == sig));
+        let _ = Reflect::set(&state, &sig.into(), &(if granted { "granted" } else { "denied" }).into());
+    }
+    state
+}
+
+fn push(window: &Window, kind: &str, state: &Object) {
+    let key = JsValue::from_str("dataLayer");
+    let layer = match Reflect::get(window, &key).ok().and_then(|v| v.dyn_into::<Array>().ok()) {
+        Some(a) => a,
+        None => {
+            let a = Array::new();
+            let _ = Reflect::set(window, &key, &a);
+            a
+        }
+    };
+    // Through the array's own `push`, so a tag manager that replaced it sees the entry.
+    let entry = Array::of3(&"consent".into(), &kind.into(), state);
+    let push = Reflect::get(&layer, &"push".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match push {
+        Some(f) => {
+            let _ = f.call1(&layer, &entry);
+        }
+        None => {
+            layer.push(&entry);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+// The complete widget in headless Chromium against the real backend: changing
+// one's mind, gating of late scripts and embeds, cookie deletion, Consent Mode,
+// GPC, the JS API, and what the page stores.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+
+let server, chrome;
+before(async () => {
+  server = await Server.start((www) => {
+    // A tag that records when it ran relative to the Consent Mode entries.
+    const html = readFileSync(join(www, 'index.html'), 'utf8').replace(
+      '</body>',
+      '<script type="text/plain" data-category="analytics">window.dataLayer.push({event: "analytics-tag"});</script>\n</body>',
+    );
+    writeFileSync(join(www, 'gcm.html'), html);
+  });
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+const consentCookie = async (page) => (await page.context().cookies()).find((c) => c.name === 'cc_consent');
+
+test('changing one\'s mind: the settings button reopens the choices; dropping a category is a withdrawal that deletes its cookies', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await button(page, 'accept').click();
+  const first = await consentCookie(page);
+  // Cookies the marketing and analytics tags would have set.
+  await page.evaluate(() => {
+    document.cookie = '_lx_nl=1; Path=/';
+    document.cookie = '_lx_visit_b=2; Path=/';
+  });
+  const settings = page.locator('consent-settings button');
+  await settings.waitFor();
+  await settings.click();
+  await banner(page).waitFor();
+  const ticks = await page.locator('consent-banner input[data-cat]').evaluateAll((els) => els.map((e) => [e.dataset.cat, e.checked]));
+  assert.deepEqual(ticks, [['necessary', true], ['analytics', true], ['marketing', true]], 'the current choice is shown');
+  await page.locator('consent-banner input[data-cat=marketing]').uncheck();
+  await button(page, 'save').click();
+  await banner(page).waitFor({ state: 'detached' });
+  const second = await consentCookie(page);
+  assert.equal(second.value.split('.')[1], first.value.split('.')[1], 'the same consent id');
+  assert.equal(second.value.split('.')[2], 'necessary+analytics');
+  const names = (await page.context().cookies()).map((c) => c.name).sort();
+  assert.ok(!names.includes('_lx_nl'), `marketing cookie deleted: ${names}`);
+  assert.ok(names.includes('_lx_visit_b'), 'analytics cookie kept');
+  const row = await until(() => server.rows(`SELECT * FROM events WHERE action = 'withdraw'`)[0]);
+  assert.equal(row.categories, 'necessary analytics');
+  assert.equal(row.consent_id.replaceAll('-', ''), first.value.split('.')[1]);
+  await page.context().close();
+});
+
+test('scripts added later wait for consent and run once it is given; embeds get a placeholder', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  const addLate = (flag) =>
+    page.evaluate((flag) => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.dataset.category = 'analytics';
+      s.textContent = `window.${flag} = (window.${flag} || 0) + 1;`;
+      document.body.appendChild(s);
+    }, flag);
+  await addLate('early');
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => window.early ?? 0), 0, 'inert before consent');
+  // The marketing embed is hidden behind a placeholder.
+  assert.equal(await page.locator('iframe[data-category=marketing]').getAttribute('src'), null);
+  const placeholder = page.locator('.consent-placeholder[data-consent-load=marketing] button');
+  assert.equal(await placeholder.textContent(), 'Deze inhoud laden');
+  await page.evaluate(() => window.Consent.acceptCategories(['analytics']));
+  await until(() => page.evaluate(() => window.early === 1));
+  await addLate('late');
+  await until(() => page.evaluate(() => window.late === 1));
+  assert.equal(await page.locator('iframe[data-category=marketing]').getAttribute('src'), null, 'marketing still refused');
+  // "Load this content" accepts marketing and loads the embed.
+  await page.locator('.consent-placeholder button').click();
+  await until(async () => (await page.locator('iframe[data-category=marketing]').getAttribute('src')) === '/embed.html');
+  assert.equal(await page.locator('.consent-placeholder').count(), 0);
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics+marketing');
+  await page.context().close();
+});
+
+test('Google Consent Mode v2: default before any tag, update on decision and on a repeat visit before gated tags', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/gcm.html');
+  await banner(page).waitFor();
+  const layer = () => page.evaluate(() => window.dataLayer.map((e) => (Array.isArray(e) ? ['cmd', ...e] : ['event', e.event])));
+  let dl = await layer();
+  assert.deepEqual(dl[0].slice(0, 3), ['cmd', 'consent', 'default'], 'the first entry is the default');
+  assert.deepEqual(dl[0][3], {
+    ad_storage: 'denied', analytics_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied',
+    functionality_storage: 'granted', personalization_storage: 'denied', security_storage: 'granted', wait_for_update: 500,
+  });
+  await page.locator('consent-banner button[data-act=prefs]').click();
+  await page.locator('consent-banner input[data-cat=analytics]').check();
+  await button(page, 'save').click();
+  dl = await layer();
+  assert.deepEqual(dl[1].slice(0, 3), ['cmd', 'consent', 'update']);
+  assert.equal(dl[1][3].analytics_storage, 'granted');
+  assert.equal(dl[1][3].ad_storage, 'denied');
+  assert.deepEqual(dl[2], ['event', 'analytics-tag'], 'the tag ran after the update');
+  await page.reload();
+  await until(() => page.evaluate(() => (window.dataLayer || []).length >= 3));
+  dl = await layer();
+  assert.deepEqual(dl.map((e) => e.slice(0, 3).join(' ')), ['cmd consent default', 'cmd consent update', 'event analytics-tag'], 'repeat visit: default, stored choice, then the tag');
+  await page.context().close();
+});
+
+test('Global Privacy Control: the banner says so, nothing is stored without a click, an explicit choice overrides', async () => {
+  const page = await openPage(chrome);
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  assert.match(await page.locator('consent-banner p.gpc').textContent(), /Global Privacy Control/);
+  await page.waitForTimeout(200);
+  assert.equal(await consentCookie(page), undefined, 'no cookie because of GPC alone');
+  assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'analytics off without a click');
+  await page.locator('consent-banner button[data-act=prefs]').click();
+  assert.equal(await page.locator('consent-banner input[data-cat=marketing]').isChecked(), false);
+  await page.locator('consent-banner input[data-cat=marketing]').check();
+  await button(page, 'save').click();
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+marketing', 'the visitor\'s explicit choice wins');
+  await page.context().close();
+});
+
+test('the JS API: getConsent, accepted, acceptCategories, showPreferences, hide, show, reset, and consent:change', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  assert.equal(await page.evaluate(() => window.Consent.getConsent()), null);
+  const detail = page.evaluate(() => new Promise((ok) => document.addEventListener('consent:change', (e) => ok(e.detail), { once: true })));
+  await page.evaluate(() => window.Consent.acceptCategories(['marketing', 'bogus']));
+  assert.deepEqual(await detail, { accepted: ['necessary', 'marketing'], rejected: ['analytics'] });
+  const c = await page.evaluate(() => window.Consent.getConsent());
+  assert.deepEqual(c.categories, ['necessary', 'marketing']);
+  assert.match(c.id, /^[0-9a-f-]{36}$/);
+  assert.ok(c.expiresAt > c.decidedAt);
+  assert.equal(await page.evaluate(() => [window.Consent.accepted('marketing'), window.Consent.accepted('analytics')].join()), 'true,false');
+  await page.evaluate(() => window.Consent.showPreferences());
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  await page.evaluate(() => window.Consent.hide());
+  await banner(page).waitFor({ state: 'detached' });
+  await page.evaluate(() => window.Consent.show());
+  await banner(page).waitFor();
+  await page.evaluate(() => window.Consent.hide());
+  await page.evaluate(() => window.Consent.reset());
+  await banner(page).waitFor();
+  assert.equal(await consentCookie(page), undefined, 'reset removes the cookie');
+  assert.equal(await page.evaluate(() => window.Consent.getConsent()), null);
+  // A page element with data-consent-open opens the preferences.
+  await page.evaluate(() => window.Consent.hide());
+  await page.locator('footer a[data-consent-open]').click();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  await page.context().close();
+});
+
+test('before any decision and after a rejection the page holds nothing but the allowlisted cookie', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  await page.waitForLoadState('networkidle');
+  const storage = () => page.evaluate(() => ({ cookie: document.cookie, local: Object.keys(localStorage), session: Object.keys(sessionStorage) }));
+  assert.deepEqual(await storage(), { cookie: '', local: [], session: [] });
+  await button(page, 'reject').click();
+  await page.reload();
+  await page.waitForLoadState('networkidle');
+  const after = await storage();
+  assert.deepEqual(after.cookie.split('; ').map((c) => c.split('=')[0]), ['cc_consent']);
+  assert.deepEqual([after.local, after.session], [[], []]);
+  await page.context().close();
+});
