@@ -43,8 +43,9 @@ impl Banner {
         root.set_adopted_style_sheets(&Array::of1(&sheet));
 
         let t = |k: &str| config.text(k);
-        let card = child(doc, &root, "div", "cc", None)?;
+        let card = child(doc, &root, "div", &config.card_class, None)?;
         card.set_attribute("role", "dialog").ok()?;
+        card.set_attribute("aria-modal", "false").ok()?;
         card.set_attribute("aria-labelledby", "cc-title").ok()?;
         card.set_attribute("aria-describedby", "cc-desc").ok()?;
         card.set_attribute("lang", &config.lang).ok()?;
@@ -90,7 +91,8 @@ impl Banner {
                 b.set_attribute("hidden", "").ok()?;
             }
         }
-        doc.body()?.append_child(&host).ok()?;
+        // First in the body: keyboard users reach it first; fixed, so nothing shifts.
+        doc.body()?.prepend_with_node_1(&host).ok()?;
         Some(Banner { host, root })
     }
 
@@ -109,11 +111,33 @@ impl Banner {
         if let Ok(Some(el)) = self.root.query_selector("button[data-act=prefs]") {
             let _ = el.set_attribute("hidden", "");
         }
+        if let Ok(Some(card)) = self.root.query_selector(".cc") {
+            let _ = card.set_attribute("aria-modal", "true");
+        }
         if let Ok(Some(first)) = self.root.query_selector("input:not([disabled])") {
             if let Some(el) = first.dyn_ref::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
         }
+    }
+
+    /// Folds the category choices away again (back to the first layer).
+    pub fn close_preferences(&self) {
+        for sel in ["ul.prefs", "button[data-act=save]"] {
+            if let Ok(Some(el)) = self.root.query_selector(sel) {
+                let _ = el.set_attribute("hidden", "");
+            }
+        }
+        if let Ok(Some(el)) = self.root.query_selector("button[data-act=prefs]") {
+            let _ = el.remove_attribute("hidden");
+        }
+        if let Ok(Some(card)) = self.root.query_selector(".cc") {
+            let _ = card.set_attribute("aria-modal", "false");
+        }
+    }
+
+    pub fn host(&self) -> &Element {
+        &self.host
     }
 
     /// The categories ticked in the preferences list (required ones included).

@@ -39,6 +39,8 @@ pub struct Config {
     pub consent_mode: Option<JsValue>,
     /// Honour Global Privacy Control.
     pub gpc: bool,
+    /// Classes on the banner card: layout and colour scheme, like "cc bar auto".
+    pub card_class: String,
     texts: JsValue,
     fallback_texts: JsValue,
 }
@@ -94,6 +96,7 @@ impl Config {
             categories,
             consent_mode: Some(get(obj, "consentMode")).filter(|m| m.is_object()),
             gpc: get(obj, "gpc").as_bool().unwrap_or(true),
+            card_class: card_class(obj),
             texts,
             fallback_texts,
         })
@@ -119,6 +122,14 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     } else {
         JsValue::UNDEFINED
     }
+}
+
+fn card_class(obj: &JsValue) -> String {
+    let pick = |key: &str, allowed: &[&'static str]| {
+        let v = get(obj, key).as_string().unwrap_or_default();
+        allowed.iter().find(|a| **a == v).copied().unwrap_or(allowed[0])
+    };
+    String::from("cc ") + pick("layout", &["bar", "box", "modal"]) + " " + pick("theme", &["auto", "light", "dark"])
 }
 
 fn strings(list: &JsValue) -> Vec<String> {

@@ -30,6 +30,8 @@ mod events;
 #[cfg(target_arch = "wasm32")]
 mod gating;
 #[cfg(target_arch = "wasm32")]
+mod modal;
+#[cfg(target_arch = "wasm32")]
 mod policy_viewer;
 #[cfg(target_arch = "wasm32")]
 mod settings_button;

@@ -16,6 +16,7 @@ use crate::banner::{Act, Banner};
 use crate::config::{BadField, Config};
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
+use crate::modal::{self, Modal};
 use crate::policy_viewer::{self, Viewer};
 use crate::settings_button::SettingsButton;
 use crate::{consent_mode, cookie_cleanup, events, gating};
@@ -31,6 +32,8 @@ pub struct Widget {
     /// The last decodable cookie, current or not: its consent id is kept on a new decision.
     previous_id: RefCell<Option<String>>,
     banner: RefCell<Option<Banner>>,
+    /// Active while the preferences are open: they are modal.
+    preferences: Modal,
     settings: RefCell<Option<SettingsButton>>,
     viewer: RefCell<Option<Rc<Viewer>>>,
 }
@@ -52,6 +55,7 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
         consent: RefCell::new(None),
         previous_id: RefCell::new(None),
         banner: RefCell::new(None),
+        preferences: Modal::default(),
         settings: RefCell::new(None),
         viewer: RefCell::new(None),
     });
@@ -118,30 +122,67 @@ impl Widget {
     pub(crate) fn show_banner(self: &Rc<Self>, preferences: bool) {
         if self.banner.borrow().is_some() {
             if preferences {
-                if let Some(b) = self.banner.borrow().as_ref() {
-                    b.open_preferences();
-                }
+                self.open_preferences();
             }
             return;
         }
         let first = self.consent.borrow().is_none();
         let Some(banner) = Banner::show(&self.doc, &self.config, &self.accepted(), self.gpc()) else { return };
         let root = banner.root().clone();
-        if preferences {
-            banner.open_preferences();
-        }
         *self.banner.borrow_mut() = Some(banner);
+        if preferences {
+            self.open_preferences();
+        }
         if first {
             self.post(Action::BannerShown, None, Vec::new());
         }
         let me = self.clone();
         policy_viewer::on(root.as_ref(), "click", move |e| me.on_click(&e));
+        let me = self.clone();
+        policy_viewer::on(root.as_ref(), "keydown", move |e| {
+            if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                me.on_key(k);
+            }
+        });
+    }
+
+    /// The preferences are modal: the page goes inert and Tab stays inside.
+    fn open_preferences(&self) {
+        let banner = self.banner.borrow();
+        let Some(b) = banner.as_ref() else { return };
+        self.preferences.enter(&self.doc, Some(b.host()));
+        b.open_preferences();
+    }
+
+    /// Escape closes the preferences: back to the first layer before a decision
+    /// (silence is no answer), or away when a decision exists.
+    fn on_key(&self, k: &web_sys::KeyboardEvent) {
+        if !self.preferences.is_active() {
+            return;
+        }
+        let banner = self.banner.borrow();
+        let Some(b) = banner.as_ref() else { return };
+        match k.key().as_str() {
+            "Escape" => {
+                k.prevent_default();
+                if self.consent.borrow().is_some() {
+                    drop(banner);
+                    self.hide_banner();
+                } else {
+                    b.close_preferences();
+                    self.preferences.leave();
+                }
+            }
+            "Tab" => modal::trap_tab(b.root(), k),
+            _ => {}
+        }
     }
 
     pub(crate) fn hide_banner(&self) {
         if let Some(b) = self.banner.borrow_mut().take() {
             b.remove();
         }
+        self.preferences.leave();
     }
 
     fn show_settings_button(self: &Rc<Self>) {

@@ -6,11 +6,9 @@ use alloc::string::String;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, EventTarget, HtmlElement, KeyboardEvent};
+use web_sys::{Element, EventTarget, KeyboardEvent};
 
 use super::{Viewer, FRAGMENT};
-
-const FOCUSABLE: &str = "button:not([disabled]),a[href],input,[tabindex]:not([tabindex=\"-1\"])";
 
 impl Viewer {
     pub(super) fn listen(self: &Rc<Self>) {
@@ -63,36 +61,8 @@ impl Viewer {
                 k.prevent_default();
                 self.step(!k.shift_key());
             }
-            "Tab" => self.trap_tab(k),
+            "Tab" => crate::modal::trap_tab(&self.root, k),
             _ => {}
-        }
-    }
-
-    /// Keeps keyboard focus inside the dialog while it is open.
-    fn trap_tab(&self, k: &KeyboardEvent) {
-        let Ok(list) = self.root.query_selector_all(FOCUSABLE) else { return };
-        let n = list.length();
-        if n == 0 {
-            return;
-        }
-        let first = list.item(0);
-        let last = list.item(n - 1);
-        let active = self.root.active_element();
-        let at_edge = |edge: &Option<web_sys::Node>| match (edge, &active) {
-            (Some(e), Some(a)) => e.is_same_node(Some(a.as_ref())),
-            (_, None) => true,
-            _ => false,
-        };
-        let wrap_to = if k.shift_key() && at_edge(&first) {
-            last
-        } else if !k.shift_key() && at_edge(&last) {
-            first
-        } else {
-            return;
-        };
-        if let Some(el) = wrap_to.and_then(|n| n.dyn_into::<HtmlElement>().ok()) {
-            k.prevent_default();
-            let _ = el.focus();
         }
     }
 }
@@ -102,15 +72,6 @@ pub fn on(target: &EventTarget, name: &str, f: impl FnMut(web_sys::Event) + 'sta
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
     let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
     cb.forget();
-}
-
-/// The focused element, looking inside shadow roots (the banner's buttons).
-pub fn deep_active(doc: &Document) -> Option<HtmlElement> {
-    let mut el = doc.active_element()?;
-    while let Some(inner) = el.shadow_root().and_then(|r| r.active_element()) {
-        el = inner;
-    }
-    el.dyn_into().ok()
 }
 
 /// `#privacy` → `Some(None)`, `#privacy/1.7` → `Some(Some("1.7"))`, anything else → `None`.

@@ -18,7 +18,6 @@ use web_sys::{CssStyleSheet, Document, Element, HtmlElement, HtmlInputElement, S
 use crate::config::Config;
 use crate::element::child;
 pub use events::{on, parse_fragment};
-use events::deep_active;
 use render::Heading;
 
 const CSS: &str = include_str!("viewer.css");
@@ -46,9 +45,8 @@ pub struct Viewer {
     marks: RefCell<Vec<Element>>,
     current: Cell<usize>,
     pending: RefCell<Option<String>>,
-    return_focus: RefCell<Option<HtmlElement>>,
     prev_hash: RefCell<String>,
-    inerted: RefCell<Vec<Element>>,
+    modal: crate::modal::Modal,
 }
 
 impl Viewer {
@@ -114,9 +112,8 @@ impl Viewer {
             marks: RefCell::new(Vec::new()),
             current: Cell::new(0),
             pending: RefCell::new(None),
-            return_focus: RefCell::new(None),
             prev_hash: RefCell::new(String::new()),
-            inerted: RefCell::new(Vec::new()),
+            modal: crate::modal::Modal::default(),
         });
         viewer.listen();
         Some(viewer)
@@ -129,10 +126,9 @@ impl Viewer {
     /// Opens the viewer (at `section`, if given), fetching the policy the first time.
     pub fn open(self: &Rc<Self>, section: Option<String>, from_fragment: bool) {
         if !self.is_open() {
-            *self.return_focus.borrow_mut() = deep_active(&self.doc);
             let hash = self.window.location().hash().unwrap_or_default();
             *self.prev_hash.borrow_mut() = if from_fragment { String::new() } else { hash };
-            self.make_page_inert(true);
+            self.modal.enter(&self.doc, None);
             add_print_sheet(&self.doc);
             let Some(body) = self.doc.body() else { return };
             let _ = body.append_child(&self.host);
@@ -156,14 +152,11 @@ impl Viewer {
             return;
         }
         self.host.remove();
-        self.make_page_inert(false);
+        self.modal.leave();
         let loc = self.window.location();
         let url = loc.pathname().unwrap_or_default() + &loc.search().unwrap_or_default() + &self.prev_hash.borrow();
         if let Ok(history) = self.window.history() {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
-        }
-        if let Some(el) = self.return_focus.borrow_mut().take() {
-            let _ = el.focus();
         }
     }
 
@@ -306,26 +299,7 @@ impl Viewer {
             self.show_mark(if forward { i + 1 } else { i + n - 1 });
         }
     }
-
-    fn make_page_inert(&self, on: bool) {
-        if on {
-            let Some(body) = self.doc.body() else { return };
-            let kids = body.children();
-            let mut list = self.inerted.borrow_mut();
-            for i in 0..kids.length() {
-                if let Some(el) = kids.item(i).filter(|e| !e.has_attribute("inert")) {
-                    let _ = el.set_attribute("inert", "");
-                    list.push(el);
-                }
-            }
-        } else {
-            for el in self.inerted.borrow_mut().drain(..) {
-                let _ = el.remove_attribute("inert");
-            }
-        }
-    }
 }
-
 
 fn add_print_sheet(doc: &Document) {
     let Ok(sheet) = CssStyleSheet::new() else { return };

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+import { Server, browser, openPage, banner, button, until, axe } from './harness.mjs';
 
 let server, chrome;
 before(async () => {
@@ -176,5 +176,58 @@ test('before any decision and after a rejection the page holds nothing but the a
   const after = await storage();
   assert.deepEqual(after.cookie.split('; ').map((c) => c.split('=')[0]), ['cc_consent']);
   assert.deepEqual([after.local, after.session], [[], []]);
+  await page.context().close();
+});
+
+test('keyboard only: from the first Tab to saved choices; Escape folds the preferences without deciding', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement?.shadowRoot?.activeElement;
+    return a ? a.dataset.act || a.dataset.cat || a.tagName : document.activeElement?.tagName;
+  });
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'policy', 'the banner comes first in the focus order');
+  const seen = [];
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    seen.push(await focused());
+  }
+  assert.deepEqual(seen, ['accept', 'reject', 'prefs']);
+  await page.keyboard.press('Enter');
+  assert.equal(await focused(), 'analytics', 'focus moves into the preferences');
+  assert.equal(await page.evaluate(() => document.querySelector('main').inert), true, 'the page behind is inert');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('consent-banner ul.prefs').isVisible(), false);
+  assert.equal(await banner(page).isVisible(), true, 'Escape does not dismiss the first layer without a decision');
+  assert.equal(await page.evaluate(() => document.querySelector('main').inert), false);
+  assert.equal(await consentCookie(page), undefined);
+  await page.locator('consent-banner button[data-act=prefs]').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Space'); // tick analytics
+  // Tab cycles inside the open preferences until it reaches "Save choices".
+  for (let i = 0; i < 12 && (await focused()) !== 'save'; i++) await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'save');
+  await page.keyboard.press('Enter');
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics');
+  await page.context().close();
+});
+
+test('axe-core finds no violations in the banner and the preferences; the widget causes no layout shift', async () => {
+  const page = await openPage(chrome);
+  await page.addInitScript(() => {
+    window.__cls = 0;
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => (window.__cls += e.value))).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto(server.base + '/');
+  await banner(page).waitFor();
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__cls), 0, 'Cumulative Layout Shift');
+  assert.deepEqual(await axe(page, { include: [['consent-banner', '.cc']] }), []);
+  await page.locator('consent-banner button[data-act=prefs]').click();
+  assert.deepEqual(await axe(page, { include: [['consent-banner', '.cc']] }), []);
   await page.context().close();
 });

@@ -89,6 +89,12 @@ pub struct SiteConfig {
     /// Google Consent Mode v2: push `consent default/update` into `dataLayer`.
     #[serde(default)]
     pub consent_mode: Option<ConsentMode>,
+    /// Where the banner sits: `bar` (bottom), `box` (bottom corner) or `modal` (centred).
+    #[serde(default)]
+    pub layout: Layout,
+    /// Colour scheme: `auto` follows `prefers-color-scheme`.
+    #[serde(default)]
+    pub theme: Theme,
     /// Honour the browser's Global Privacy Control signal for categories marked `gpc`.
     #[serde(default = "yes")]
     pub honor_gpc: bool,
@@ -96,6 +102,24 @@ pub struct SiteConfig {
     /// Per-language overrides of the built-in texts.
     #[serde(default)]
     pub texts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    #[default]
+    Bar,
+    Box,
+    Modal,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
 }
 
 fn yes() -> bool {

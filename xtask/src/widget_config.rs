@@ -46,6 +46,8 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
         "policyUrl": site.policy_url,
         "consentMode": site.consent_mode.as_ref().map(|m| json!({ "region": m.region })),
         "gpc": site.honor_gpc,
+        "layout": site.layout,
+        "theme": site.theme,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
         "categories": categories,
