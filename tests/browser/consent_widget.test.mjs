@@ -16,6 +16,8 @@ before(async () => {
       '<script type="text/plain" data-category="analytics">window.dataLayer.push({event: "analytics-tag"});</script>\n</body>',
     );
     writeFileSync(join(www, 'gcm.html'), html);
+    // A page that does not state its language: the browser's language decides.
+    writeFileSync(join(www, 'nolang.html'), html.replace('<html lang="nl">', '<html>'));
   });
   chrome = await browser();
 });
@@ -230,4 +232,17 @@ test('axe-core finds no violations in the banner and the preferences; the widget
   await page.locator('consent-banner button[data-act=prefs]').click();
   assert.deepEqual(await axe(page, { include: [['consent-banner', '.cc']] }), []);
   await page.context().close();
+});
+
+test('French and German are built in; the policy falls back to the original with a note', async () => {
+  for (const [lang, accept, note] of [['fr', 'Tout accepter', /langue d'origine/], ['de', 'Alle akzeptieren', /Originalsprache/]]) {
+    const page = await openPage(chrome, { locale: lang });
+    await page.goto(server.base + '/nolang.html');
+    await banner(page).waitFor();
+    assert.equal(await button(page, 'accept').textContent(), accept, `${lang}: follows the browser language`);
+    await page.evaluate(() => window.Consent.showPolicy());
+    assert.match(await page.locator('consent-policy p.note').textContent(), note);
+    assert.equal(await page.locator('consent-policy h1').textContent(), 'Privacy- & cookiepolicy', 'the Dutch original');
+    await page.context().close();
+  }
 });

@@ -50,7 +50,7 @@ fn bad_fields_are_named() {
     let cases = [
         ("id = \"Bad Id\"", "`id`"),
         ("origins = [\"ftp://x\"]", "origins[0]"),
-        ("default_language = \"fr\"", "default_language"),
+        ("default_language = \"es\"", "default_language"),
         ("policy_url = \"javascript:alert(1)\"", "policy_url"),
         ("unknown_field = 1", "unknown field `unknown_field`"),
     ];
