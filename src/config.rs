@@ -24,6 +24,8 @@ pub struct Config {
     pub site: String,
     pub endpoint: String,
     pub revision: String,
+    /// Hash of what the banner shows in this language (proof of what was asked).
+    pub banner_version: String,
     pub cookie_name: String,
     pub max_age_days: u64,
     pub session: bool,
@@ -85,6 +87,7 @@ impl Config {
             site: string(obj, "site")?,
             endpoint: string(obj, "endpoint")?,
             revision: string(obj, "revision")?,
+            banner_version: localized(&get(obj, "bannerVersions"), &lang, &default_lang).ok_or(BadField("bannerVersions"))?,
             cookie_name: string(&cookie, "name").map_err(|_| BadField("cookie.name"))?,
             max_age_days: get(&cookie, "maxAgeDays").as_f64().ok_or(BadField("cookie.maxAgeDays"))? as u64,
             session: get(&cookie, "session").as_bool().unwrap_or(false),

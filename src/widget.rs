@@ -328,6 +328,7 @@ impl Widget {
             consent_id,
             categories,
             revision: self.config.revision.clone(),
+            banner: Some(self.config.banner_version.clone()),
             lang: self.config.lang.clone(),
             path,
             client_ts: js_sys::Date::now() as u64,

@@ -58,7 +58,7 @@ pub fn app(state: AppState) -> Router {
         .allow_methods([Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(86_400));
-    let api = crate::ingest::router().layer(cors).merge(crate::stats::router());
+    let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router());
     // Revalidate on every load (cheap with Last-Modified): a new config or policy
     // revision must reach returning visitors at once.
     let www = ServiceBuilder::new()

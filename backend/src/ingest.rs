@@ -41,7 +41,8 @@ async fn events_create(State(state): State<AppState>, headers: HeaderMap, body: 
             }
         }
         validate(&event, site, now).map_err(|e| AppError::UnprocessableEntity(at(e.to_string())))?;
-        stored.push(StoredEvent { event, device, server_ts: now });
+        let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
+        stored.push(StoredEvent { event, device, server_ts: now, banner_content });
     }
     let result = state.store.insert(stored).await.map_err(|e| match e {
         StoreError::QueueFull => AppError::Busy,

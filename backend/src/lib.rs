@@ -2,9 +2,11 @@
 //! tests drive it over a real listener exactly as the binary does.
 
 pub mod app;
+pub mod chain;
 pub mod device;
 pub mod error;
 pub mod ingest;
+pub mod proof;
 pub mod sites;
 pub mod stats;
 pub mod store;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
 use consent_server::store::Store;
@@ -15,16 +16,18 @@ use rand::Rng;
 #[derive(Parser)]
 #[command(about = "Consent backend: event ingest, stats and the demo site")]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     host: String,
     #[arg(long, env = "PORT", default_value_t = 8080)]
     port: u16,
     /// SQLite database file (created and migrated on start).
-    #[arg(long, env = "CONSENT_DB", default_value = "data/consent.sqlite")]
+    #[arg(long, global = true, env = "CONSENT_DB", default_value = "data/consent.sqlite")]
     db: PathBuf,
     /// The site configuration folder.
-    #[arg(long, env = "CONSENT_CONFIG", default_value = "pkg-config")]
+    #[arg(long, global = true, env = "CONSENT_CONFIG", default_value = "pkg-config")]
     config: PathBuf,
     /// Static files: the demo site and the built widget.
     #[arg(long, env = "CONSENT_WWW", default_value = "www")]
@@ -32,6 +35,17 @@ struct Args {
     /// Bearer token for the admin API; a random one is made and printed when unset.
     #[arg(long, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the demo site, the widget and the API (the default).
+    Serve,
+    /// Check a site's hash chain of decisions; names the first broken link.
+    Verify {
+        #[arg(long)]
+        site: String,
+    },
 }
 
 #[tokio::main]
@@ -42,6 +56,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let sites = Sites::load(&args.config).context("loading site configuration")?;
     let store = Store::open_sqlite(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    if let Some(Command::Verify { site }) = &args.command {
+        return verify(&store, site).await;
+    }
     let token = args.admin_token.clone().unwrap_or_else(|| {
         let t: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
         tracing::info!("no CONSENT_ADMIN_TOKEN set; admin token for this run: {t}");
@@ -53,6 +70,19 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("serving http://{addr}/ (sites: {}, database: {})", state.sites.len(), args.db.display());
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
     Ok(())
+}
+
+async fn verify(store: &Store, site: &str) -> anyhow::Result<()> {
+    match store.verify_chain(site).await? {
+        Verdict::Intact { count, head } => {
+            println!("site {site}: chain intact, {count} decisions, head {head}");
+            Ok(())
+        }
+        Verdict::Broken { seq, event_id, reason } => {
+            println!("site {site}: chain BROKEN at seq {seq} (event {event_id}): {reason}");
+            std::process::exit(1);
+        }
+    }
 }
 
 async fn shutdown() {

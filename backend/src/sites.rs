@@ -2,21 +2,34 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
+use consent_wire::banner_version::banner_version;
 use consent_wire::config::{ConfigError, SiteConfig};
 
 pub struct Sites {
     by_id: HashMap<String, SiteConfig>,
+    /// Banner versions this config produces (hash → canonical content), per site and language.
+    banners: HashMap<String, Arc<str>>,
 }
 
 impl Sites {
     pub fn load(pkg_config: &Path) -> Result<Sites, ConfigError> {
         let list = SiteConfig::load_dir(&pkg_config.join("sites"))?;
-        Ok(Sites::from_configs(list))
+        let mut banners = HashMap::new();
+        for site in &list {
+            let revision = site.current_revision(pkg_config)?;
+            for (lang, texts) in site.texts(pkg_config)? {
+                let v = banner_version(site, &texts, &lang, &revision);
+                banners.insert(v.hash, Arc::from(v.content));
+            }
+        }
+        Ok(Sites { by_id: list.into_iter().map(|s| (s.id.clone(), s)).collect(), banners })
     }
 
-    pub fn from_configs(list: Vec<SiteConfig>) -> Sites {
-        Sites { by_id: list.into_iter().map(|s| (s.id.clone(), s)).collect() }
+    /// What banner version `hash` showed, if this config produces it.
+    pub fn banner_content(&self, hash: &str) -> Option<Arc<str>> {
+        self.banners.get(hash).cloned()
     }
 
     pub fn get(&self, id: &str) -> Option<&SiteConfig> {

@@ -101,6 +101,10 @@ async function decideAndCheck(act, action, categories) {
   assert.equal(row.path, '/');
   assert.equal(row.revision, server.config().revision);
   assert.ok(Math.abs(row.client_ts - Date.now()) < 60_000);
+  // Proof of what was shown: the banner version, stored once with its content.
+  assert.equal(row.banner, server.config().bannerVersions.nl);
+  const [shown] = server.rows(`SELECT content FROM banner_versions WHERE hash = '${row.banner}'`);
+  assert.equal(JSON.parse(shown.content).texts.accept_all, 'Alles accepteren');
   // After a reload the banner stays hidden.
   await page.reload();
   await page.waitForLoadState('networkidle');

@@ -224,6 +224,34 @@ impl SiteConfig {
         self.categories.iter().find(|c| c.id == id)
     }
 
+    /// Built-in texts per language (`pkg-config/i18n`) with this site's overrides applied.
+    pub fn texts(&self, pkg_config: &Path) -> Result<BTreeMap<String, Texts>> {
+        let mut out = BTreeMap::new();
+        for lang in &self.languages {
+            let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
+            if let Some(overrides) = self.texts.get(lang) {
+                t.extend(overrides.clone());
+            }
+            out.insert(lang.clone(), t);
+        }
+        Ok(out)
+    }
+
+    /// The policy sources: `(language, text, is_translation)`, the original first.
+    pub fn policy_sources(&self, pkg_config: &Path) -> Result<Vec<(String, String, bool)>> {
+        let mut out = vec![(self.default_language.clone(), read(&pkg_config.join(&self.policy))?, false)];
+        for (lang, rel) in &self.policy_translations {
+            out.push((lang.clone(), read(&pkg_config.join(rel))?, true));
+        }
+        Ok(out)
+    }
+
+    /// The current revision, from the policy sources in `pkg_config`.
+    pub fn current_revision(&self, pkg_config: &Path) -> Result<String> {
+        let sources = self.policy_sources(pkg_config)?;
+        Ok(self.revision(&sources.iter().map(|s| s.1.as_str()).collect::<Vec<_>>()))
+    }
+
     /// Every declared cookie name or pattern of a category.
     pub fn cookie_names(category: &Category) -> impl Iterator<Item = &str> {
         category.services.iter().flat_map(|s| s.cookies.iter().map(|c| c.name.as_str()))

@@ -58,6 +58,9 @@ pub struct Event {
     pub categories: Vec<String>,
     /// Policy revision the visitor saw.
     pub revision: String,
+    /// SHA-256 (hex) of the banner version shown: texts, categories, revision.
+    #[cfg_attr(feature = "server", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub banner: Option<String>,
     pub lang: String,
     /// Page path without query string or fragment.
     pub path: String,
@@ -79,6 +82,9 @@ impl Event {
         w.key("categories");
         w.str_array(&self.categories);
         w.key_str("revision", &self.revision);
+        if let Some(b) = &self.banner {
+            w.key_str("banner", b);
+        }
         w.key_str("lang", &self.lang);
         w.key_str("path", &self.path);
         w.key("client_ts");

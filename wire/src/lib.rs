@@ -12,6 +12,8 @@ pub mod event;
 pub mod json;
 
 #[cfg(feature = "server")]
+pub mod banner_version;
+#[cfg(feature = "server")]
 pub mod config;
 #[cfg(feature = "server")]
 pub mod validate;

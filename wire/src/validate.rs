@@ -32,6 +32,10 @@ pub enum Invalid {
     RejectAllTooMany,
     #[error("`categories` must be empty on `banner_shown`")]
     CategoriesOnImpression,
+    #[error("`banner` must be a SHA-256 in lowercase hex (64 characters)")]
+    Banner,
+    #[error("`banner` (the banner version) is required for decisions")]
+    MissingBanner,
     #[error("`revision` must be 1-64 lowercase hex characters")]
     Revision,
     #[error("`lang` must be a language code like \"nl\" or \"en-GB\"")]
@@ -62,6 +66,11 @@ pub fn validate(event: &Event, site: &SiteConfig, server_now_ms: u64) -> Result<
     let rev = &event.revision;
     if rev.is_empty() || rev.len() > 64 || !rev.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(Invalid::Revision);
+    }
+    match &event.banner {
+        Some(b) if b.len() != 64 || !b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) => return Err(Invalid::Banner),
+        None if event.action.is_decision() => return Err(Invalid::MissingBanner),
+        _ => {}
     }
     if !is_lang(&event.lang) {
         return Err(Invalid::Lang);

@@ -20,6 +20,7 @@ fn event(action: Action) -> Event {
             _ => vec!["necessary".into()],
         },
         revision: "3f4d0e311a87".into(),
+        banner: Some("ab".repeat(32)),
         lang: "nl".into(),
         path: "/hosting/".into(),
         client_ts: NOW - 5,
@@ -85,6 +86,12 @@ fn invalid_events_name_the_problem() {
     let mut e = event(Action::Custom);
     e.lang = "<script>".into();
     cases.push((e, Invalid::Lang));
+    let mut e = event(Action::Custom);
+    e.banner = None;
+    cases.push((e, Invalid::MissingBanner));
+    let mut e = event(Action::Custom);
+    e.banner = Some("zz".into());
+    cases.push((e, Invalid::Banner));
     for (e, expected) in cases {
         assert_eq!(validate(&e, &s, NOW), Err(expected));
     }

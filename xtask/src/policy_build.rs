@@ -10,19 +10,6 @@ use consent_wire::config::{SiteConfig, Texts};
 
 use crate::policy_doc::{self, Block};
 
-/// The policy sources of a site: the original first, then translations by language.
-pub fn sources(pkg_config: &Path, site: &SiteConfig) -> Result<Vec<(String, String, bool)>> {
-    let read = |rel: &str| {
-        let p = pkg_config.join(rel);
-        std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))
-    };
-    let mut out = vec![(site.default_language.clone(), read(&site.policy)?, false)];
-    for (lang, rel) in &site.policy_translations {
-        out.push((lang.clone(), read(rel)?, true));
-    }
-    Ok(out)
-}
-
 /// URLs of what `write` made for one language.
 pub struct Written {
     pub doc: String,
@@ -31,7 +18,7 @@ pub struct Written {
 
 /// Writes the JSON and the page for every language of the site.
 pub fn write(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, www: &Path) -> Result<BTreeMap<String, Written>> {
-    let sources = sources(pkg_config, site)?;
+    let sources = site.policy_sources(pkg_config)?;
     let original = sources.first().map(|s| s.1.clone()).unwrap_or_default();
     let mut urls = BTreeMap::new();
     for lang in &site.languages {

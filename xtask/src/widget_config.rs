@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Result;
-use consent_wire::config::{load_texts, SiteConfig, Texts};
+use consent_wire::banner_version::banner_version;
+use consent_wire::config::SiteConfig;
 use serde_json::{json, Value};
 
 use crate::policy_build;
@@ -14,9 +15,8 @@ use crate::policy_build;
 /// Writes the policy files into `www` and returns the widget config JSON.
 pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> {
     let site = SiteConfig::load(site_file)?;
-    let texts = texts(pkg_config, &site)?;
-    let sources = policy_build::sources(pkg_config, &site)?;
-    let revision = site.revision(&sources.iter().map(|s| s.1.as_str()).collect::<Vec<_>>());
+    let texts = site.texts(pkg_config)?;
+    let revision = site.current_revision(pkg_config)?;
     let written = policy_build::write(pkg_config, &site, &texts, www)?;
     let policy_docs: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.doc)).collect();
     let policy_pages: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.page)).collect();
@@ -50,23 +50,11 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
         "theme": site.theme,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
+        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(&site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": texts,
     });
     Ok(serde_json::to_string(&cfg)?)
-}
-
-/// Built-in texts per language with the site's overrides applied.
-fn texts(pkg_config: &Path, site: &SiteConfig) -> Result<BTreeMap<String, Texts>> {
-    let mut out = BTreeMap::new();
-    for lang in &site.languages {
-        let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
-        if let Some(overrides) = site.texts.get(lang) {
-            t.extend(overrides.clone());
-        }
-        out.insert(lang.clone(), t);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

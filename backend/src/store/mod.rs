@@ -15,6 +15,8 @@ pub use sqlite::SqliteStore;
 pub struct StoredEvent {
     pub event: Event,
     pub device: &'static str,
+    /// What the banner version `event.banner` showed, when this server's config produces it.
+    pub banner_content: Option<std::sync::Arc<str>>,
     /// Server clock, milliseconds since the Unix epoch: the authoritative time.
     pub server_ts: u64,
 }
@@ -48,6 +50,26 @@ pub struct Stored {
     pub duplicates: usize,
 }
 
+/// One decision in a visitor's history, with the banner version it was made on.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HistoryRow {
+    pub event_id: String,
+    pub site: String,
+    pub action: String,
+    pub categories: Vec<String>,
+    pub revision: String,
+    pub lang: String,
+    pub path: String,
+    pub server_ts: i64,
+    pub client_ts: i64,
+    pub banner: Option<String>,
+    /// The canonical banner document (JSON text), when known.
+    #[serde(skip)]
+    pub banner_content: Option<String>,
+    pub banner_first_seen: Option<i64>,
+    pub row_hash: Option<String>,
+}
+
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
@@ -62,6 +84,20 @@ impl Store {
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
         match self {
             Store::Sqlite(s) => s.insert(events).await,
+        }
+    }
+
+    /// Every event carrying `consent_id`, oldest first.
+    pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
+        match self {
+            Store::Sqlite(s) => s.consent_history(consent_id).await,
+        }
+    }
+
+    /// Checks a site's hash chain.
+    pub async fn verify_chain(&self, site: &str) -> Result<crate::chain::Verdict> {
+        match self {
+            Store::Sqlite(s) => s.verify_chain(site).await,
         }
     }
 

@@ -6,17 +6,22 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
 use super::{Result, StoreError, Stored, StoredEvent};
+use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
+use super::HistoryRow;
 
 /// Requests waiting for the writer; beyond this the server answers 503.
 const QUEUE_CAPACITY: usize = 4096;
 /// Most requests folded into one transaction.
 const MAX_GROUP: usize = 512;
 
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_events.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_events.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_proof.sql")),
+];
 
 struct Job {
     events: Vec<StoredEvent>,
@@ -65,6 +70,75 @@ impl SqliteStore {
             Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
         })
         .await?
+    }
+}
+
+impl SqliteStore {
+    /// Runs `f` on the read connection off the async runtime.
+    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static) -> Result<T> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            Ok(f(&conn)?)
+        })
+        .await?
+    }
+
+    pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
+        let id = consent_id.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash
+                 FROM events e LEFT JOIN banner_versions b ON b.hash = e.banner
+                 WHERE e.consent_id = ?1 ORDER BY e.seq",
+            )?;
+            let rows = stmt.query_map([&id], |r| {
+                Ok(HistoryRow {
+                    event_id: r.get(0)?,
+                    site: r.get(1)?,
+                    action: r.get(2)?,
+                    categories: r.get::<_, String>(3)?.split(' ').filter(|c| !c.is_empty()).map(String::from).collect(),
+                    revision: r.get(4)?,
+                    lang: r.get(5)?,
+                    path: r.get(6)?,
+                    server_ts: r.get(7)?,
+                    client_ts: r.get(8)?,
+                    banner: r.get(9)?,
+                    banner_content: r.get(10)?,
+                    banner_first_seen: r.get(11)?,
+                    row_hash: r.get(12)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    pub async fn verify_chain(&self, site: &str) -> Result<Verdict> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let head: Option<String> = conn.query_row("SELECT row_hash FROM chain_heads WHERE site = ?1", [&site], |r| r.get(0)).optional()?;
+            let mut cp = conn.prepare("SELECT row_hash FROM chain_checkpoints WHERE site = ?1")?;
+            let checkpoints = cp.query_map([&site], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            let mut stmt = conn.prepare(
+                "SELECT seq, event_id, site, action, consent_id, categories, revision, banner, lang, path, device, client_ts, server_ts, prev_hash, row_hash
+                 FROM events WHERE site = ?1 AND action != 'banner_shown' ORDER BY seq",
+            )?;
+            let rows = stmt.query_map([&site], |r| {
+                let text = |i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default);
+                let (event_id, site, action, consent, cats, rev, banner, lang, path, device) =
+                    (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
+                let content = RowContent {
+                    event_id: &event_id, site: &site, action: &action, consent_id: &consent, categories: &cats, revision: &rev,
+                    banner: &banner, lang: &lang, path: &path, device: &device, client_ts: r.get(11)?, server_ts: r.get(12)?,
+                };
+                let prev_hash = text(13)?;
+                Ok(ChainRow { seq: r.get(0)?, recomputed: content.hash(&prev_hash), event_id, prev_hash, row_hash: text(14)? })
+            })?;
+            let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(verify(rows, &checkpoints, head.as_deref()))
+        })
+        .await
     }
 }
 
@@ -120,30 +194,55 @@ fn write_group(conn: &mut Connection, jobs: &[Job]) -> rusqlite::Result<Vec<Stor
     let mut results = Vec::with_capacity(jobs.len());
     {
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut head = tx.prepare_cached("SELECT row_hash FROM chain_heads WHERE site = ?1")?;
+        let mut set_head = tx.prepare_cached("INSERT OR REPLACE INTO chain_heads (site, seq, row_hash) VALUES (?1, ?2, ?3)")?;
+        let mut checkpoint = tx.prepare_cached("INSERT OR REPLACE INTO chain_checkpoints (site, day, seq, row_hash) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut version = tx.prepare_cached(
+            "INSERT OR IGNORE INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for job in jobs {
             let mut r = Stored::default();
             for s in &job.events {
                 let e = &s.event;
+                let categories = e.categories.join(" ");
+                let (prev, hash) = if e.action.is_decision() {
+                    let prev: String = head.query_row([&e.site], |row| row.get(0)).optional()?.unwrap_or_else(|| GENESIS.to_owned());
+                    let hash = RowContent::of(s, &categories).hash(&prev);
+                    (Some(prev), Some(hash))
+                } else {
+                    (None, None)
+                };
                 let n = insert.execute(params![
                     e.id,
                     e.site,
                     e.action.as_str(),
                     e.consent_id,
-                    e.categories.join(" "),
+                    categories,
                     e.revision,
                     e.lang,
                     e.path,
                     s.device,
                     e.client_ts as i64,
-                    s.server_ts as i64
+                    s.server_ts as i64,
+                    e.banner,
+                    prev,
+                    hash
                 ])?;
-                if n == 1 {
-                    r.stored += 1;
-                } else {
+                if n == 0 {
                     r.duplicates += 1;
+                    continue;
+                }
+                r.stored += 1;
+                if let Some(hash) = hash {
+                    let seq = tx.last_insert_rowid();
+                    set_head.execute(params![e.site, seq, hash])?;
+                    checkpoint.execute(params![e.site, day_of(s.server_ts), seq, hash])?;
+                }
+                if let Some(b) = &e.banner {
+                    version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
                 }
             }
             results.push(r);

@@ -70,6 +70,7 @@ pub fn decision(action: &str) -> serde_json::Value {
         "consent_id": uuid7(),
         "categories": categories,
         "revision": "3f4d0e311a87",
+        "banner": "ab".repeat(32),
         "lang": "nl",
         "path": "/",
         "client_ts": now_ms(),

@@ -1,0 +1,152 @@
+//! Proof of consent: banner versions stored once, the per-site hash chain and
+//! its `verify` command, and a visitor's history by consent id.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{decision, spawn};
+use consent_wire::banner_version::banner_version;
+use consent_wire::config::SiteConfig;
+use serde_json::{json, Value};
+
+fn pkg_config() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config")
+}
+
+/// The banner version hash this config produces for Dutch.
+fn current_banner() -> String {
+    let site = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("site");
+    let texts = site.texts(&pkg_config()).expect("texts");
+    let rev = site.current_revision(&pkg_config()).expect("revision");
+    banner_version(&site, &texts["nl"], "nl", &rev).hash
+}
+
+async fn post(base: &str, body: &Value) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/events"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("post")
+        .status()
+        .as_u16()
+}
+
+fn verify(db: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_consent-server"))
+        .arg("--db")
+        .arg(db)
+        .arg("--config")
+        .arg(pkg_config())
+        .args(["verify", "--site", "luxhost"])
+        .output()
+        .expect("run verify");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn five_decisions(base: &str) -> Vec<Value> {
+    let mut evs = Vec::new();
+    for a in ["accept_all", "reject_all", "custom", "accept_all", "reject_all"] {
+        let e = decision(a);
+        assert_eq!(post(base, &e).await, 201);
+        evs.push(e);
+    }
+    evs
+}
+
+#[tokio::test]
+async fn an_untouched_chain_verifies() {
+    let s = spawn().await;
+    five_decisions(&s.base).await;
+    // Impressions are not part of the chain.
+    let shown = json!({"id": common::uuid7(), "site": "luxhost", "action": "banner_shown", "categories": [], "revision": "ab", "lang": "nl", "path": "/", "client_ts": common::now_ms()});
+    assert_eq!(post(&s.base, &shown).await, 201);
+    let (ok, out) = verify(&s.db);
+    assert!(ok, "{out}");
+    assert!(out.contains("chain intact, 5 decisions"), "{out}");
+}
+
+#[tokio::test]
+async fn an_edited_row_is_named() {
+    let s = spawn().await;
+    let evs = five_decisions(&s.base).await;
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    let seq: i64 = conn.query_row("SELECT seq FROM events WHERE event_id = ?1", [evs[2]["id"].as_str()], |r| r.get(0)).expect("seq");
+    conn.execute("UPDATE events SET categories = 'necessary analytics marketing' WHERE seq = ?1", [seq]).expect("tamper");
+    let (ok, out) = verify(&s.db);
+    assert!(!ok);
+    assert!(out.contains(&format!("BROKEN at seq {seq}")) && out.contains("edited"), "{out}");
+}
+
+#[tokio::test]
+async fn a_deleted_row_is_detected_in_the_middle_and_at_the_end() {
+    let s = spawn().await;
+    let evs = five_decisions(&s.base).await;
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    let seq_of = |e: &Value| -> i64 { conn.query_row("SELECT seq FROM events WHERE event_id = ?1", [e["id"].as_str()], |r| r.get(0)).expect("seq") };
+    let (second, third) = (seq_of(&evs[1]), seq_of(&evs[2]));
+    conn.execute("DELETE FROM events WHERE seq = ?1", [second]).expect("delete");
+    let (ok, out) = verify(&s.db);
+    assert!(!ok);
+    assert!(out.contains(&format!("BROKEN at seq {third}")) && out.contains("deleted"), "{out}");
+
+    let s = spawn().await;
+    let evs = five_decisions(&s.base).await;
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    conn.execute("DELETE FROM events WHERE event_id = ?1", [evs[4]["id"].as_str()]).expect("delete last");
+    let (ok, out) = verify(&s.db);
+    assert!(!ok);
+    assert!(out.contains("head is missing"), "{out}");
+}
+
+#[tokio::test]
+async fn banner_versions_are_stored_once_with_what_was_shown() {
+    let s = spawn().await;
+    let known = current_banner();
+    for _ in 0..3 {
+        let mut e = decision("reject_all");
+        e["banner"] = json!(known);
+        assert_eq!(post(&s.base, &e).await, 201);
+    }
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    let (n, content): (i64, Option<String>) = conn
+        .query_row("SELECT COUNT(*), MAX(content) FROM banner_versions WHERE hash = ?1", [&known], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("version");
+    assert_eq!(n, 1, "stored once");
+    let content: Value = serde_json::from_str(&content.expect("content known")).expect("json");
+    assert_eq!(content["texts"]["reject_all"], "Alles weigeren");
+    assert_eq!(content["categories"][1]["id"], "analytics");
+    // A version this config does not produce is recorded without content.
+    let unknown: Option<String> = conn.query_row("SELECT content FROM banner_versions WHERE hash = ?1", [&"cd".repeat(32)], |r| r.get(0)).unwrap_or(None);
+    assert_eq!(unknown, None);
+}
+
+#[tokio::test]
+async fn a_visitor_reads_their_full_history_by_consent_id() {
+    let s = spawn().await;
+    let banner = current_banner();
+    let mut first = decision("accept_all");
+    first["banner"] = json!(banner);
+    let id = first["consent_id"].as_str().expect("id").to_owned();
+    let mut second = decision("withdraw");
+    second["consent_id"] = json!(id);
+    second["banner"] = json!(banner);
+    assert_eq!(post(&s.base, &first).await, 201);
+    assert_eq!(post(&s.base, &second).await, 201);
+    assert_eq!(post(&s.base, &decision("reject_all")).await, 201, "someone else");
+    let res = reqwest::get(format!("{}/api/v1/consents/{id}", s.base)).await.expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    let d = body["decisions"].as_array().expect("decisions");
+    assert_eq!(d.iter().map(|r| r["action"].as_str().unwrap_or("")).collect::<Vec<_>>(), ["accept_all", "withdraw"]);
+    assert_eq!(d[0]["categories"], json!(["necessary", "analytics", "marketing"]));
+    assert_eq!(d[1]["banner_shown"]["content"]["texts"]["title"], "Wij respecteren uw privacy");
+    assert!(d[0]["row_hash"].as_str().is_some_and(|h| h.len() == 64));
+    let missing = reqwest::get(format!("{}/api/v1/consents/{}", s.base, common::uuid7())).await.expect("get");
+    assert_eq!(missing.status().as_u16(), 404);
+    let bad = reqwest::get(format!("{}/api/v1/consents/not-an-id", s.base)).await.expect("get");
+    assert_eq!(bad.status().as_u16(), 400);
+}

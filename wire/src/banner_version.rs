@@ -1,0 +1,41 @@
+//! What a visitor was shown: the banner's texts, categories and policy revision
+//! in one language, as a canonical document and its SHA-256. The build puts the
+//! hash in the widget's config; the widget sends it with each decision; the
+//! server stores the document once per hash as proof of what was asked.
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::config::{SiteConfig, Texts};
+
+pub struct BannerVersion {
+    /// Lowercase hex SHA-256 of `content`.
+    pub hash: String,
+    /// Canonical JSON (keys sorted).
+    pub content: String,
+}
+
+pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str) -> BannerVersion {
+    let pick = |m: &std::collections::BTreeMap<String, String>| m.get(lang).or_else(|| m.get(&site.default_language)).cloned();
+    let categories: Vec<_> = site
+        .categories
+        .iter()
+        .map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description) }))
+        .collect();
+    let content = json!({
+        "site": site.id,
+        "lang": lang,
+        "revision": revision,
+        "texts": texts,
+        "categories": categories,
+        "layout": site.layout,
+    })
+    .to_string();
+    let digest = Sha256::digest(content.as_bytes());
+    let hash = digest.iter().flat_map(|b| [hex_digit(b >> 4), hex_digit(b & 15)]).collect();
+    BannerVersion { hash, content }
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from(b"0123456789abcdef"[usize::from(n & 15)])
+}
