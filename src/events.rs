@@ -1,24 +1,11 @@
-//! Telling the backend and the page what happened: the event POST and the
-//! `consent:change` DOM event. A failed POST never disturbs the page.
+//! Telling the page what happened: `consent:ready` and `consent:change` DOM events.
 
 use alloc::string::String;
 
-use consent_wire::Event;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
-use web_sys::{CustomEvent, CustomEventInit, Document, RequestInit, Window};
-
-/// Posts `event` as a `text/plain` body (a CORS "simple request": no preflight)
-/// with `keepalive`, so it survives the page being left right after the click.
-pub fn post(window: &Window, endpoint: &str, event: &Event) {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    // `keepalive` is not in web-sys's stable RequestInit API; it is a plain field.
-    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-    init.set_body(&JsValue::from_str(&event.to_json()));
-    ignore_rejection(&window.fetch_with_str_and_init(endpoint, &init));
-}
+use web_sys::{CustomEvent, CustomEventInit, Document};
 
 /// Swallows a promise's failure (a network error): the page must not see an
 /// unhandled rejection.

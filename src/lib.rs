@@ -32,6 +32,8 @@ mod gating;
 #[cfg(target_arch = "wasm32")]
 mod modal;
 #[cfg(target_arch = "wasm32")]
+mod outbox;
+#[cfg(target_arch = "wasm32")]
 mod policy_viewer;
 #[cfg(target_arch = "wasm32")]
 mod settings_button;

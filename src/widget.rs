@@ -19,7 +19,8 @@ use crate::cookie::{self, Consent};
 use crate::modal::{self, Modal};
 use crate::policy_viewer::{self, Viewer};
 use crate::settings_button::SettingsButton;
-use crate::{consent_mode, cookie_cleanup, events, gating};
+use crate::outbox::Outbox;
+use crate::{consent_mode, cookie_cleanup, element, events, gating};
 
 const DAY_S: u64 = 86_400;
 
@@ -36,6 +37,7 @@ pub struct Widget {
     preferences: Modal,
     settings: RefCell<Option<SettingsButton>>,
     viewer: RefCell<Option<Rc<Viewer>>>,
+    outbox: Rc<Outbox>,
 }
 
 /// Entry point, called by the loader with the parsed `config.json`.
@@ -48,6 +50,7 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
     let config = Config::read(&config, &page_lang, &browser_lang)
         .map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
 
+    let outbox = Outbox::new(&window, &config.endpoint);
     let widget = Rc::new(Widget {
         window,
         doc,
@@ -58,6 +61,7 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
         preferences: Modal::default(),
         settings: RefCell::new(None),
         viewer: RefCell::new(None),
+        outbox,
     });
     consent_mode::push_default(&widget.window, &widget.config);
     let stored = widget.stored_consent();
@@ -137,9 +141,9 @@ impl Widget {
             self.post(Action::BannerShown, None, Vec::new());
         }
         let me = self.clone();
-        policy_viewer::on(root.as_ref(), "click", move |e| me.on_click(&e));
+        element::on(root.as_ref(), "click", move |e| me.on_click(&e));
         let me = self.clone();
-        policy_viewer::on(root.as_ref(), "keydown", move |e| {
+        element::on(root.as_ref(), "keydown", move |e| {
             if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
                 me.on_key(k);
             }
@@ -191,7 +195,7 @@ impl Widget {
         }
         let Some(button) = SettingsButton::show(&self.doc, &self.config.text("settings")) else { return };
         let me = self.clone();
-        policy_viewer::on(button.root.as_ref(), "click", move |e| me.on_click(&e));
+        element::on(button.root.as_ref(), "click", move |e| me.on_click(&e));
         *self.settings.borrow_mut() = Some(button);
     }
 
@@ -222,9 +226,9 @@ impl Widget {
             }
         };
         check_hash();
-        policy_viewer::on(self.window.as_ref(), "hashchange", move |_| check_hash());
+        element::on(self.window.as_ref(), "hashchange", move |_| check_hash());
         let me = self.clone();
-        policy_viewer::on(self.doc.as_ref(), "click", move |e| {
+        element::on(self.doc.as_ref(), "click", move |e| {
             let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
             let near = |sel: &str| target.closest(sel).ok().flatten();
             if let Some(el) = near("[data-consent-policy]") {
@@ -333,6 +337,6 @@ impl Widget {
             path,
             client_ts: js_sys::Date::now() as u64,
         };
-        events::post(&self.window, &self.config.endpoint, &event);
+        self.outbox.send(event.to_json());
     }
 }

@@ -4,26 +4,25 @@
 use alloc::rc::Rc;
 use alloc::string::String;
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, EventTarget, KeyboardEvent};
+use web_sys::{Element, KeyboardEvent};
 
 use super::{Viewer, FRAGMENT};
 
 impl Viewer {
     pub(super) fn listen(self: &Rc<Self>) {
         let me = self.clone();
-        on(self.root.as_ref(), "click", move |e| me.on_click(&e));
+        crate::element::on(self.root.as_ref(), "click", move |e| me.on_click(&e));
         let me = self.clone();
-        on(self.root.as_ref(), "keydown", move |e| {
+        crate::element::on(self.root.as_ref(), "keydown", move |e| {
             if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                 me.on_key(k);
             }
         });
         let me = self.clone();
-        on(self.search.as_ref(), "input", move |_| me.render_article());
+        crate::element::on(self.search.as_ref(), "input", move |_| me.render_article());
         let me = self.clone();
-        on(self.article.as_ref(), "scroll", move |_| me.spy());
+        crate::element::on(self.article.as_ref(), "scroll", move |_| me.spy());
     }
 
     fn on_click(&self, e: &web_sys::Event) {
@@ -65,13 +64,6 @@ impl Viewer {
             _ => {}
         }
     }
-}
-
-/// Adds a listener that lives as long as the page.
-pub fn on(target: &EventTarget, name: &str, f: impl FnMut(web_sys::Event) + 'static) {
-    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
-    cb.forget();
 }
 
 /// `#privacy` → `Some(None)`, `#privacy/1.7` → `Some(Some("1.7"))`, anything else → `None`.

@@ -17,7 +17,7 @@ use web_sys::{CssStyleSheet, Document, Element, HtmlElement, HtmlInputElement, S
 
 use crate::config::Config;
 use crate::element::child;
-pub use events::{on, parse_fragment};
+pub use events::parse_fragment;
 use render::Heading;
 
 const CSS: &str = include_str!("viewer.css");

@@ -1,0 +1,167 @@
+//! Events on their way to the backend. Each is posted at once (`fetch` with
+//! `keepalive`, a `text/plain` body: no CORS preflight). When the backend is
+//! unreachable or answers 5xx/429, events wait in `localStorage`, are retried
+//! with backoff in batches, and are sent with `sendBeacon` when the page is left.
+//! The server stores an event id once, so a retry never counts twice.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::Cell;
+
+use js_sys::{Array, Reflect, JSON};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{RequestInit, Response, Storage, Window};
+
+/// The one storage key the widget may write (and only while events wait).
+pub const QUEUE_KEY: &str = "cc_queue";
+/// The server takes at most this many events per request.
+const BATCH: usize = 10;
+/// Oldest events are dropped beyond this, so storage stays small.
+const MAX_QUEUED: usize = 100;
+const FIRST_RETRY_MS: i32 = 2_000;
+const MAX_RETRY_MS: i32 = 300_000;
+
+pub struct Outbox {
+    window: Window,
+    endpoint: String,
+    retry_ms: Cell<i32>,
+    timer_set: Cell<bool>,
+}
+
+impl Outbox {
+    pub fn new(window: &Window, endpoint: &str) -> Rc<Outbox> {
+        let outbox = Rc::new(Outbox { window: window.clone(), endpoint: String::from(endpoint), retry_ms: Cell::new(FIRST_RETRY_MS), timer_set: Cell::new(false) });
+        let me = outbox.clone();
+        crate::element::on(window.as_ref(), "pagehide", move |_| me.beacon());
+        if !outbox.queued().is_empty() {
+            outbox.flush();
+        }
+        outbox
+    }
+
+    /// Sends one event (its JSON); behind others if some are waiting.
+    pub fn send(self: &Rc<Self>, json: String) {
+        let mut queue = self.queued();
+        if !queue.is_empty() {
+            queue.push(json);
+            self.store(&queue);
+            self.flush();
+            return;
+        }
+        let me = self.clone();
+        let body = json.clone();
+        self.post(json, move |ok| {
+            if !ok {
+                let mut queue = me.queued();
+                queue.push(body.clone());
+                me.store(&queue);
+                me.schedule();
+            }
+        });
+    }
+
+    /// Posts the oldest waiting events as one batch.
+    fn flush(self: &Rc<Self>) {
+        let queue = self.queued();
+        if queue.is_empty() {
+            return;
+        }
+        let n = queue.len().min(BATCH);
+        let me = self.clone();
+        self.post(batch(&queue[..n]), move |ok| {
+            if ok {
+                // Drop what was sent; newer events may have been added meanwhile.
+                let rest: Vec<String> = me.queued().into_iter().skip(n).collect();
+                me.store(&rest);
+                me.retry_ms.set(FIRST_RETRY_MS);
+                me.flush();
+            } else {
+                me.schedule();
+            }
+        });
+    }
+
+    fn schedule(self: &Rc<Self>) {
+        if self.timer_set.replace(true) {
+            return;
+        }
+        let delay = self.retry_ms.get();
+        self.retry_ms.set((delay * 2).min(MAX_RETRY_MS));
+        let me = self.clone();
+        let cb = Closure::once_into_js(move || {
+            me.timer_set.set(false);
+            me.flush();
+        });
+        let _ = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
+    }
+
+    /// The page is going away: hand what waits to the browser.
+    fn beacon(&self) {
+        let queue = self.queued();
+        if !queue.is_empty() {
+            let _ = self.window.navigator().send_beacon_with_opt_str(&self.endpoint, Some(&batch(&queue[..queue.len().min(BATCH)])));
+        }
+    }
+
+    fn post(&self, body: String, done: impl FnOnce(bool) + 'static) {
+        let init = RequestInit::new();
+        init.set_method("POST");
+        // `keepalive` is not in web-sys's stable RequestInit API; it is a plain field.
+        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        init.set_body(&JsValue::from_str(&body));
+        let done = Rc::new(Cell::new(Some(done)));
+        let (d1, d2) = (done.clone(), done);
+        let on_ok = Closure::once(move |res: JsValue| {
+            // 4xx other than 429: the server refused the event itself; retrying cannot help.
+            let ok = res.dyn_into::<Response>().map(|r| r.status() < 500 && r.status() != 429).unwrap_or(false);
+            if let Some(f) = d1.take() {
+                f(ok);
+            }
+        });
+        let on_err = Closure::once(move |_: JsValue| {
+            if let Some(f) = d2.take() {
+                f(false);
+            }
+        });
+        let _ = self.window.fetch_with_str_and_init(&self.endpoint, &init).then2(&on_ok, &on_err);
+        on_ok.forget();
+        on_err.forget();
+    }
+
+    fn storage(&self) -> Option<Storage> {
+        self.window.local_storage().ok().flatten()
+    }
+
+    fn queued(&self) -> Vec<String> {
+        let Some(raw) = self.storage().and_then(|s| s.get_item(QUEUE_KEY).ok().flatten()) else { return Vec::new() };
+        JSON::parse(&raw).ok().and_then(|v| v.dyn_into::<Array>().ok()).map(|a| a.iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
+    }
+
+    fn store(&self, queue: &[String]) {
+        let Some(s) = self.storage() else { return };
+        if queue.is_empty() {
+            let _ = s.remove_item(QUEUE_KEY);
+            return;
+        }
+        let keep = &queue[queue.len().saturating_sub(MAX_QUEUED)..];
+        let arr: Array = keep.iter().map(|j| JsValue::from_str(j)).collect();
+        if let Some(text) = JSON::stringify(&arr).ok().and_then(|t| t.as_string()) {
+            let _ = s.set_item(QUEUE_KEY, &text);
+        }
+    }
+}
+
+/// Event JSON objects as one JSON array.
+fn batch(items: &[String]) -> String {
+    let mut s = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(item);
+    }
+    s.push(']');
+    s
+}
