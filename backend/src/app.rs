@@ -14,6 +14,8 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
 
@@ -24,6 +26,30 @@ pub struct AppState {
     pub admin: AdminToken,
     /// The demo site and the built widget.
     pub www: PathBuf,
+    pub limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Ingest requests a client may send in a burst, and per second after it.
+pub const DEFAULT_BURST: u32 = 100;
+pub const DEFAULT_PER_SECOND: u32 = 50;
+
+impl AppState {
+    pub fn new(sites: Sites, store: Store, admin: AdminToken, www: PathBuf) -> AppState {
+        AppState {
+            sites: Arc::new(sites),
+            store,
+            admin,
+            www,
+            limiter: Arc::new(RateLimiter::new(DEFAULT_BURST, DEFAULT_PER_SECOND)),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    pub fn with_rate_limit(mut self, burst: u32, per_second: u32) -> AppState {
+        self.limiter = Arc::new(RateLimiter::new(burst, per_second));
+        self
+    }
 }
 
 /// The admin API token, compared in constant time.
@@ -58,13 +84,20 @@ pub fn app(state: AppState) -> Router {
         .allow_methods([Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(86_400));
-    let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router());
+    let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router())
+        .merge(crate::metrics::router())
+        .route("/api/v1/openapi.json", axum::routing::get(openapi_show));
     // Revalidate on every load (cheap with Last-Modified): a new config or policy
     // revision must reach returning visitors at once.
     let www = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .service(ServeDir::new(&state.www).append_index_html_on_directories(true));
     api.fallback_service(www).layer(CompressionLayer::new()).with_state(state)
+}
+
+/// The API described for clients and tools (OpenAPI 3.1).
+async fn openapi_show() -> impl axum::response::IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("../openapi.json"))
 }
 
 pub fn now_ms() -> u64 {

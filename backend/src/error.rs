@@ -23,6 +23,8 @@ pub enum AppError {
     Unauthorized,
     #[error("the write queue is full; retry shortly")]
     Busy,
+    #[error("too many requests from this client; retry in {0} s")]
+    TooManyRequests(u64),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -38,7 +40,26 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl AppError {
+    /// A short label for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "malformed",
+            AppError::UnprocessableEntity(_) => "invalid",
+            AppError::PayloadTooLarge(_) => "too_large",
+            AppError::UnsupportedMediaType => "media_type",
+            AppError::Forbidden(_) => "origin",
+            AppError::NotFound(_) => "unknown_site",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Busy => "queue_full",
+            AppError::TooManyRequests(_) => "rate_limited",
+            AppError::Internal(_) => "internal",
         }
     }
 }
@@ -53,6 +74,11 @@ impl IntoResponse for AppError {
         match self {
             AppError::Busy => {
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            AppError::TooManyRequests(secs) => {
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
             }
             AppError::Unauthorized => {
                 res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -5,7 +5,6 @@
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use consent_wire::validate::validate;
@@ -13,7 +12,10 @@ use consent_wire::Event;
 
 use crate::device::Device;
 use crate::error::{AppError, Result};
-use crate::store::{StoreError, StoredEvent};
+use crate::store::{StoreError, Stored, StoredEvent};
+use axum::extract::{ConnectInfo, Request};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
 use crate::AppState;
 
 /// Largest accepted body: a batch of ten events with long paths fits.
@@ -24,8 +26,25 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", post(events_create))
 }
 
-async fn events_create(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<impl IntoResponse> {
-    check_media_type(&headers)?;
+async fn events_create(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<Stored>)> {
+    let client = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let (parts, body) = req.into_parts();
+    let result = pipeline(&state, client, &parts.headers, body).await;
+    match &result {
+        Ok((_, Json(stored))) => {
+            state.metrics.accepted.fetch_add(stored.stored as u64, Ordering::Relaxed);
+            state.metrics.duplicates.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
+        }
+        Err(e) => state.metrics.refused(e.reason()),
+    }
+    result
+}
+
+async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Json<Stored>)> {
+    if let Some(ip) = client {
+        state.limiter.check(ip).map_err(AppError::TooManyRequests)?;
+    }
+    check_media_type(headers)?;
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
     let events = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());

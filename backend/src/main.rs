@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -35,6 +34,12 @@ struct Args {
     /// Bearer token for the admin API; a random one is made and printed when unset.
     #[arg(long, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Ingest requests one client may send in a burst.
+    #[arg(long, env = "CONSENT_RATE_BURST", default_value_t = consent_server::app::DEFAULT_BURST)]
+    rate_burst: u32,
+    /// Ingest requests per second one client may send after the burst.
+    #[arg(long, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::app::DEFAULT_PER_SECOND)]
+    rate_per_second: u32,
 }
 
 #[derive(Subcommand)]
@@ -64,11 +69,12 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("no CONSENT_ADMIN_TOKEN set; admin token for this run: {t}");
         t
     });
-    let state = AppState { sites: Arc::new(sites), store, admin: AdminToken::new(&token), www: args.www.clone() };
+    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving http://{addr}/ (sites: {}, database: {})", state.sites.len(), args.db.display());
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    // In-flight requests finish (each waits for its commit) before the process exits.
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 

@@ -70,6 +70,46 @@ pub struct HistoryRow {
     pub row_hash: Option<String>,
 }
 
+/// What the writer has done, for `/metrics`.
+#[derive(Default)]
+pub struct WriterStats {
+    pub queue_depth: std::sync::atomic::AtomicU64,
+    pub commits: std::sync::atomic::AtomicU64,
+    pub batched_requests: std::sync::atomic::AtomicU64,
+    pub max_batch: std::sync::atomic::AtomicU64,
+    pub commit_micros: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriterSnapshot {
+    pub queue_depth: u64,
+    pub commits: u64,
+    pub batched_requests: u64,
+    pub max_batch: u64,
+    pub commit_micros: u64,
+}
+
+impl WriterStats {
+    pub fn snapshot(&self) -> WriterSnapshot {
+        use std::sync::atomic::Ordering::Relaxed;
+        WriterSnapshot {
+            queue_depth: self.queue_depth.load(Relaxed),
+            commits: self.commits.load(Relaxed),
+            batched_requests: self.batched_requests.load(Relaxed),
+            max_batch: self.max_batch.load(Relaxed),
+            commit_micros: self.commit_micros.load(Relaxed),
+        }
+    }
+
+    pub fn committed(&self, requests: usize, elapsed: std::time::Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.fetch_add(1, Relaxed);
+        self.batched_requests.fetch_add(requests as u64, Relaxed);
+        self.max_batch.fetch_max(requests as u64, Relaxed);
+        self.commit_micros.fetch_add(elapsed.as_micros() as u64, Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
@@ -84,6 +124,12 @@ impl Store {
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
         match self {
             Store::Sqlite(s) => s.insert(events).await,
+        }
+    }
+
+    pub fn writer_stats(&self) -> WriterSnapshot {
+        match self {
+            Store::Sqlite(s) => s.stats.snapshot(),
         }
     }
 

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use super::{Result, StoreError, Stored, StoredEvent};
+use super::{Result, StoreError, Stored, StoredEvent, WriterStats};
+use std::sync::atomic::Ordering;
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use super::HistoryRow;
 
@@ -32,6 +33,7 @@ struct Job {
 pub struct SqliteStore {
     writer: SyncSender<Job>,
     reader: Arc<Mutex<Connection>>,
+    pub(super) stats: Arc<WriterStats>,
 }
 
 impl SqliteStore {
@@ -44,11 +46,13 @@ impl SqliteStore {
         migrate(&mut conn)?;
         let reader = open_conn(path)?;
         let (tx, rx) = sync_channel(QUEUE_CAPACITY);
+        let stats = Arc::new(WriterStats::default());
+        let writer_stats = stats.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, &writer_stats))
             .map_err(StoreError::Spawn)?;
-        Ok(SqliteStore { writer: tx, reader: Arc::new(Mutex::new(reader)) })
+        Ok(SqliteStore { writer: tx, reader: Arc::new(Mutex::new(reader)), stats })
     }
 
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
@@ -57,6 +61,7 @@ impl SqliteStore {
             TrySendError::Full(_) => StoreError::QueueFull,
             TrySendError::Disconnected(_) => StoreError::WriterGone,
         })?;
+        self.stats.queue_depth.fetch_add(1, Ordering::Relaxed);
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
@@ -163,7 +168,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn writer_loop(mut conn: Connection, rx: Receiver<Job>) {
+fn writer_loop(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_GROUP {
@@ -172,7 +177,11 @@ fn writer_loop(mut conn: Connection, rx: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match write_group(&mut conn, &jobs) {
+        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let written = write_group(&mut conn, &jobs);
+        stats.committed(jobs.len(), started.elapsed());
+        match written {
             Ok(results) => {
                 for (job, stored) in jobs.into_iter().zip(results) {
                     let _ = job.reply.send(Ok(stored));

@@ -1,7 +1,6 @@
 //! A real server on a loopback port with a fresh SQLite file, for each test.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
@@ -17,15 +16,20 @@ pub struct Server {
 }
 
 pub async fn spawn() -> Server {
+    spawn_with(|s| s).await
+}
+
+/// A server whose state `adjust` may change (a tighter rate limit, say).
+pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("consent.sqlite");
     let sites = Sites::load(&root.join("pkg-config")).expect("pkg-config loads");
     let store = Store::open_sqlite(&db).expect("sqlite opens");
-    let state = AppState { sites: Arc::new(sites), store, admin: AdminToken::new(TOKEN), www: root.join("www") };
+    let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    tokio::spawn(async move { axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
     Server { base: format!("http://{addr}"), db, _dir: dir }
 }
 
