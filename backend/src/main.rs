@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
-use consent_server::store::Store;
+use consent_server::store::{Retention, Store};
 use consent_server::{app, AppState};
 use rand::Rng;
 
@@ -40,6 +40,12 @@ struct Args {
     /// Ingest requests per second one client may send after the burst.
     #[arg(long, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::app::DEFAULT_PER_SECOND)]
     rate_per_second: u32,
+    /// Days a decision is kept (proof of consent); default 5 years.
+    #[arg(long, env = "CONSENT_RETAIN_DECISIONS_DAYS", default_value_t = 1826)]
+    retain_decisions_days: u64,
+    /// Days an impression (`banner_shown`) is kept; default 13 months.
+    #[arg(long, env = "CONSENT_RETAIN_IMPRESSIONS_DAYS", default_value_t = 396)]
+    retain_impressions_days: u64,
 }
 
 #[derive(Subcommand)]
@@ -69,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("no CONSENT_ADMIN_TOKEN set; admin token for this run: {t}");
         t
     });
+    spawn_purger(store.clone(), Retention::days(args.retain_decisions_days, args.retain_impressions_days));
     let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
@@ -76,6 +83,21 @@ async fn main() -> anyhow::Result<()> {
     // In-flight requests finish (each waits for its commit) before the process exits.
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
     Ok(())
+}
+
+/// Purges expired events at start and then hourly.
+fn spawn_purger(store: Store, retention: Retention) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match store.purge(retention, consent_server::app::now_ms()).await {
+                Ok(p) if p.decisions + p.impressions > 0 => tracing::info!(decisions = p.decisions, impressions = p.impressions, "purged expired events"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "purge failed"),
+            }
+        }
+    });
 }
 
 async fn verify(store: &Store, site: &str) -> anyhow::Result<()> {

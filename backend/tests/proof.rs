@@ -150,3 +150,29 @@ async fn a_visitor_reads_their_full_history_by_consent_id() {
     let bad = reqwest::get(format!("{}/api/v1/consents/not-an-id", s.base)).await.expect("get");
     assert_eq!(bad.status().as_u16(), 400);
 }
+
+#[tokio::test]
+async fn purging_old_events_keeps_the_chain_verifiable() {
+    let s = spawn().await;
+    let evs = five_decisions(&s.base).await;
+    let shown = json!({"id": common::uuid7(), "site": "luxhost", "action": "banner_shown", "categories": [], "revision": "ab", "lang": "nl", "path": "/", "client_ts": common::now_ms()});
+    assert_eq!(post(&s.base, &shown).await, 201);
+    // Age the first two decisions and the impression by six years.
+    let six_years: i64 = 6 * 365 * 86_400_000;
+    let conn = rusqlite::Connection::open(&s.db).expect("db");
+    for id in [evs[0]["id"].as_str(), evs[1]["id"].as_str(), shown["id"].as_str()] {
+        conn.execute("UPDATE events SET server_ts = server_ts - ?1 WHERE event_id = ?2", rusqlite::params![six_years, id]).expect("age");
+    }
+    let store = consent_server::store::Store::open_sqlite(&s.db).expect("store");
+    let purged = store.purge(consent_server::store::Retention::days(1826, 396), common::now_ms()).await.expect("purge");
+    assert_eq!(purged, consent_server::store::Purged { decisions: 2, impressions: 1 });
+    let (ok, out) = verify(&s.db);
+    assert!(ok && out.contains("3 decisions"), "{out}");
+    // The chain goes on after the purge.
+    assert_eq!(post(&s.base, &decision("custom")).await, 201);
+    let (ok, out) = verify(&s.db);
+    assert!(ok && out.contains("4 decisions"), "{out}");
+    // Recent events stay.
+    let kept = store.purge(consent_server::store::Retention::days(1826, 396), common::now_ms()).await.expect("purge");
+    assert_eq!(kept, consent_server::store::Purged { decisions: 0, impressions: 0 });
+}

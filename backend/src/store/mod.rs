@@ -70,6 +70,26 @@ pub struct HistoryRow {
     pub row_hash: Option<String>,
 }
 
+/// How long events are kept.
+#[derive(Clone, Copy, Debug)]
+pub struct Retention {
+    pub decisions_ms: u64,
+    pub impressions_ms: u64,
+}
+
+impl Retention {
+    pub fn days(decisions: u64, impressions: u64) -> Retention {
+        Retention { decisions_ms: decisions * 86_400_000, impressions_ms: impressions * 86_400_000 }
+    }
+}
+
+/// What a purge removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Purged {
+    pub decisions: usize,
+    pub impressions: usize,
+}
+
 /// What the writer has done, for `/metrics`.
 #[derive(Default)]
 pub struct WriterStats {
@@ -130,6 +150,12 @@ impl Store {
     pub fn writer_stats(&self) -> WriterSnapshot {
         match self {
             Store::Sqlite(s) => s.stats.snapshot(),
+        }
+    }
+
+    pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
+        match self {
+            Store::Sqlite(s) => s.purge(retention, now_ms).await,
         }
     }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use super::{Result, StoreError, Stored, StoredEvent, WriterStats};
+use super::{Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use std::sync::atomic::Ordering;
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use super::HistoryRow;
@@ -22,6 +22,7 @@ const MAX_GROUP: usize = 512;
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_events.sql")),
     (2, include_str!("../../migrations/sqlite/0002_proof.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_retention.sql")),
 ];
 
 struct Job {
@@ -31,6 +32,7 @@ struct Job {
 
 #[derive(Clone)]
 pub struct SqliteStore {
+    path: PathBuf,
     writer: SyncSender<Job>,
     reader: Arc<Mutex<Connection>>,
     pub(super) stats: Arc<WriterStats>,
@@ -52,7 +54,7 @@ impl SqliteStore {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, rx, &writer_stats))
             .map_err(StoreError::Spawn)?;
-        Ok(SqliteStore { writer: tx, reader: Arc::new(Mutex::new(reader)), stats })
+        Ok(SqliteStore { path: path.to_owned(), writer: tx, reader: Arc::new(Mutex::new(reader)), stats })
     }
 
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
@@ -123,7 +125,7 @@ impl SqliteStore {
         let site = site.to_owned();
         self.read(move |conn| {
             let head: Option<String> = conn.query_row("SELECT row_hash FROM chain_heads WHERE site = ?1", [&site], |r| r.get(0)).optional()?;
-            let mut cp = conn.prepare("SELECT row_hash FROM chain_checkpoints WHERE site = ?1")?;
+            let mut cp = conn.prepare("SELECT row_hash FROM chain_checkpoints WHERE site = ?1 UNION SELECT row_hash FROM chain_anchors WHERE site = ?1")?;
             let checkpoints = cp.query_map([&site], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
             let mut stmt = conn.prepare(
                 "SELECT seq, event_id, site, action, consent_id, categories, revision, banner, lang, path, device, client_ts, server_ts, prev_hash, row_hash
@@ -144,6 +146,32 @@ impl SqliteStore {
             Ok(verify(rows, &checkpoints, head.as_deref()))
         })
         .await
+    }
+}
+
+impl SqliteStore {
+    /// Deletes decisions and impressions older than their retention, keeping an
+    /// anchor hash per site so what remains of each chain still verifies.
+    pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = open_conn(&path)?;
+            let tx = conn.transaction()?;
+            let decisions_before = now_ms.saturating_sub(retention.decisions_ms) as i64;
+            let impressions_before = now_ms.saturating_sub(retention.impressions_ms) as i64;
+            tx.execute(
+                "INSERT OR REPLACE INTO chain_anchors (site, seq, row_hash, purged_at)
+                 SELECT site, seq, row_hash, ?2 FROM events e
+                 WHERE action != 'banner_shown' AND server_ts < ?1
+                   AND seq = (SELECT MAX(seq) FROM events x WHERE x.site = e.site AND x.action != 'banner_shown' AND x.server_ts < ?1)",
+                params![decisions_before, now_ms as i64],
+            )?;
+            let decisions = tx.execute("DELETE FROM events WHERE action != 'banner_shown' AND server_ts < ?1", [decisions_before])?;
+            let impressions = tx.execute("DELETE FROM events WHERE action = 'banner_shown' AND server_ts < ?1", [impressions_before])?;
+            tx.commit()?;
+            Ok(Purged { decisions, impressions })
+        })
+        .await?
     }
 }
 
