@@ -22,9 +22,10 @@ struct Args {
     host: String,
     #[arg(long, env = "PORT", default_value_t = 8080)]
     port: u16,
-    /// SQLite database file (created and migrated on start).
+    /// SQLite database file, or a `postgres://` URL for a shared PostgreSQL
+    /// (created and migrated on start).
     #[arg(long, global = true, env = "CONSENT_DB", default_value = "data/consent.sqlite")]
-    db: PathBuf,
+    db: String,
     /// The site configuration folder.
     #[arg(long, global = true, env = "CONSENT_CONFIG", default_value = "pkg-config")]
     config: PathBuf,
@@ -66,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let sites = Sites::load(&args.config).context("loading site configuration")?;
-    let store = Store::open_sqlite(&args.db).with_context(|| format!("opening {}", args.db.display()))?;
+    let store = Store::open(&args.db).await.with_context(|| format!("opening the store {}", redact(&args.db)))?;
     if let Some(Command::Verify { site }) = &args.command {
         return verify(&store, site).await;
     }
@@ -79,10 +80,22 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving http://{addr}/ (sites: {}, database: {})", state.sites.len(), args.db.display());
+    tracing::info!("serving http://{addr}/ (sites: {}, store: {})", state.sites.len(), redact(&args.db));
     // In-flight requests finish (each waits for its commit) before the process exits.
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
     Ok(())
+}
+
+/// The store for logs: a database URL without its password.
+fn redact(db: &str) -> String {
+    match (db.find("://"), db.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &db[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}@{}", &db[..scheme + 3], &db[at + 1..])
+        }
+        _ => db.to_owned(),
+    }
 }
 
 /// Purges expired events at start and then hourly.

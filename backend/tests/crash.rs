@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::decision;
 
-fn start(db: &Path, port: u16) -> Child {
+fn start(db: &str, port: u16) -> Child {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Command::new(env!("CARGO_BIN_EXE_consent-server"))
         .arg("--port")
@@ -47,8 +47,8 @@ fn free_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_events_survive_sigkill() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("crash.sqlite");
+    let store = common::Db::fresh().await;
+    let db = store.arg();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
@@ -89,9 +89,7 @@ async fn acknowledged_events_survive_sigkill() {
     wait_ready(&base).await;
     server.kill().expect("kill");
     let _ = server.wait();
-    let conn = rusqlite::Connection::open(&db).expect("db");
-    let mut stmt = conn.prepare("SELECT event_id FROM events").expect("prepare");
-    let stored: HashSet<String> = stmt.query_map([], |r| r.get(0)).expect("query").collect::<Result<_, _>>().expect("rows");
+    let stored: HashSet<String> = store.query("SELECT event_id FROM events").await.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect();
     let lost: Vec<_> = acked.difference(&stored).collect();
     assert!(lost.is_empty(), "{} acknowledged events lost, e.g. {:?}", lost.len(), lost.first());
     let out = Command::new(env!("CARGO_BIN_EXE_consent-server"))

@@ -31,24 +31,18 @@ async fn a_valid_event_is_stored_with_what_the_server_adds() {
     let (status, body) = post(&s.base, Some("text/plain;charset=UTF-8"), Some("http://127.0.0.1:8080"), bytes(&ev)).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body, json!({"stored": 1, "duplicates": 0}));
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
-    let (action, consent, cats, device, server_ts): (String, String, String, String, i64) = conn
-        .query_row("SELECT action, consent_id, categories, device, server_ts FROM events", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .expect("one row");
+    let rows = s.db.query("SELECT action, consent_id, categories, device, server_ts FROM events").await;
+    assert_eq!(rows.len(), 1);
+    let row: Vec<String> = rows[0].iter().map(|v| v.clone().unwrap_or_default()).collect();
+    let (action, consent, cats, device) = (&row[0], &row[1], &row[2], &row[3]);
+    let server_ts: i64 = row[4].parse().expect("server_ts");
     assert_eq!(action, "reject_all");
     assert_eq!(consent, ev["consent_id"].as_str().expect("id"));
     assert_eq!(cats, "necessary");
     assert_eq!(device, "desktop");
     assert!((server_ts - now_ms() as i64).abs() < 10_000);
-    let columns: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('events')")
-        .expect("pragma")
-        .query_map([], |r| r.get(0))
-        .expect("columns")
-        .collect::<Result<_, _>>()
-        .expect("names");
+    let columns = s.db.columns("events").await;
+    assert!(columns.contains(&"path".to_owned()), "{columns:?}");
     assert!(!columns.iter().any(|c| c.contains("ip") || c.contains("agent")), "no IP or user agent is stored: {columns:?}");
 }
 
@@ -62,8 +56,8 @@ async fn impressions_batches_and_retries() {
     // The same batch again (a retry): nothing new is stored.
     let (status, body) = post(&s.base, Some("application/json"), None, bytes(&batch)).await;
     assert_eq!((status, body), (200, json!({"stored": 0, "duplicates": 3})));
-    assert_eq!(s.rows(), 3);
-    assert_eq!(s.rows_where("banner_shown"), 1);
+    assert_eq!(s.rows().await, 3);
+    assert_eq!(s.rows_where("banner_shown").await, 1);
 }
 
 #[tokio::test]
@@ -167,6 +161,6 @@ async fn bad_inputs_are_refused_and_nothing_is_stored() {
         let msg = body["error"].as_str().unwrap_or_default();
         assert_eq!(status, want_status, "{name}: {body}");
         assert!(msg.contains(want_msg), "{name}: message {msg:?} should contain {want_msg:?}");
-        assert_eq!(s.rows(), 0, "{name}: nothing may be stored");
+        assert_eq!(s.rows().await, 0, "{name}: nothing may be stored");
     }
 }

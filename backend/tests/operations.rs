@@ -62,7 +62,7 @@ async fn a_flooding_client_is_limited_without_starving_others() {
     assert!(limited > ok, "the flood is mostly refused: {ok} stored, {limited} limited");
     assert!(ok <= 20 + 3 * 10 + 5, "at most burst + rate × time got through: {ok}");
     assert!(visitor_ok >= 20, "the other client was not starved: {visitor_ok}");
-    assert_eq!(s.rows(), (ok + visitor_ok) as i64, "every 201 is in the store");
+    assert_eq!(s.rows().await, (ok + visitor_ok) as i64, "every 201 is in the store");
     let grown = rss_kib().saturating_sub(rss_before);
     assert!(grown < 64 * 1024, "memory stays bounded under the flood: grew {grown} KiB");
 }

@@ -35,16 +35,20 @@ async fn post(base: &str, body: &Value) -> u16 {
         .as_u16()
 }
 
-fn verify(db: &Path) -> (bool, String) {
+fn verify(db: &common::Db) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_consent-server"))
         .arg("--db")
-        .arg(db)
+        .arg(db.arg())
         .arg("--config")
         .arg(pkg_config())
         .args(["verify", "--site", "luxhost"])
         .output()
         .expect("run verify");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn seq_of(s: &common::Server, e: &Value) -> i64 {
+    s.db.count(&format!("SELECT seq FROM events WHERE event_id = '{}'", e["id"].as_str().unwrap_or_default())).await
 }
 
 async fn five_decisions(base: &str) -> Vec<Value> {
@@ -73,9 +77,8 @@ async fn an_untouched_chain_verifies() {
 async fn an_edited_row_is_named() {
     let s = spawn().await;
     let evs = five_decisions(&s.base).await;
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
-    let seq: i64 = conn.query_row("SELECT seq FROM events WHERE event_id = ?1", [evs[2]["id"].as_str()], |r| r.get(0)).expect("seq");
-    conn.execute("UPDATE events SET categories = 'necessary analytics marketing' WHERE seq = ?1", [seq]).expect("tamper");
+    let seq = seq_of(&s, &evs[2]).await;
+    s.db.execute(&format!("UPDATE events SET categories = 'necessary analytics marketing' WHERE seq = {seq}")).await;
     let (ok, out) = verify(&s.db);
     assert!(!ok);
     assert!(out.contains(&format!("BROKEN at seq {seq}")) && out.contains("edited"), "{out}");
@@ -85,18 +88,15 @@ async fn an_edited_row_is_named() {
 async fn a_deleted_row_is_detected_in_the_middle_and_at_the_end() {
     let s = spawn().await;
     let evs = five_decisions(&s.base).await;
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
-    let seq_of = |e: &Value| -> i64 { conn.query_row("SELECT seq FROM events WHERE event_id = ?1", [e["id"].as_str()], |r| r.get(0)).expect("seq") };
-    let (second, third) = (seq_of(&evs[1]), seq_of(&evs[2]));
-    conn.execute("DELETE FROM events WHERE seq = ?1", [second]).expect("delete");
+    let (second, third) = (seq_of(&s, &evs[1]).await, seq_of(&s, &evs[2]).await);
+    s.db.execute(&format!("DELETE FROM events WHERE seq = {second}")).await;
     let (ok, out) = verify(&s.db);
     assert!(!ok);
     assert!(out.contains(&format!("BROKEN at seq {third}")) && out.contains("deleted"), "{out}");
 
     let s = spawn().await;
     let evs = five_decisions(&s.base).await;
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
-    conn.execute("DELETE FROM events WHERE event_id = ?1", [evs[4]["id"].as_str()]).expect("delete last");
+    s.db.execute(&format!("DELETE FROM events WHERE event_id = '{}'", evs[4]["id"].as_str().unwrap_or_default())).await;
     let (ok, out) = verify(&s.db);
     assert!(!ok);
     assert!(out.contains("head is missing"), "{out}");
@@ -111,17 +111,18 @@ async fn banner_versions_are_stored_once_with_what_was_shown() {
         e["banner"] = json!(known);
         assert_eq!(post(&s.base, &e).await, 201);
     }
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
-    let (n, content): (i64, Option<String>) = conn
-        .query_row("SELECT COUNT(*), MAX(content) FROM banner_versions WHERE hash = ?1", [&known], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("version");
-    assert_eq!(n, 1, "stored once");
+    let rows = s.db.query(&format!("SELECT content FROM banner_versions WHERE hash = '{known}'")).await;
+    assert_eq!(rows.len(), 1, "stored once");
+    let content = rows[0][0].clone();
     let content: Value = serde_json::from_str(&content.expect("content known")).expect("json");
     assert_eq!(content["texts"]["reject_all"], "Alles weigeren");
     assert_eq!(content["categories"][1]["id"], "analytics");
     // A version this config does not produce is recorded without content.
-    let unknown: Option<String> = conn.query_row("SELECT content FROM banner_versions WHERE hash = ?1", [&"cd".repeat(32)], |r| r.get(0)).unwrap_or(None);
-    assert_eq!(unknown, None);
+    let mut other = decision("reject_all");
+    other["banner"] = json!("cd".repeat(32));
+    assert_eq!(post(&s.base, &other).await, 201);
+    let unknown = s.db.query(&format!("SELECT content FROM banner_versions WHERE hash = '{}'", "cd".repeat(32))).await;
+    assert_eq!(unknown, vec![vec![None]], "recorded, content unknown");
 }
 
 #[tokio::test]
@@ -159,11 +160,10 @@ async fn purging_old_events_keeps_the_chain_verifiable() {
     assert_eq!(post(&s.base, &shown).await, 201);
     // Age the first two decisions and the impression by six years.
     let six_years: i64 = 6 * 365 * 86_400_000;
-    let conn = rusqlite::Connection::open(&s.db).expect("db");
     for id in [evs[0]["id"].as_str(), evs[1]["id"].as_str(), shown["id"].as_str()] {
-        conn.execute("UPDATE events SET server_ts = server_ts - ?1 WHERE event_id = ?2", rusqlite::params![six_years, id]).expect("age");
+        s.db.execute(&format!("UPDATE events SET server_ts = server_ts - {six_years} WHERE event_id = '{}'", id.unwrap_or_default())).await;
     }
-    let store = consent_server::store::Store::open_sqlite(&s.db).expect("store");
+    let store = consent_server::store::Store::open(&s.db.arg()).await.expect("store");
     let purged = store.purge(consent_server::store::Retention::days(1826, 396), common::now_ms()).await.expect("purge");
     assert_eq!(purged, consent_server::store::Purged { decisions: 2, impressions: 1 });
     let (ok, out) = verify(&s.db);

@@ -48,10 +48,33 @@ fn npm_tools() -> Result<()> {
 }
 
 fn browser() -> Result<()> {
-    let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/sqlite3"];
+    let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/sqlite3", "/usr/bin/psql"];
     if needed.iter().all(|p| Path::new(p).exists()) {
         return Ok(());
     }
+    run_apt(&["chromium", "chromium-driver", "sqlite3", "postgresql-client"])
+}
+
+/// Starts the machine's PostgreSQL cluster, installing Debian's server first
+/// when there is none. (Machines of this kind run PostgreSQL 15 already.)
+pub fn postgres() -> Result<()> {
+    if !Path::new("/etc/postgresql").exists() {
+        run_apt(&["postgresql"])?;
+    }
+    let versions = std::fs::read_dir("/etc/postgresql")?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect::<Vec<_>>();
+    for v in versions {
+        let _ = sh(Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &v, "main", "start"]));
+    }
+    for _ in 0..50 {
+        if sh_out(Command::new("pg_isready").args(["-h", "127.0.0.1"])).is_some() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    anyhow::bail!("PostgreSQL did not start on 127.0.0.1:5432")
+}
+
+fn run_apt(packages: &[&str]) -> Result<()> {
     sh(Command::new("apt-get").arg("update"))?;
-    sh(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "sqlite3"]))
+    sh(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages))
 }

@@ -1,14 +1,34 @@
 //! The whole test suite: Rust tests (unit, store, HTTP integration, repository
-//! checks), then the browser tests in headless Chromium against the real server.
+//! checks) on SQLite, the backend's integration tests again on a real
+//! PostgreSQL, then the browser tests in headless Chromium against the real server.
 
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use crate::sh;
+use crate::{sh, sh_out};
+
+/// The PostgreSQL the store tests use; each test makes its own schema in it.
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/consent_test";
 
 pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["test", "--workspace"]))?;
+    let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+    fresh_postgres_database(&pg)?;
+    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
     sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
+}
+
+/// Recreates the test database (dropping what earlier runs left), starting or
+/// installing PostgreSQL first when none answers.
+fn fresh_postgres_database(url: &str) -> Result<()> {
+    let (server, db) = url.rsplit_once('/').context("CONSENT_TEST_PG must end in /DATABASE")?;
+    let db = db.split('?').next().unwrap_or(db);
+    let admin = format!("{server}/postgres");
+    if sh_out(Command::new("pg_isready").args(["-d", &admin])).is_none() {
+        crate::setup::postgres()?;
+    }
+    sh(Command::new("psql").args(["-v", "ON_ERROR_STOP=1", "-q", &admin, "-c", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")]))?;
+    sh(Command::new("psql").args(["-v", "ON_ERROR_STOP=1", "-q", &admin, "-c", &format!("CREATE DATABASE {db}")]))
 }

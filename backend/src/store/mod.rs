@@ -1,6 +1,7 @@
 //! Where events live. One interface, one implementation per database; the
 //! embedded SQLite store is the default.
 
+mod postgres;
 mod sqlite;
 
 use std::collections::BTreeMap;
@@ -8,6 +9,7 @@ use std::path::Path;
 
 use consent_wire::Event;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// An event as stored: the validated wire event plus what the server adds.
@@ -37,6 +39,8 @@ pub enum StoreError {
     Commit(String),
     #[error("cannot start the writer thread: {0}")]
     Spawn(std::io::Error),
+    #[error("postgres: {0}")]
+    Pg(#[from] tokio_postgres::Error),
     #[error("blocking task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -133,6 +137,7 @@ impl WriterStats {
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
 }
 
 impl Store {
@@ -140,22 +145,34 @@ impl Store {
         Ok(Store::Sqlite(SqliteStore::open(path)?))
     }
 
+    /// A `postgres://` URL opens PostgreSQL; anything else is a SQLite file path.
+    pub async fn open(db: &str) -> Result<Store> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Ok(Store::Postgres(PgStore::open(db).await?))
+        } else {
+            Store::open_sqlite(Path::new(db))
+        }
+    }
+
     /// Commits `events` durably; returns only after the transaction is on disk.
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
         match self {
             Store::Sqlite(s) => s.insert(events).await,
+            Store::Postgres(s) => s.insert(events).await,
         }
     }
 
     pub fn writer_stats(&self) -> WriterSnapshot {
         match self {
             Store::Sqlite(s) => s.stats.snapshot(),
+            Store::Postgres(s) => s.stats.snapshot(),
         }
     }
 
     pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
         match self {
             Store::Sqlite(s) => s.purge(retention, now_ms).await,
+            Store::Postgres(s) => s.purge(retention, now_ms).await,
         }
     }
 
@@ -163,6 +180,7 @@ impl Store {
     pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
         match self {
             Store::Sqlite(s) => s.consent_history(consent_id).await,
+            Store::Postgres(s) => s.consent_history(consent_id).await,
         }
     }
 
@@ -170,6 +188,7 @@ impl Store {
     pub async fn verify_chain(&self, site: &str) -> Result<crate::chain::Verdict> {
         match self {
             Store::Sqlite(s) => s.verify_chain(site).await,
+            Store::Postgres(s) => s.verify_chain(site).await,
         }
     }
 
@@ -177,6 +196,7 @@ impl Store {
     pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
         match self {
             Store::Sqlite(s) => s.counts_by_action(site).await,
+            Store::Postgres(s) => s.counts_by_action(site).await,
         }
     }
 }

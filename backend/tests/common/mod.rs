@@ -1,4 +1,8 @@
-//! A real server on a loopback port with a fresh SQLite file, for each test.
+//! A real server on a loopback port with a fresh store for each test: a SQLite
+//! temp file, or, when `CONSENT_TEST_PG` holds a PostgreSQL URL, a fresh schema
+//! in that database. The same tests run against both.
+
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +13,105 @@ use consent_server::{app, AppState};
 
 pub const TOKEN: &str = "test-admin-token";
 
+/// The database behind a test server, reachable directly for checks and tampering.
+pub enum Db {
+    Sqlite { path: PathBuf, _dir: tempfile::TempDir },
+    Postgres { url: String },
+}
+
+impl Db {
+    /// A fresh, empty database.
+    pub async fn fresh() -> Db {
+        match std::env::var("CONSENT_TEST_PG") {
+            Ok(base) if !base.is_empty() => {
+                let schema = format!("t_{}", uuid7().replace('-', ""));
+                let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.expect("connect to CONSENT_TEST_PG");
+                tokio::spawn(conn);
+                client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                Db::Postgres { url: format!("{base}{sep}options=-c%20search_path%3D{schema}") }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                Db::Sqlite { path: dir.path().join("consent.sqlite"), _dir: dir }
+            }
+        }
+    }
+
+    /// What `consent-server --db` takes.
+    pub fn arg(&self) -> String {
+        match self {
+            Db::Sqlite { path, .. } => path.display().to_string(),
+            Db::Postgres { url } => url.clone(),
+        }
+    }
+
+    /// Runs SQL and returns every value as text (NULL as None).
+    pub async fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match self {
+            Db::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path).expect("open db");
+                let mut stmt = conn.prepare(sql).expect("prepare");
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |r| {
+                        (0..n)
+                            .map(|i| {
+                                Ok(match r.get_ref(i)? {
+                                    rusqlite::types::ValueRef::Null => None,
+                                    rusqlite::types::ValueRef::Integer(v) => Some(v.to_string()),
+                                    rusqlite::types::ValueRef::Real(v) => Some(v.to_string()),
+                                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                                })
+                            })
+                            .collect::<rusqlite::Result<Vec<_>>>()
+                    })
+                    .expect("query");
+                rows.collect::<rusqlite::Result<Vec<_>>>().expect("rows")
+            }
+            Db::Postgres { url } => {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
+                tokio::spawn(conn);
+                let msgs = client.simple_query(sql).await.expect("query");
+                msgs.into_iter()
+                    .filter_map(|m| match m {
+                        tokio_postgres::SimpleQueryMessage::Row(r) => Some((0..r.len()).map(|i| r.get(i).map(String::from)).collect()),
+                        _ => None,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        match self {
+            Db::Sqlite { path, .. } => {
+                rusqlite::Connection::open(path).expect("open db").execute_batch(sql).expect("execute");
+            }
+            Db::Postgres { .. } => {
+                self.query(sql).await;
+            }
+        }
+    }
+
+    /// The first column of the first row as a number.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.query(sql).await.first().and_then(|r| r.first().cloned().flatten()).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// Column names of a table.
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        let sql = match self {
+            Db::Sqlite { .. } => format!("SELECT name FROM pragma_table_info('{table}')"),
+            Db::Postgres { .. } => format!("SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' AND table_schema = current_schema()"),
+        };
+        self.query(&sql).await.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect()
+    }
+}
+
 pub struct Server {
     pub base: String,
-    pub db: PathBuf,
-    _dir: tempfile::TempDir,
+    pub db: Db,
 }
 
 pub async fn spawn() -> Server {
@@ -22,27 +121,24 @@ pub async fn spawn() -> Server {
 /// A server whose state `adjust` may change (a tighter rate limit, say).
 pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("consent.sqlite");
+    let db = Db::fresh().await;
     let sites = Sites::load(&root.join("pkg-config")).expect("pkg-config loads");
-    let store = Store::open_sqlite(&db).expect("sqlite opens");
+    let store = Store::open(&db.arg()).await.expect("store opens");
     let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
-    Server { base: format!("http://{addr}"), db, _dir: dir }
+    Server { base: format!("http://{addr}"), db }
 }
 
 impl Server {
-    /// Rows in the events table, read straight from the database file.
-    pub fn rows(&self) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).expect("count")
+    /// Rows in the events table, read straight from the database.
+    pub async fn rows(&self) -> i64 {
+        self.db.count("SELECT COUNT(*) FROM events").await
     }
 
-    pub fn rows_where(&self, action: &str) -> i64 {
-        let conn = rusqlite::Connection::open(&self.db).expect("open db");
-        conn.query_row("SELECT COUNT(*) FROM events WHERE action = ?1", [action], |r| r.get(0)).expect("count")
+    pub async fn rows_where(&self, action: &str) -> i64 {
+        self.db.count(&format!("SELECT COUNT(*) FROM events WHERE action = '{action}'")).await
     }
 }
 

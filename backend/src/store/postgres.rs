@@ -1,0 +1,269 @@
+//! PostgreSQL store, for several stateless backend instances sharing one
+//! database: one writer task per instance doing group commit, each site's chain
+//! head row locked while decisions are appended to it.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::{Client, NoTls, Transaction};
+
+use super::{HistoryRow, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
+use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
+
+const QUEUE_CAPACITY: usize = 4096;
+const MAX_GROUP: usize = 512;
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_events.sql"))];
+
+struct Job {
+    events: Vec<StoredEvent>,
+    reply: oneshot::Sender<Result<Stored>>,
+}
+
+#[derive(Clone)]
+pub struct PgStore {
+    url: Arc<str>,
+    writer: mpsc::Sender<Job>,
+    reader: Arc<Client>,
+    pub(super) stats: Arc<WriterStats>,
+}
+
+async fn connect(url: &str) -> Result<Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "postgres connection closed");
+        }
+    });
+    Ok(client)
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<PgStore> {
+        let mut writer = connect(url).await?;
+        migrate(&mut writer).await?;
+        let reader = connect(url).await?;
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let stats = Arc::new(WriterStats::default());
+        tokio::spawn(writer_loop(writer, rx, stats.clone()));
+        Ok(PgStore { url: Arc::from(url), writer: tx, reader: Arc::new(reader), stats })
+    }
+
+    pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
+        let (reply, rx) = oneshot::channel();
+        self.writer.try_send(Job { events, reply }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => StoreError::QueueFull,
+            mpsc::error::TrySendError::Closed(_) => StoreError::WriterGone,
+        })?;
+        self.stats.queue_depth.fetch_add(1, Ordering::Relaxed);
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
+        let rows = self.reader.query("SELECT action, COUNT(*) FROM events WHERE site = $1 GROUP BY action", &[&site]).await?;
+        Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64)).collect())
+    }
+
+    pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
+        let rows = self
+            .reader
+            .query(
+                "SELECT e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash
+                 FROM events e LEFT JOIN banner_versions b ON b.hash = e.banner
+                 WHERE e.consent_id = $1 ORDER BY e.seq",
+                &[&consent_id],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HistoryRow {
+                event_id: r.get(0),
+                site: r.get(1),
+                action: r.get(2),
+                categories: r.get::<_, String>(3).split(' ').filter(|c| !c.is_empty()).map(String::from).collect(),
+                revision: r.get(4),
+                lang: r.get(5),
+                path: r.get(6),
+                server_ts: r.get(7),
+                client_ts: r.get(8),
+                banner: r.get(9),
+                banner_content: r.get(10),
+                banner_first_seen: r.get(11),
+                row_hash: r.get(12),
+            })
+            .collect())
+    }
+
+    pub async fn verify_chain(&self, site: &str) -> Result<Verdict> {
+        let head: Option<String> = self.reader.query_opt("SELECT row_hash FROM chain_heads WHERE site = $1", &[&site]).await?.map(|r| r.get(0));
+        let checkpoints: Vec<String> = self
+            .reader
+            .query("SELECT row_hash FROM chain_checkpoints WHERE site = $1 UNION SELECT row_hash FROM chain_anchors WHERE site = $1", &[&site])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let rows = self
+            .reader
+            .query(
+                "SELECT seq, event_id, site, action, COALESCE(consent_id, ''), categories, revision, COALESCE(banner, ''), lang, path, device, client_ts, server_ts,
+                        COALESCE(prev_hash, ''), COALESCE(row_hash, '')
+                 FROM events WHERE site = $1 AND action != 'banner_shown' ORDER BY seq",
+                &[&site],
+            )
+            .await?;
+        let chain = rows.iter().map(|r| {
+            let t = |i| r.get::<_, String>(i);
+            let (event_id, site, action, consent, cats, rev, banner, lang, path, device) = (t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9), t(10));
+            let content = RowContent {
+                event_id: &event_id, site: &site, action: &action, consent_id: &consent, categories: &cats, revision: &rev,
+                banner: &banner, lang: &lang, path: &path, device: &device, client_ts: r.get(11), server_ts: r.get(12),
+            };
+            let prev_hash = t(13);
+            ChainRow { seq: r.get(0), recomputed: content.hash(&prev_hash), event_id: event_id.clone(), prev_hash, row_hash: t(14) }
+        });
+        let chain: Vec<ChainRow> = chain.collect();
+        // A head still at genesis means no decision was ever appended.
+        let head = head.filter(|h| h != GENESIS);
+        Ok(verify(chain, &checkpoints, head.as_deref()))
+    }
+
+    pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
+        let decisions_before = now_ms.saturating_sub(retention.decisions_ms) as i64;
+        let impressions_before = now_ms.saturating_sub(retention.impressions_ms) as i64;
+        let now = now_ms as i64;
+        // Its own connection: the shared reader must not run inside this transaction.
+        let mut client = connect(&self.url).await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO chain_anchors (site, seq, row_hash, purged_at)
+             SELECT DISTINCT ON (site) site, seq, row_hash, $2 FROM events
+             WHERE action != 'banner_shown' AND server_ts < $1 ORDER BY site, seq DESC
+             ON CONFLICT (site, seq) DO NOTHING",
+            &[&decisions_before, &now],
+        )
+        .await?;
+        let decisions = tx.execute("DELETE FROM events WHERE action != 'banner_shown' AND server_ts < $1", &[&decisions_before]).await?;
+        let impressions = tx.execute("DELETE FROM events WHERE action = 'banner_shown' AND server_ts < $1", &[&impressions_before]).await?;
+        tx.commit().await?;
+        Ok(Purged { decisions: decisions as usize, impressions: impressions as usize })
+    }
+}
+
+async fn migrate(client: &mut Client) -> Result<()> {
+    client.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)").await?;
+    for &(version, sql) in MIGRATIONS {
+        let tx = client.transaction().await?;
+        // Serialises instances starting together.
+        tx.batch_execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").await?;
+        let done = tx.query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[&version]).await?.is_some();
+        if !done {
+            tx.batch_execute(sql).await.map_err(|e| StoreError::Commit(format!("migration {version}: {e}")))?;
+            tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&version]).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc<WriterStats>) {
+    while let Some(first) = rx.recv().await {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let written = match client.transaction().await {
+            Ok(tx) => write_group(tx, &jobs).await,
+            Err(e) => Err(e),
+        };
+        stats.committed(jobs.len(), started.elapsed());
+        match written {
+            Ok(results) => {
+                for (job, stored) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(stored));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed");
+                let msg = e.to_string();
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>, tokio_postgres::Error> {
+    // Lock the chain heads of every site this group appends to, in one order, so
+    // two instances cannot deadlock.
+    let mut sites: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).filter(|s| s.event.action.is_decision()).map(|s| s.event.site.as_str()).collect();
+    sites.sort_unstable();
+    sites.dedup();
+    let mut heads: BTreeMap<String, String> = BTreeMap::new();
+    for site in sites {
+        tx.execute("INSERT INTO chain_heads (site, seq, row_hash) VALUES ($1, 0, $2) ON CONFLICT (site) DO NOTHING", &[&site, &GENESIS]).await?;
+        let row = tx.query_one("SELECT row_hash FROM chain_heads WHERE site = $1 FOR UPDATE", &[&site]).await?;
+        heads.insert(site.to_owned(), row.get(0));
+    }
+    let insert = tx
+        .prepare(
+            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+        )
+        .await?;
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut r = Stored::default();
+        for s in &job.events {
+            let e = &s.event;
+            let categories = e.categories.join(" ");
+            let (prev, hash) = match heads.get(&e.site).filter(|_| e.action.is_decision()) {
+                Some(prev) => {
+                    let hash = RowContent::of(s, &categories).hash(prev);
+                    (Some(prev.clone()), Some(hash))
+                }
+                None => (None, None),
+            };
+            let (client_ts, server_ts) = (e.client_ts as i64, s.server_ts as i64);
+            let row = tx
+                .query_opt(
+                    &insert,
+                    &[&e.id, &e.site, &e.action.as_str(), &e.consent_id, &categories, &e.revision, &e.lang, &e.path, &s.device, &client_ts, &server_ts, &e.banner, &prev, &hash],
+                )
+                .await?;
+            let Some(row) = row else {
+                r.duplicates += 1;
+                continue;
+            };
+            r.stored += 1;
+            let seq: i64 = row.get(0);
+            if let Some(hash) = hash {
+                tx.execute("UPDATE chain_heads SET seq = $2, row_hash = $3 WHERE site = $1", &[&e.site, &seq, &hash]).await?;
+                tx.execute(
+                    "INSERT INTO chain_checkpoints (site, day, seq, row_hash) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (site, day) DO UPDATE SET seq = EXCLUDED.seq, row_hash = EXCLUDED.row_hash",
+                    &[&e.site, &day_of(s.server_ts), &seq, &hash],
+                )
+                .await?;
+                heads.insert(e.site.clone(), hash);
+            }
+            if let Some(b) = &e.banner {
+                tx.execute(
+                    "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+                    &[b, &e.site, &e.lang, &e.revision, &s.banner_content.as_deref(), &server_ts],
+                )
+                .await?;
+            }
+        }
+        results.push(r);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
