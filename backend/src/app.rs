@@ -28,6 +28,8 @@ pub struct AppState {
     pub www: PathBuf,
     pub limiter: Arc<RateLimiter>,
     pub metrics: Arc<Metrics>,
+    /// Benchmarks only: ingest does every step but the store (the HTTP ceiling).
+    pub noop_store: bool,
 }
 
 /// Ingest requests a client may send in a burst, and per second after it.
@@ -43,6 +45,7 @@ impl AppState {
             www,
             limiter: Arc::new(RateLimiter::new(DEFAULT_BURST, DEFAULT_PER_SECOND)),
             metrics: Arc::new(Metrics::default()),
+            noop_store: false,
         }
     }
 

@@ -63,6 +63,9 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
         stored.push(StoredEvent { event, device, server_ts: now, banner_content });
     }
+    if state.noop_store {
+        return Ok((StatusCode::CREATED, Json(Stored { stored: stored.len(), duplicates: 0 })));
+    }
     let result = state.store.insert(stored).await.map_err(|e| match e {
         StoreError::QueueFull => AppError::Busy,
         other => AppError::Internal(other.into()),

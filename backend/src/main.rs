@@ -47,6 +47,9 @@ struct Args {
     /// Days an impression (`banner_shown`) is kept; default 13 months.
     #[arg(long, env = "CONSENT_RETAIN_IMPRESSIONS_DAYS", default_value_t = 396)]
     retain_impressions_days: u64,
+    /// Benchmarks only: validate events but store nothing (the HTTP ceiling).
+    #[arg(long, hide = true)]
+    bench_noop_store: bool,
 }
 
 #[derive(Subcommand)]
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
     });
     spawn_purger(store.clone(), Retention::days(args.retain_decisions_days, args.retain_impressions_days));
     let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second);
+    let state = AppState { noop_store: args.bench_noop_store, ..state };
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving http://{addr}/ (sites: {}, store: {})", state.sites.len(), redact(&args.db));

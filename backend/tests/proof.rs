@@ -176,3 +176,28 @@ async fn purging_old_events_keeps_the_chain_verifiable() {
     let kept = store.purge(consent_server::store::Retention::days(1826, 396), common::now_ms()).await.expect("purge");
     assert_eq!(kept, consent_server::store::Purged { decisions: 0, impressions: 0 });
 }
+
+/// Several backend instances on one PostgreSQL extend one chain without
+/// breaking it (the head row is locked while a group is appended).
+/// Runs in the PostgreSQL pass; SQLite is a single-instance store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_sharing_postgres_keep_one_chain() {
+    let a = spawn().await;
+    let common::Db::Postgres { url } = &a.db else { return };
+    let store = consent_server::store::Store::open(url).await.expect("second instance store");
+    let sites = consent_server::sites::Sites::load(&pkg_config()).expect("sites");
+    let state = consent_server::AppState::new(sites, store, consent_server::app::AdminToken::new("t"), pkg_config());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let b = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, consent_server::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let base = if i % 2 == 0 { a.base.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move { post(&base, &decision("custom")).await }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), 201);
+    }
+    let (ok, out) = verify(&a.db);
+    assert!(ok && out.contains("40 decisions"), "{out}");
+}

@@ -3,6 +3,7 @@
 
 mod postgres;
 mod sqlite;
+mod sqlite_writer;
 
 use std::collections::BTreeMap;
 use std::path::Path;

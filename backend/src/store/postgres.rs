@@ -2,7 +2,7 @@
 //! database: one writer task per instance doing group commit, each site's chain
 //! head row locked while decisions are appended to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -180,7 +180,7 @@ async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc
         let started = std::time::Instant::now();
         let written = match client.transaction().await {
             Ok(tx) => write_group(tx, &jobs).await,
-            Err(e) => Err(e),
+            Err(e) => Err(StoreError::from(e)),
         };
         stats.committed(jobs.len(), started.elapsed());
         match written {
@@ -200,7 +200,11 @@ async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc
     }
 }
 
-async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>, tokio_postgres::Error> {
+async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
+    // Retries already stored (by any instance) and repeats within this group are skipped
+    // before the chain is extended, so every chained row is really inserted.
+    let ids: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).map(|s| s.event.id.as_str()).collect();
+    let existing: HashSet<String> = tx.query("SELECT event_id FROM events WHERE event_id = ANY($1)", &[&ids]).await?.iter().map(|r| r.get(0)).collect();
     // Lock the chain heads of every site this group appends to, in one order, so
     // two instances cannot deadlock.
     let mut sites: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).filter(|s| s.event.action.is_decision()).map(|s| s.event.site.as_str()).collect();
@@ -212,17 +216,20 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>, t
         let row = tx.query_one("SELECT row_hash FROM chain_heads WHERE site = $1 FOR UPDATE", &[&site]).await?;
         heads.insert(site.to_owned(), row.get(0));
     }
-    let insert = tx
-        .prepare(
-            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-        )
-        .await?;
+    let mut cols = Columns::default();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut results = Vec::with_capacity(jobs.len());
+    let mut tips: BTreeMap<String, (usize, i64)> = BTreeMap::new(); // site → (row index, day)
+    let mut banners: BTreeMap<&str, &StoredEvent> = BTreeMap::new();
     for job in jobs {
         let mut r = Stored::default();
         for s in &job.events {
             let e = &s.event;
+            if existing.contains(&e.id) || !seen.insert(e.id.as_str()) {
+                r.duplicates += 1;
+                continue;
+            }
+            r.stored += 1;
             let categories = e.categories.join(" ");
             let (prev, hash) = match heads.get(&e.site).filter(|_| e.action.is_decision()) {
                 Some(prev) => {
@@ -231,39 +238,94 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>, t
                 }
                 None => (None, None),
             };
-            let (client_ts, server_ts) = (e.client_ts as i64, s.server_ts as i64);
-            let row = tx
-                .query_opt(
-                    &insert,
-                    &[&e.id, &e.site, &e.action.as_str(), &e.consent_id, &categories, &e.revision, &e.lang, &e.path, &s.device, &client_ts, &server_ts, &e.banner, &prev, &hash],
-                )
-                .await?;
-            let Some(row) = row else {
-                r.duplicates += 1;
-                continue;
-            };
-            r.stored += 1;
-            let seq: i64 = row.get(0);
-            if let Some(hash) = hash {
-                tx.execute("UPDATE chain_heads SET seq = $2, row_hash = $3 WHERE site = $1", &[&e.site, &seq, &hash]).await?;
-                tx.execute(
-                    "INSERT INTO chain_checkpoints (site, day, seq, row_hash) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (site, day) DO UPDATE SET seq = EXCLUDED.seq, row_hash = EXCLUDED.row_hash",
-                    &[&e.site, &day_of(s.server_ts), &seq, &hash],
-                )
-                .await?;
-                heads.insert(e.site.clone(), hash);
+            if let Some(h) = &hash {
+                heads.insert(e.site.clone(), h.clone());
+                tips.insert(e.site.clone(), (cols.id.len(), day_of(s.server_ts)));
             }
             if let Some(b) = &e.banner {
-                tx.execute(
-                    "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
-                    &[b, &e.site, &e.lang, &e.revision, &s.banner_content.as_deref(), &server_ts],
-                )
-                .await?;
+                banners.entry(b.as_str()).or_insert(s);
             }
+            cols.push(s, categories, prev, hash);
         }
         results.push(r);
     }
+    let seqs: Vec<i64> = tx
+        .query(
+            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
+             SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, ord)
+             ORDER BY ord RETURNING seq",
+            &[&cols.id, &cols.site, &cols.action, &cols.consent, &cols.categories, &cols.revision, &cols.lang, &cols.path, &cols.device, &cols.client_ts, &cols.server_ts, &cols.banner, &cols.prev, &cols.hash],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    if seqs.len() != cols.id.len() {
+        // Another instance stored one of these ids meanwhile: roll back; the client's retry is de-duplicated.
+        return Err(StoreError::Commit("concurrent insert of the same event id; retry".into()));
+    }
+    let mut sorted = seqs;
+    sorted.sort_unstable();
+    for (site, (row, day)) in &tips {
+        // RETURNING order is not promised; sequence values follow insertion order.
+        let seq = sorted.get(*row).copied().unwrap_or_default();
+        let hash = cols.hash[*row].clone().unwrap_or_default();
+        tx.execute("UPDATE chain_heads SET seq = $2, row_hash = $3 WHERE site = $1", &[site, &seq, &hash]).await?;
+        tx.execute(
+            "INSERT INTO chain_checkpoints (site, day, seq, row_hash) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (site, day) DO UPDATE SET seq = EXCLUDED.seq, row_hash = EXCLUDED.row_hash",
+            &[site, day, &seq, &hash],
+        )
+        .await?;
+    }
+    for (hash, s) in banners {
+        let e = &s.event;
+        tx.execute(
+            "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+            &[&hash, &e.site, &e.lang, &e.revision, &s.banner_content.as_deref(), &(s.server_ts as i64)],
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(results)
+}
+
+/// A group's rows as one array per column, for a single multi-row insert.
+#[derive(Default)]
+struct Columns {
+    id: Vec<String>,
+    site: Vec<String>,
+    action: Vec<&'static str>,
+    consent: Vec<Option<String>>,
+    categories: Vec<String>,
+    revision: Vec<String>,
+    lang: Vec<String>,
+    path: Vec<String>,
+    device: Vec<&'static str>,
+    client_ts: Vec<i64>,
+    server_ts: Vec<i64>,
+    banner: Vec<Option<String>>,
+    prev: Vec<Option<String>>,
+    hash: Vec<Option<String>>,
+}
+
+impl Columns {
+    fn push(&mut self, s: &StoredEvent, categories: String, prev: Option<String>, hash: Option<String>) {
+        let e = &s.event;
+        self.id.push(e.id.clone());
+        self.site.push(e.site.clone());
+        self.action.push(e.action.as_str());
+        self.consent.push(e.consent_id.clone());
+        self.categories.push(categories);
+        self.revision.push(e.revision.clone());
+        self.lang.push(e.lang.clone());
+        self.path.push(e.path.clone());
+        self.device.push(s.device);
+        self.client_ts.push(e.client_ts as i64);
+        self.server_ts.push(s.server_ts as i64);
+        self.banner.push(e.banner.clone());
+        self.prev.push(prev);
+        self.hash.push(hash);
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -11,13 +11,11 @@ use tokio::sync::oneshot;
 
 use super::{Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use std::sync::atomic::Ordering;
-use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
+use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use super::HistoryRow;
 
 /// Requests waiting for the writer; beyond this the server answers 503.
 const QUEUE_CAPACITY: usize = 4096;
-/// Most requests folded into one transaction.
-const MAX_GROUP: usize = 512;
 
 const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_events.sql")),
@@ -25,9 +23,9 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_retention.sql")),
 ];
 
-struct Job {
-    events: Vec<StoredEvent>,
-    reply: oneshot::Sender<Result<Stored>>,
+pub(super) struct Job {
+    pub events: Vec<StoredEvent>,
+    pub reply: oneshot::Sender<Result<Stored>>,
 }
 
 #[derive(Clone)]
@@ -52,7 +50,7 @@ impl SqliteStore {
         let writer_stats = stats.clone();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx, &writer_stats))
+            .spawn(move || super::sqlite_writer::run(conn, rx, &writer_stats))
             .map_err(StoreError::Spawn)?;
         Ok(SqliteStore { path: path.to_owned(), writer: tx, reader: Arc::new(Mutex::new(reader)), stats })
     }
@@ -194,97 +192,4 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
-}
-
-fn writer_loop(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) {
-    while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
-        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
-        let started = std::time::Instant::now();
-        let written = write_group(&mut conn, &jobs);
-        stats.committed(jobs.len(), started.elapsed());
-        match written {
-            Ok(results) => {
-                for (job, stored) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(Ok(stored));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "group commit failed");
-                let msg = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
-                }
-            }
-        }
-    }
-}
-
-fn write_group(conn: &mut Connection, jobs: &[Job]) -> rusqlite::Result<Vec<Stored>> {
-    let tx = conn.transaction()?;
-    let mut results = Vec::with_capacity(jobs.len());
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )?;
-        let mut head = tx.prepare_cached("SELECT row_hash FROM chain_heads WHERE site = ?1")?;
-        let mut set_head = tx.prepare_cached("INSERT OR REPLACE INTO chain_heads (site, seq, row_hash) VALUES (?1, ?2, ?3)")?;
-        let mut checkpoint = tx.prepare_cached("INSERT OR REPLACE INTO chain_checkpoints (site, day, seq, row_hash) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut version = tx.prepare_cached(
-            "INSERT OR IGNORE INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for job in jobs {
-            let mut r = Stored::default();
-            for s in &job.events {
-                let e = &s.event;
-                let categories = e.categories.join(" ");
-                let (prev, hash) = if e.action.is_decision() {
-                    let prev: String = head.query_row([&e.site], |row| row.get(0)).optional()?.unwrap_or_else(|| GENESIS.to_owned());
-                    let hash = RowContent::of(s, &categories).hash(&prev);
-                    (Some(prev), Some(hash))
-                } else {
-                    (None, None)
-                };
-                let n = insert.execute(params![
-                    e.id,
-                    e.site,
-                    e.action.as_str(),
-                    e.consent_id,
-                    categories,
-                    e.revision,
-                    e.lang,
-                    e.path,
-                    s.device,
-                    e.client_ts as i64,
-                    s.server_ts as i64,
-                    e.banner,
-                    prev,
-                    hash
-                ])?;
-                if n == 0 {
-                    r.duplicates += 1;
-                    continue;
-                }
-                r.stored += 1;
-                if let Some(hash) = hash {
-                    let seq = tx.last_insert_rowid();
-                    set_head.execute(params![e.site, seq, hash])?;
-                    checkpoint.execute(params![e.site, day_of(s.server_ts), seq, hash])?;
-                }
-                if let Some(b) = &e.banner {
-                    version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
-                }
-            }
-            results.push(r);
-        }
-    }
-    tx.commit()?;
-    Ok(results)
 }

@@ -1,0 +1,142 @@
+//! The SQLite writer thread: group commit (every queued request in one
+//! transaction), the hash chain extended in the same transaction. Being the
+//! only writer, it keeps each site's chain head and the banner versions it has
+//! stored in memory, and writes heads and checkpoints once per group.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::sqlite::Job;
+use super::{StoreError, Stored, WriterStats};
+use crate::chain::{day_of, RowContent, GENESIS};
+
+/// Most requests folded into one transaction.
+const MAX_GROUP: usize = 512;
+
+#[derive(Default)]
+struct Memory {
+    heads: HashMap<String, String>,
+    banners: HashSet<String>,
+}
+
+pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) {
+    let mut memory = Memory::default();
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let written = write_group(&mut conn, &jobs, &mut memory);
+        stats.committed(jobs.len(), started.elapsed());
+        match written {
+            Ok(results) => {
+                for (job, stored) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(Ok(stored));
+                }
+            }
+            Err(e) => {
+                // What was cached may not have been committed.
+                memory = Memory::default();
+                tracing::error!(error = %e, "group commit failed");
+                let msg = e.to_string();
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
+                }
+            }
+        }
+    }
+}
+
+fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusqlite::Result<Vec<Stored>> {
+    let tx = conn.transaction()?;
+    let mut results = Vec::with_capacity(jobs.len());
+    // The newest link per site in this group: (seq, hash, day).
+    let mut tips: HashMap<String, (i64, String, i64)> = HashMap::new();
+    let mut new_banners = Vec::new();
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut version = tx.prepare_cached(
+            "INSERT OR IGNORE INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for job in jobs {
+            let mut r = Stored::default();
+            for s in &job.events {
+                let e = &s.event;
+                let categories = e.categories.join(" ");
+                let (prev, hash) = if e.action.is_decision() {
+                    let prev = match tips.get(&e.site) {
+                        Some((_, h, _)) => h.clone(),
+                        None => head(&tx, &mut memory.heads, &e.site)?,
+                    };
+                    let hash = RowContent::of(s, &categories).hash(&prev);
+                    (Some(prev), Some(hash))
+                } else {
+                    (None, None)
+                };
+                let n = insert.execute(params![
+                    e.id,
+                    e.site,
+                    e.action.as_str(),
+                    e.consent_id,
+                    categories,
+                    e.revision,
+                    e.lang,
+                    e.path,
+                    s.device,
+                    e.client_ts as i64,
+                    s.server_ts as i64,
+                    e.banner,
+                    prev,
+                    hash
+                ])?;
+                if n == 0 {
+                    r.duplicates += 1;
+                    continue;
+                }
+                r.stored += 1;
+                if let Some(hash) = hash {
+                    tips.insert(e.site.clone(), (tx.last_insert_rowid(), hash, day_of(s.server_ts)));
+                }
+                if let Some(b) = e.banner.as_ref().filter(|b| !memory.banners.contains(*b)) {
+                    version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
+                    new_banners.push(b.clone());
+                }
+            }
+            results.push(r);
+        }
+        let mut set_head = tx.prepare_cached("INSERT OR REPLACE INTO chain_heads (site, seq, row_hash) VALUES (?1, ?2, ?3)")?;
+        let mut checkpoint = tx.prepare_cached("INSERT OR REPLACE INTO chain_checkpoints (site, day, seq, row_hash) VALUES (?1, ?2, ?3, ?4)")?;
+        for (site, (seq, hash, day)) in &tips {
+            set_head.execute(params![site, seq, hash])?;
+            checkpoint.execute(params![site, day, seq, hash])?;
+        }
+    }
+    tx.commit()?;
+    for (site, (_, hash, _)) in tips {
+        memory.heads.insert(site, hash);
+    }
+    memory.banners.extend(new_banners);
+    Ok(results)
+}
+
+/// A site's chain head: from memory, else from the database, else genesis.
+fn head(tx: &rusqlite::Transaction<'_>, heads: &mut HashMap<String, String>, site: &str) -> rusqlite::Result<String> {
+    if let Some(h) = heads.get(site) {
+        return Ok(h.clone());
+    }
+    let stored: Option<String> = tx.query_row("SELECT row_hash FROM chain_heads WHERE site = ?1", [site], |r| r.get(0)).optional()?;
+    let h = stored.unwrap_or_else(|| GENESIS.to_owned());
+    heads.insert(site.to_owned(), h.clone());
+    Ok(h)
+}
