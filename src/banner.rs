@@ -34,7 +34,9 @@ pub enum Act {
 impl Banner {
     /// `ticked`: the categories shown ticked in the preferences (the current
     /// choice when reopened). `gpc`: the browser sent Global Privacy Control.
-    pub fn show(doc: &Document, config: &Config, ticked: &[String], gpc: bool) -> Option<Banner> {
+    /// `record`: the visitor's consent id, shown in the preferences with a link to
+    /// what the backend recorded for it.
+    pub fn show(doc: &Document, config: &Config, ticked: &[String], gpc: bool, record: Option<&str>) -> Option<Banner> {
         let host = doc.create_element(HOST_TAG).ok()?;
         let init = ShadowRootInit::new(ShadowRootMode::Open);
         let root = host.attach_shadow(&init).ok()?;
@@ -82,6 +84,16 @@ impl Banner {
             child(doc, &li, "small", "", Some(&note))?;
         }
 
+        if let Some(id) = record {
+            let p = child(doc, &card, "p", "rec", Some(&(t("consent_id") + ": " + id + " · ")))?;
+            p.set_attribute("data-prefs", "").ok()?;
+            p.set_attribute("hidden", "").ok()?;
+            let a = child(doc, &p, "a", "", Some(&t("consent_record")))?;
+            let base = config.endpoint.strip_suffix("events").unwrap_or("/api/v1/");
+            a.set_attribute("href", &(String::from(base) + "consents/" + id)).ok()?;
+            a.set_attribute("target", "_blank").ok()?;
+            a.set_attribute("rel", "noopener").ok()?;
+        }
         let row = child(doc, &card, "div", "row", None)?;
         for (act, key, class) in [("accept", "accept_all", ""), ("reject", "reject_all", ""), ("prefs", "preferences", "alt"), ("save", "save", "alt")] {
             let b = child(doc, &row, "button", class, Some(&t(key)))?;
@@ -103,7 +115,7 @@ impl Banner {
 
     /// Unfolds the category choices and swaps "Preferences" for "Save choices".
     pub fn open_preferences(&self) {
-        for sel in ["ul.prefs", "button[data-act=save]"] {
+        for sel in ["ul.prefs", "button[data-act=save]", "p[data-prefs]"] {
             if let Ok(Some(el)) = self.root.query_selector(sel) {
                 let _ = el.remove_attribute("hidden");
             }
@@ -123,7 +135,7 @@ impl Banner {
 
     /// Folds the category choices away again (back to the first layer).
     pub fn close_preferences(&self) {
-        for sel in ["ul.prefs", "button[data-act=save]"] {
+        for sel in ["ul.prefs", "button[data-act=save]", "p[data-prefs]"] {
             if let Ok(Some(el)) = self.root.query_selector(sel) {
                 let _ = el.set_attribute("hidden", "");
             }

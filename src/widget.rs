@@ -131,7 +131,8 @@ impl Widget {
             return;
         }
         let first = self.consent.borrow().is_none();
-        let Some(banner) = Banner::show(&self.doc, &self.config, &self.accepted(), self.gpc()) else { return };
+        let record = self.consent.borrow().as_ref().map(|c| c.id.clone());
+        let Some(banner) = Banner::show(&self.doc, &self.config, &self.accepted(), self.gpc(), record.as_deref()) else { return };
         let root = banner.root().clone();
         *self.banner.borrow_mut() = Some(banner);
         if preferences {

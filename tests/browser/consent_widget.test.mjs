@@ -44,6 +44,13 @@ test('changing one\'s mind: the settings button reopens the choices; dropping a 
   await banner(page).waitFor();
   const ticks = await page.locator('consent-banner input[data-cat]').evaluateAll((els) => els.map((e) => [e.dataset.cat, e.checked]));
   assert.deepEqual(ticks, [['necessary', true], ['analytics', true], ['marketing', true]], 'the current choice is shown');
+  // The visitor holds their consent id, with a link to what was recorded.
+  const uuid = first.value.split('.')[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+  assert.match(await page.locator('consent-banner p.rec').textContent(), new RegExp(uuid));
+  const record = await page.locator('consent-banner p.rec a').getAttribute('href');
+  assert.equal(record, `/api/v1/consents/${uuid}`);
+  const history = await (await fetch(server.base + record)).json();
+  assert.equal(history.decisions[0].action, 'accept_all');
   await page.locator('consent-banner input[data-cat=marketing]').uncheck();
   await button(page, 'save').click();
   await banner(page).waitFor({ state: 'detached' });

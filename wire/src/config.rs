@@ -37,6 +37,8 @@ pub const TEXT_KEYS: &[&str] = &[
     "settings",
     "gpc_note",
     "load_content",
+    "consent_id",
+    "consent_record",
 ];
 
 #[derive(Debug, thiserror::Error)]
