@@ -61,7 +61,8 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         }
         validate(&event, site, now).map_err(|e| AppError::UnprocessableEntity(at(e.to_string())))?;
         let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
-        stored.push(StoredEvent { event, device, server_ts: now, banner_content });
+        let consented = event.action.is_decision() && event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required));
+        stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
     }
     if state.noop_store {
         return Ok((StatusCode::CREATED, Json(Stored { stored: stored.len(), duplicates: 0 })));

@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod proof;
 pub mod ratelimit;
+pub mod rollup;
 pub mod sites;
 pub mod stats;
 pub mod store;

@@ -61,6 +61,8 @@ enum Command {
         #[arg(long)]
         site: String,
     },
+    /// Recompute the dashboard's rollup tables from the raw events.
+    RebuildRollups,
 }
 
 #[tokio::main]
@@ -71,8 +73,14 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let sites = Sites::load(&args.config).context("loading site configuration")?;
     let store = Store::open(&args.db).await.with_context(|| format!("opening the store {}", redact(&args.db)))?;
-    if let Some(Command::Verify { site }) = &args.command {
-        return verify(&store, site).await;
+    match &args.command {
+        Some(Command::Verify { site }) => return verify(&store, site).await,
+        Some(Command::RebuildRollups) => {
+            store.rebuild_rollups().await.context("rebuilding rollups")?;
+            println!("rollups rebuilt from raw events");
+            return Ok(());
+        }
+        Some(Command::Serve) | None => {}
     }
     let token = args.admin_token.clone().unwrap_or_else(|| {
         let t: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();

@@ -2,6 +2,7 @@
 //! embedded SQLite store is the default.
 
 mod postgres;
+mod postgres_rollup;
 mod sqlite;
 mod sqlite_writer;
 
@@ -22,6 +23,28 @@ pub struct StoredEvent {
     pub banner_content: Option<std::sync::Arc<str>>,
     /// Server clock, milliseconds since the Unix epoch: the authoritative time.
     pub server_ts: u64,
+    /// A decision accepting at least one category that is not required (by the
+    /// site's config when it was stored).
+    pub consented: bool,
+}
+
+impl StoredEvent {
+    /// What rollups count of this event.
+    pub fn fact<'a>(&'a self, categories: &'a str) -> crate::rollup::Fact<'a> {
+        let e = &self.event;
+        crate::rollup::Fact {
+            site: &e.site,
+            server_ts: self.server_ts as i64,
+            action: e.action.as_str(),
+            categories,
+            consented: self.consented,
+            lang: &e.lang,
+            device: self.device,
+            path: &e.path,
+            revision: &e.revision,
+            banner: e.banner.as_deref().unwrap_or(""),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +190,21 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.stats.snapshot(),
             Store::Postgres(s) => s.stats.snapshot(),
+        }
+    }
+
+    /// Recomputes every rollup from the raw events.
+    pub async fn rebuild_rollups(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(s) => s.rebuild_rollups().await,
+            Store::Postgres(s) => s.rebuild_rollups().await,
+        }
+    }
+
+    pub async fn read_rollups(&self) -> Result<crate::rollup::Rollups> {
+        match self {
+            Store::Sqlite(s) => s.read_rollups().await,
+            Store::Postgres(s) => s.read_rollups().await,
         }
     }
 

@@ -11,10 +11,14 @@ use tokio_postgres::{Client, NoTls, Transaction};
 
 use super::{HistoryRow, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
+use crate::rollup::Rollups;
 
 const QUEUE_CAPACITY: usize = 4096;
 const MAX_GROUP: usize = 512;
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_events.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_events.sql")),
+    (2, include_str!("../../migrations/postgres/0002_rollups.sql")),
+];
 
 struct Job {
     events: Vec<StoredEvent>,
@@ -23,13 +27,13 @@ struct Job {
 
 #[derive(Clone)]
 pub struct PgStore {
-    url: Arc<str>,
+    pub(super) url: Arc<str>,
     writer: mpsc::Sender<Job>,
-    reader: Arc<Client>,
+    pub(super) reader: Arc<Client>,
     pub(super) stats: Arc<WriterStats>,
 }
 
-async fn connect(url: &str) -> Result<Client> {
+pub(super) async fn connect(url: &str) -> Result<Client> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
@@ -221,6 +225,7 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
     let mut results = Vec::with_capacity(jobs.len());
     let mut tips: BTreeMap<String, (usize, i64)> = BTreeMap::new(); // site → (row index, day)
     let mut banners: BTreeMap<&str, &StoredEvent> = BTreeMap::new();
+    let mut rollups = Rollups::default();
     for job in jobs {
         let mut r = Stored::default();
         for s in &job.events {
@@ -245,17 +250,19 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
             if let Some(b) = &e.banner {
                 banners.entry(b.as_str()).or_insert(s);
             }
+            rollups.add(&s.fact(&categories));
             cols.push(s, categories, prev, hash);
         }
         results.push(r);
     }
     let seqs: Vec<i64> = tx
         .query(
-            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
-             SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[]) WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, ord)
+            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented)
+             SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, o FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::bool[])
+                 WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, ord)
              ORDER BY ord RETURNING seq",
-            &[&cols.id, &cols.site, &cols.action, &cols.consent, &cols.categories, &cols.revision, &cols.lang, &cols.path, &cols.device, &cols.client_ts, &cols.server_ts, &cols.banner, &cols.prev, &cols.hash],
+            &[&cols.id, &cols.site, &cols.action, &cols.consent, &cols.categories, &cols.revision, &cols.lang, &cols.path, &cols.device, &cols.client_ts, &cols.server_ts, &cols.banner, &cols.prev, &cols.hash, &cols.consented],
         )
         .await?
         .iter()
@@ -287,6 +294,7 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
         )
         .await?;
     }
+    super::postgres_rollup::write_rollups(&tx, &rollups).await?;
     tx.commit().await?;
     Ok(results)
 }
@@ -308,6 +316,7 @@ struct Columns {
     banner: Vec<Option<String>>,
     prev: Vec<Option<String>>,
     hash: Vec<Option<String>>,
+    consented: Vec<bool>,
 }
 
 impl Columns {
@@ -327,5 +336,6 @@ impl Columns {
         self.banner.push(e.banner.clone());
         self.prev.push(prev);
         self.hash.push(hash);
+        self.consented.push(s.consented);
     }
 }

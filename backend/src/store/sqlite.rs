@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use super::{Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use std::sync::atomic::Ordering;
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
+use crate::rollup::{dim_name, measure_name, Fact, Rollups};
 use super::HistoryRow;
 
 /// Requests waiting for the writer; beyond this the server answers 503.
@@ -21,6 +22,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_events.sql")),
     (2, include_str!("../../migrations/sqlite/0002_proof.sql")),
     (3, include_str!("../../migrations/sqlite/0003_retention.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_rollups.sql")),
 ];
 
 pub(super) struct Job {
@@ -148,6 +150,57 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// Recomputes every rollup from the raw events, in one transaction.
+    pub async fn rebuild_rollups(&self) -> Result<()> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = open_conn(&path)?;
+            let tx = conn.transaction()?;
+            tx.execute_batch("DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;")?;
+            let mut r = Rollups::default();
+            {
+                let mut stmt = tx.prepare("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, '') FROM events")?;
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    let t = |i| row.get::<_, String>(i);
+                    let (site, action, cats, lang, device, path, rev, banner) = (t(0)?, t(2)?, t(3)?, t(5)?, t(6)?, t(7)?, t(8)?, t(9)?);
+                    r.add(&Fact {
+                        site: &site, server_ts: row.get(1)?, action: &action, categories: &cats, consented: row.get(4)?,
+                        lang: &lang, device: &device, path: &path, revision: &rev, banner: &banner,
+                    });
+                }
+            }
+            super::sqlite_writer::write_rollups(&tx, &r)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?
+    }
+
+    /// Every rollup row, to compare incremental counts with a rebuild.
+    pub async fn read_rollups(&self) -> Result<Rollups> {
+        self.read(|conn| {
+            let mut r = Rollups::default();
+            let mut q = conn.prepare("SELECT site, hour, measure, n FROM rollup_hourly")?;
+            for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get::<_, String>(2)?, x.get(3)?)))? {
+                let (site, hour, m, n) = row?;
+                r.hourly.insert((site, hour, measure_name(&m)), n);
+            }
+            let mut q = conn.prepare("SELECT site, day, category, n FROM rollup_daily_category")?;
+            for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))? {
+                let (site, day, c, n) = row?;
+                r.category.insert((site, day, c), n);
+            }
+            let mut q = conn.prepare("SELECT site, day, dim, value, measure, n FROM rollup_daily_dim")?;
+            for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get::<_, String>(2)?, x.get(3)?, x.get::<_, String>(4)?, x.get(5)?)))? {
+                let (site, day, d, v, m, n) = row?;
+                r.dim.insert((site, day, dim_name(&d), v, measure_name(&m)), n);
+            }
+            Ok(r)
+        })
+        .await
+    }
+
     /// Deletes decisions and impressions older than their retention, keeping an
     /// anchor hash per site so what remains of each chain still verifies.
     pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {

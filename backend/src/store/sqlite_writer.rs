@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::sqlite::Job;
 use super::{StoreError, Stored, WriterStats};
 use crate::chain::{day_of, RowContent, GENESIS};
+use crate::rollup::Rollups;
 
 /// Most requests folded into one transaction.
 const MAX_GROUP: usize = 512;
@@ -61,10 +62,11 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
     // The newest link per site in this group: (seq, hash, day).
     let mut tips: HashMap<String, (i64, String, i64)> = HashMap::new();
     let mut new_banners = Vec::new();
+    let mut rollups = Rollups::default();
     {
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let mut version = tx.prepare_cached(
             "INSERT OR IGNORE INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -98,13 +100,15 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
                     s.server_ts as i64,
                     e.banner,
                     prev,
-                    hash
+                    hash,
+                    s.consented
                 ])?;
                 if n == 0 {
                     r.duplicates += 1;
                     continue;
                 }
                 r.stored += 1;
+                rollups.add(&s.fact(&categories));
                 if let Some(hash) = hash {
                     tips.insert(e.site.clone(), (tx.last_insert_rowid(), hash, day_of(s.server_ts)));
                 }
@@ -122,12 +126,37 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
             checkpoint.execute(params![site, day, seq, hash])?;
         }
     }
+    write_rollups(&tx, &rollups)?;
     tx.commit()?;
     for (site, (_, hash, _)) in tips {
         memory.heads.insert(site, hash);
     }
     memory.banners.extend(new_banners);
     Ok(results)
+}
+
+/// Adds `r` to the rollup tables.
+pub(super) fn write_rollups(tx: &rusqlite::Transaction<'_>, r: &Rollups) -> rusqlite::Result<()> {
+    let mut hourly = tx.prepare_cached(
+        "INSERT INTO rollup_hourly (site, hour, measure, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, hour, measure) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for ((site, hour, measure), n) in &r.hourly {
+        hourly.execute(params![site, hour, measure, n])?;
+    }
+    let mut category = tx.prepare_cached(
+        "INSERT INTO rollup_daily_category (site, day, category, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, day, category) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for ((site, day, cat), n) in &r.category {
+        category.execute(params![site, day, cat, n])?;
+    }
+    let mut dim = tx.prepare_cached(
+        "INSERT INTO rollup_daily_dim (site, day, dim, value, measure, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (site, day, dim, value, measure) DO UPDATE SET n = n + excluded.n",
+    )?;
+    for ((site, day, d, value, measure), n) in &r.dim {
+        dim.execute(params![site, day, d, value, measure, n])?;
+    }
+    Ok(())
 }
 
 /// A site's chain head: from memory, else from the database, else genesis.
