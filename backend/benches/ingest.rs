@@ -5,8 +5,9 @@
 //!
 //!     cargo bench -p consent-server --bench ingest
 //!
-//! `BENCH_SECS` (default 30), `BENCH_CONCURRENCY` (default 64), `CONSENT_TEST_PG`
-//! (default postgres://postgres@127.0.0.1:5432/consent_bench).
+//! `BENCH_SECS` (default 30), `BENCH_CONCURRENCY` (default 64), `BENCH_BATCH`
+//! (events per request, default 1; the widget flushes its queue in batches of up
+//! to 10), `CONSENT_TEST_PG` (default postgres://postgres@127.0.0.1:5432/consent_bench).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 fn main() {
     let secs: u64 = env_num("BENCH_SECS", 30);
     let concurrency: usize = env_num("BENCH_CONCURRENCY", 64) as usize;
+    let batch: usize = env_num("BENCH_BATCH", 1).clamp(1, 10) as usize;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/consent_bench".into());
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -33,8 +35,8 @@ fn main() {
             let _ = server.kill();
             continue;
         }
-        rt.block_on(load(&base, concurrency, Duration::from_secs(2))); // warm-up, discarded
-        let r = rt.block_on(load(&base, concurrency, Duration::from_secs(secs)));
+        rt.block_on(load(&base, concurrency, batch, Duration::from_secs(2))); // warm-up, discarded
+        let r = rt.block_on(load(&base, concurrency, batch, Duration::from_secs(secs)));
         let _ = server.kill();
         let _ = server.wait();
         eprintln!("{name}: {:.0} events/s, p50 {:.2} ms, p99 {:.2} ms, {} errors", r.per_second, r.p50_ms, r.p99_ms, r.errors);
@@ -47,7 +49,7 @@ fn main() {
         let share = if ceiling > 0.0 { r.per_second / ceiling * 100.0 } else { 0.0 };
         println!("| {name} | {:.0} | {:.2} | {:.2} | {} | {share:.0}% |", r.per_second, r.p50_ms, r.p99_ms, r.errors);
     }
-    println!("\n{secs} s per store, {concurrency} concurrent clients over loopback, one event per request, acknowledged after commit; {} cores.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("\n{secs} s per store, {concurrency} concurrent clients over loopback, {batch} event(s) per request, acknowledged after commit; {} cores; latency is per request.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
 }
 
 struct Result {
@@ -57,7 +59,7 @@ struct Result {
     errors: u64,
 }
 
-async fn load(base: &str, concurrency: usize, duration: Duration) -> Result {
+async fn load(base: &str, concurrency: usize, batch: usize, duration: Duration) -> Result {
     let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("client");
     let errors = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + duration;
@@ -67,7 +69,7 @@ async fn load(base: &str, concurrency: usize, duration: Duration) -> Result {
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             while Instant::now() < deadline {
-                let body = event();
+                let body = if batch == 1 { event() } else { format!("[{}]", (0..batch).map(|_| event()).collect::<Vec<_>>().join(",")) };
                 let t = Instant::now();
                 match client.post(&url).header("content-type", "text/plain").body(body).send().await {
                     Ok(r) if r.status().as_u16() == 201 => lat.push(t.elapsed().as_micros() as u32),
@@ -87,7 +89,7 @@ async fn load(base: &str, concurrency: usize, duration: Duration) -> Result {
     let elapsed = started.elapsed().as_secs_f64().max(duration.as_secs_f64());
     all.sort_unstable();
     let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
-    Result { per_second: all.len() as f64 / elapsed, p50_ms: pct(0.50), p99_ms: pct(0.99), errors: errors.load(Ordering::Relaxed) }
+    Result { per_second: (all.len() * batch) as f64 / elapsed, p50_ms: pct(0.50), p99_ms: pct(0.99), errors: errors.load(Ordering::Relaxed) }
 }
 
 fn event() -> String {

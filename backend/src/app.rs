@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(86_400));
     let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router())
+        .merge(crate::export::router())
         .merge(crate::metrics::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_show));
     // Revalidate on every load (cheap with Last-Modified): a new config or policy

@@ -5,6 +5,7 @@ pub mod app;
 pub mod chain;
 pub mod device;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod metrics;
 pub mod proof;

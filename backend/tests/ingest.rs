@@ -163,4 +163,36 @@ async fn bad_inputs_are_refused_and_nothing_is_stored() {
         assert!(msg.contains(want_msg), "{name}: message {msg:?} should contain {want_msg:?}");
         assert_eq!(s.rows().await, 0, "{name}: nothing may be stored");
     }
+    // A replayed event id is acknowledged without a second row.
+    let ev = decision("custom");
+    assert_eq!(post(&s.base, json_ct, None, bytes(&ev)).await.0, 201);
+    let (status, body) = post(&s.base, json_ct, None, bytes(&ev)).await;
+    assert_eq!((status, body), (200, json!({"stored": 0, "duplicates": 1})), "replayed event id");
+    assert_eq!(s.rows().await, 1);
+    // A bad admin token reads nothing.
+    let res = reqwest::Client::new().get(format!("{}/api/v1/stats?site=luxhost", s.base)).bearer_auth("guess").send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 401, "bad token");
+    assert!(res.text().await.unwrap_or_default().contains("bearer token"));
+}
+
+#[tokio::test]
+async fn admins_export_decisions_as_csv() {
+    let s = spawn().await;
+    let ev = decision("custom");
+    assert_eq!(post(&s.base, Some("application/json"), None, bytes(&ev)).await.0, 201);
+    assert_eq!(post(&s.base, Some("application/json"), None, bytes(&decision("reject_all"))).await.0, 201);
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/export?site=luxhost", s.base);
+    assert_eq!(client.get(&url).send().await.expect("get").status().as_u16(), 401, "token required");
+    let res = client.get(&url).bearer_auth(TOKEN).send().await.expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let csv = res.text().await.expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[0].starts_with("server_time_ms,client_time_ms,event_id,consent_id,action,categories"));
+    assert!(lines[1].contains(ev["id"].as_str().expect("id")) && lines[1].contains(",custom,necessary analytics,"), "{}", lines[1]);
+    let later = client.get(format!("{url}&from={}", now_ms() + 60_000)).bearer_auth(TOKEN).send().await.expect("get").text().await.expect("text");
+    assert_eq!(later.lines().count(), 1, "the range filters rows");
+    assert_eq!(client.get(format!("{}/api/v1/export?site=nope", s.base)).bearer_auth(TOKEN).send().await.expect("get").status().as_u16(), 404);
 }

@@ -193,6 +193,15 @@ impl Store {
         }
     }
 
+    /// A site's decisions with `from <= server_ts < to`, oldest first, as text cells
+    /// in the order of the CSV export's columns.
+    pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>> {
+        match self {
+            Store::Sqlite(s) => s.decisions(site, from, to).await,
+            Store::Postgres(s) => s.decisions(site, from, to).await,
+        }
+    }
+
     /// Recomputes every rollup from the raw events.
     pub async fn rebuild_rollups(&self) -> Result<()> {
         match self {

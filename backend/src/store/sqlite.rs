@@ -15,6 +15,9 @@ use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use crate::rollup::{dim_name, measure_name, Fact, Rollups};
 use super::HistoryRow;
 
+/// The CSV export's columns.
+pub(super) const DECISION_COLUMNS: &str = "server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')";
+
 /// Requests waiting for the writer; beyond this the server answers 503.
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -175,6 +178,22 @@ impl SqliteStore {
             Ok(())
         })
         .await?
+    }
+
+    pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!("SELECT {DECISION_COLUMNS} FROM events WHERE site = ?1 AND action != 'banner_shown' AND server_ts >= ?2 AND server_ts < ?3 ORDER BY seq"))?;
+            let rows = stmt.query_map(params![site, from, to], |r| {
+                (0..12).map(|i| Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    _ => String::new(),
+                })).collect::<rusqlite::Result<Vec<String>>>()
+            })?;
+            rows.collect()
+        })
+        .await
     }
 
     /// Every rollup row, to compare incremental counts with a rebuild.
