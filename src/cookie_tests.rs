@@ -104,3 +104,45 @@ fn cookie_attributes() {
     assert_eq!(session, "cc_consent=v; Path=/; SameSite=Lax; Domain=example.com");
     assert!(!session.contains("Max-Age") && !session.contains("Expires"));
 }
+
+mod properties {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    prop_compose! {
+        fn consent()(id in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                     cats in prop::collection::vec("[a-z0-9_-]{1,32}", 0..8), rev in "[0-9a-f]{1,64}",
+                     decided in 0u64..4_000_000_000, valid in 0u64..40_000_000) -> Consent {
+            Consent { id, categories: cats, revision: rev, decided_s: decided, expires_s: decided + valid }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn encode_then_decode_round_trips(c in consent()) {
+            prop_assert_eq!(Consent::decode(&c.encode()), Ok(c));
+        }
+
+        #[test]
+        fn any_string_decodes_or_is_rejected_never_panics(s in "\\PC{0,120}") {
+            let _ = Consent::decode(&s);
+            let _ = find(&s, "cc_consent");
+        }
+
+        #[test]
+        fn a_flipped_byte_is_never_a_different_valid_choice(c in consent(), at in 0usize..200, b in any::<u8>()) {
+            let v = c.encode();
+            let mut bytes = v.clone().into_bytes();
+            let at = at % bytes.len();
+            if bytes[at] != b && b.is_ascii_graphic() {
+                bytes[at] = b;
+                if let Ok(s) = String::from_utf8(bytes) {
+                    if let Ok(d) = Consent::decode(&s) {
+                        // Only an edit the checksum cannot see (a collision) could decode; it must then be the same value.
+                        prop_assert!(d == c || s != v, "decoded a tampered value as something else");
+                    }
+                }
+            }
+        }
+    }
+}

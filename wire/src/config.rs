@@ -202,8 +202,12 @@ pub type Texts = BTreeMap<String, String>;
 impl SiteConfig {
     /// Reads and validates one site file.
     pub fn load(path: &Path) -> Result<SiteConfig> {
-        let raw = read(path)?;
-        let site: SiteConfig = toml::from_str(&raw).map_err(|e| ConfigError::Parse {
+        SiteConfig::parse(&read(path)?, path)
+    }
+
+    /// Parses and validates site-file text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<SiteConfig> {
+        let site: SiteConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_owned(),
             message: e.to_string(),
         })?;

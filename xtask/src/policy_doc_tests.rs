@@ -35,3 +35,30 @@ fn emails_become_mailto_links() {
         ])
     );
 }
+
+mod properties {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_markdown_parses_and_links_stay_safe(src in "(\\PC|\\n|#|\\[|\\]|\\(|\\)|<|>|@|\\*|-){0,400}") {
+            let doc = parse(&src);
+            for s in &doc.sections {
+                for b in &s.blocks {
+                    let runs: Vec<&Run> = match b {
+                        Block::Para(r) => r.iter().collect(),
+                        Block::List(items) => items.iter().flatten().collect(),
+                        Block::Table { .. } => vec![],
+                    };
+                    for r in runs {
+                        if let Run::Link { href, .. } = r {
+                            prop_assert!(is_safe_link(href), "unsafe link kept: {}", href);
+                        }
+                    }
+                }
+            }
+            let _ = doc.to_json("nl", None);
+        }
+    }
+}
