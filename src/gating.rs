@@ -2,14 +2,16 @@
 //! stays inert until its category is accepted, then runs as a fresh script with
 //! the same attributes and the page's nonce. `<iframe data-category="…" data-src="…">`
 //! gets a placeholder with a "load this content" button until then. Elements added
-//! later (single-page apps) are caught by a MutationObserver.
+//! later (single-page apps) are caught by a MutationObserver. On pages that
+//! enforce Trusted Types, scripts go through the widget's own policy.
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::OnceCell;
 
-use js_sys::Array;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlScriptElement, MutationObserver, MutationObserverInit};
 
 use crate::element::child;
@@ -19,11 +21,28 @@ const FRAMES: &str = "iframe[data-category][data-src]";
 /// The attribute that marks a placeholder and names the category its button accepts.
 pub const LOAD_ATTR: &str = "data-consent-load";
 
-pub fn activate(doc: &Document, accepted: &[String], load_label: &str) {
+/// On pages that enforce Trusted Types, a policy of ours ("consent-widget")
+/// through which the site's own inert scripts are re-created; `None` elsewhere.
+pub fn trusted_types_policy(window: &web_sys::Window) -> Option<JsValue> {
+    let factory = Reflect::get(window, &"trustedTypes".into()).ok().filter(|f| f.is_object())?;
+    let create: js_sys::Function = Reflect::get(&factory, &"createPolicy".into()).ok()?.dyn_into().ok()?;
+    // The scripts are the page's own markup: passing them through unchanged is the point.
+    let same = Closure::<dyn Fn(JsValue) -> JsValue>::new(|s: JsValue| s);
+    let rules = js_sys::Object::new();
+    let _ = Reflect::set(&rules, &"createScript".into(), same.as_ref());
+    let _ = Reflect::set(&rules, &"createScriptURL".into(), same.as_ref());
+    same.forget();
+    create.call2(&factory, &"consent-widget".into(), &rules).ok()
+}
+
+/// `trusted_types` is filled on first use, so pages without gated scripts
+/// never see the widget ask for a policy.
+pub fn activate(doc: &Document, accepted: &[String], load_label: &str, trusted_types: &OnceCell<Option<JsValue>>) {
     for el in all(doc, SCRIPTS) {
         let Ok(old) = el.dyn_into::<HtmlScriptElement>() else { continue };
         if old.get_attribute("data-category").is_some_and(|c| accepted.contains(&c)) {
-            run(doc, &old);
+            let policy = trusted_types.get_or_init(|| doc.default_view().and_then(|w| trusted_types_policy(&w)));
+            run(doc, &old, policy.as_ref());
         }
     }
     for frame in all(doc, FRAMES) {
@@ -77,11 +96,11 @@ fn all(doc: &Document, selector: &str) -> Vec<Element> {
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
 }
 
-fn run(doc: &Document, old: &HtmlScriptElement) {
+fn run(doc: &Document, old: &HtmlScriptElement, policy: Option<&JsValue>) {
     let Ok(new) = doc.create_element("script") else { return };
     let names = old.get_attribute_names();
     for name in names.iter().filter_map(|n| n.as_string()) {
-        if name == "type" || name == "data-src" || name == "nonce" {
+        if name == "type" || name == "data-src" || name == "nonce" || name == "src" {
             continue;
         }
         if let Some(v) = old.get_attribute(&name) {
@@ -92,11 +111,24 @@ fn run(doc: &Document, old: &HtmlScriptElement) {
     if let Some(n) = new.dyn_ref::<HtmlElement>() {
         n.set_nonce(&old.nonce());
     }
-    match old.get_attribute("data-src") {
-        Some(src) => {
-            let _ = new.set_attribute("src", &src);
+    let (prop, value, make) = match old.get_attribute("data-src") {
+        Some(src) => ("src", src, "createScriptURL"),
+        None => ("text", old.text().unwrap_or_default(), "createScript"),
+    };
+    let value = match policy {
+        Some(p) => trusted(p, make, &value),
+        None => Some(JsValue::from_str(&value)),
+    };
+    match value {
+        Some(v) if Reflect::set(&new, &prop.into(), &v).is_ok() => {
+            let _ = old.replace_with_with_node_1(&new);
         }
-        None => new.set_text_content(old.text().ok().as_deref()),
+        _ => {}
     }
-    let _ = old.replace_with_with_node_1(&new);
+}
+
+/// `policy.createScript(value)` / `policy.createScriptURL(value)`.
+fn trusted(policy: &JsValue, method: &str, value: &str) -> Option<JsValue> {
+    let f: js_sys::Function = Reflect::get(policy, &method.into()).ok()?.dyn_into().ok()?;
+    f.call1(policy, &JsValue::from_str(value)).ok()
 }

@@ -3,7 +3,7 @@
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{OnceCell, RefCell};
 
 use consent_wire::{Action, Event};
 use js_sys::Reflect;
@@ -38,6 +38,8 @@ pub struct Widget {
     settings: RefCell<Option<SettingsButton>>,
     viewer: RefCell<Option<Rc<Viewer>>>,
     outbox: Rc<Outbox>,
+    /// The Trusted Types policy for gated scripts, on pages that enforce them.
+    trusted_types: OnceCell<Option<JsValue>>,
 }
 
 /// Entry point, called by the loader with the parsed `config.json`.
@@ -62,6 +64,7 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
         settings: RefCell::new(None),
         viewer: RefCell::new(None),
         outbox,
+        trusted_types: OnceCell::new(),
     });
     consent_mode::push_default(&widget.window, &widget.config);
     let stored = widget.stored_consent();
@@ -112,7 +115,7 @@ impl Widget {
     }
 
     fn activate(&self) {
-        gating::activate(&self.doc, &self.accepted(), &self.config.text("load_content"));
+        gating::activate(&self.doc, &self.accepted(), &self.config.text("load_content"), &self.trusted_types);
     }
 
     /// Does the browser send Global Privacy Control, and does it matter here?
