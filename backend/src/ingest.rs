@@ -22,8 +22,13 @@ use crate::AppState;
 pub const MAX_BODY: usize = 8 * 1024;
 pub const MAX_BATCH: usize = 10;
 
+/// A client sending its body slower than this is cut off.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", post(events_create))
+    Router::new()
+        .route("/api/v1/events", post(events_create))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
 }
 
 async fn events_create(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<Stored>)> {

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod proof;
 pub mod ratelimit;
 pub mod rollup;
+pub mod serve;
 pub mod sites;
 pub mod stats;
 pub mod store;

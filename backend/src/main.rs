@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving http://{addr}/ (sites: {}, store: {})", state.sites.len(), redact(&args.db));
     // In-flight requests finish (each waits for its commit) before the process exits.
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown()).await?;
+    consent_server::serve::serve(listener, app(state), consent_server::serve::HEADER_TIMEOUT, shutdown()).await;
     Ok(())
 }
 

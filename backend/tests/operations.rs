@@ -86,3 +86,31 @@ async fn health_metrics_and_openapi() {
         assert!(api["paths"].get(path).is_some(), "{path} documented");
     }
 }
+
+/// A client that never finishes its headers (slow loris) is cut off, while
+/// others are served meanwhile.
+#[tokio::test]
+async fn a_slow_loris_client_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = spawn().await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    slow.write_all(b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n").await.expect("write");
+    let c = reqwest::Client::new();
+    assert_eq!(post_from(&c, &s.base).await.status().as_u16(), 201, "others are served meanwhile");
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    // The server closes the connection (read returns 0 or an error) after its header timeout (2 s in tests).
+    let read = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match slow.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the connection was not closed");
+    assert!(started.elapsed() < Duration::from_secs(10), "closed after {:?}", started.elapsed());
+    assert_eq!(s.rows().await, 1);
+}

@@ -127,7 +127,8 @@ pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
+    let header_timeout = std::time::Duration::from_secs(2);
+    tokio::spawn(consent_server::serve::serve(listener, app(state), header_timeout, std::future::pending()));
     Server { base: format!("http://{addr}"), db }
 }
 
