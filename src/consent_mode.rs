@@ -8,16 +8,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Window;
 
 use crate::config::Config;
+use consent_wire::consent_mode::SIGNALS;
 
-const SIGNALS: [&str; 7] = [
-    "ad_storage",
-    "analytics_storage",
-    "ad_user_data",
-    "ad_personalization",
-    "functionality_storage",
-    "personalization_storage",
-    "security_storage",
-];
 /// How long tags wait for the update before firing with the default (ms).
 const WAIT_FOR_UPDATE_MS: f64 = 500.0;
 

@@ -52,15 +52,7 @@ pub enum ConfigError {
 }
 
 /// Google Consent Mode v2 signals a category can grant.
-pub const CONSENT_SIGNALS: &[&str] = &[
-    "ad_storage",
-    "analytics_storage",
-    "ad_user_data",
-    "ad_personalization",
-    "functionality_storage",
-    "personalization_storage",
-    "security_storage",
-];
+pub use crate::consent_mode::SIGNALS as CONSENT_SIGNALS;
 
 pub type Result<T, E = ConfigError> = std::result::Result<T, E>;
 

@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod consent_mode;
 pub mod event;
 pub mod json;
 

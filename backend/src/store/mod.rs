@@ -98,6 +98,34 @@ pub struct HistoryRow {
     pub row_hash: Option<String>,
 }
 
+/// One request's events waiting for the writer, and where its answer goes.
+pub(super) struct Job {
+    pub events: Vec<StoredEvent>,
+    pub reply: tokio::sync::oneshot::Sender<Result<Stored>>,
+}
+
+/// Most requests folded into one transaction.
+pub(super) const MAX_GROUP: usize = 512;
+
+/// Answers each request of a group: its own result, or the group's error (the
+/// transaction rolled back, so none of them was stored).
+pub(super) fn reply_all<E: std::fmt::Display>(jobs: Vec<Job>, written: std::result::Result<Vec<Stored>, E>) {
+    match written {
+        Ok(results) => {
+            for (job, stored) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(Ok(stored));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "group commit failed");
+            let msg = e.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
+            }
+        }
+    }
+}
+
 /// How long events are kept.
 #[derive(Clone, Copy, Debug)]
 pub struct Retention {

@@ -9,21 +9,16 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::{Client, NoTls, Transaction};
 
-use super::{HistoryRow, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
+use super::{reply_all, HistoryRow, Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, MAX_GROUP};
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use crate::rollup::Rollups;
 
 const QUEUE_CAPACITY: usize = 4096;
-const MAX_GROUP: usize = 512;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_events.sql")),
     (2, include_str!("../../migrations/postgres/0002_rollups.sql")),
 ];
 
-struct Job {
-    events: Vec<StoredEvent>,
-    reply: oneshot::Sender<Result<Stored>>,
-}
 
 #[derive(Clone)]
 pub struct PgStore {
@@ -187,20 +182,7 @@ async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc
             Err(e) => Err(StoreError::from(e)),
         };
         stats.committed(jobs.len(), started.elapsed());
-        match written {
-            Ok(results) => {
-                for (job, stored) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(Ok(stored));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "group commit failed");
-                let msg = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
-                }
-            }
-        }
+        reply_all(jobs, written);
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use super::{Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
+use super::{Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use std::sync::atomic::Ordering;
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use crate::rollup::{dim_name, measure_name, Fact, Rollups};
@@ -28,10 +28,6 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_rollups.sql")),
 ];
 
-pub(super) struct Job {
-    pub events: Vec<StoredEvent>,
-    pub reply: oneshot::Sender<Result<Stored>>,
-}
 
 #[derive(Clone)]
 pub struct SqliteStore {

@@ -9,13 +9,9 @@ use std::sync::mpsc::Receiver;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::sqlite::Job;
-use super::{StoreError, Stored, WriterStats};
+use super::{reply_all, Job, Stored, WriterStats, MAX_GROUP};
 use crate::chain::{day_of, RowContent, GENESIS};
 use crate::rollup::Rollups;
-
-/// Most requests folded into one transaction.
-const MAX_GROUP: usize = 512;
 
 #[derive(Default)]
 struct Memory {
@@ -37,22 +33,11 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) 
         let started = std::time::Instant::now();
         let written = write_group(&mut conn, &jobs, &mut memory);
         stats.committed(jobs.len(), started.elapsed());
-        match written {
-            Ok(results) => {
-                for (job, stored) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(Ok(stored));
-                }
-            }
-            Err(e) => {
-                // What was cached may not have been committed.
-                memory = Memory::default();
-                tracing::error!(error = %e, "group commit failed");
-                let msg = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Commit(msg.clone())));
-                }
-            }
+        if written.is_err() {
+            // What was cached may not have been committed.
+            memory = Memory::default();
         }
+        reply_all(jobs, written);
     }
 }
 
