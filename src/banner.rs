@@ -82,6 +82,9 @@ impl Banner {
             label.append_with_str_1(&cat.title).ok()?;
             let note = if cat.required { t("always_on") + " · " + &cat.description } else { cat.description.clone() };
             child(doc, &li, "small", "", Some(&note))?;
+            if !cat.table.is_empty() {
+                cookie_table(doc, &li, &cat.table, &t)?;
+            }
         }
 
         if let Some(id) = record {
@@ -169,6 +172,28 @@ impl Banner {
     pub fn remove(&self) {
         self.host.remove();
     }
+}
+
+/// An expandable table of a category's cookies.
+fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn Fn(&str) -> String) -> Option<()> {
+    let details = child(doc, parent, "details", "", None)?;
+    let mut label = t("services") + " (";
+    consent_wire::json::push_radix(&mut label, rows.len() as u64, 10);
+    label.push(')');
+    child(doc, &details, "summary", "", Some(&label))?;
+    let table = child(doc, &details, "table", "", None)?;
+    let head = child(doc, &table, "thead", "", None).and_then(|h| child(doc, &h, "tr", "", None))?;
+    for key in ["cookie_name", "cookie_provider", "cookie_purpose", "cookie_duration"] {
+        child(doc, &head, "th", "", Some(&t(key)))?.set_attribute("scope", "col").ok()?;
+    }
+    let body = child(doc, &table, "tbody", "", None)?;
+    for row in rows {
+        let tr = child(doc, &body, "tr", "", None)?;
+        for cell in row {
+            child(doc, &tr, "td", "", Some(cell))?;
+        }
+    }
+    Some(())
 }
 
 impl Act {

@@ -18,6 +18,8 @@ pub struct Category {
     pub signals: Vec<String>,
     /// Starts refused when the browser sends Global Privacy Control.
     pub gpc: bool,
+    /// The category's cookies for the preferences table: name, provider, purpose, duration.
+    pub table: Vec<[String; 4]>,
 }
 
 pub struct Config {
@@ -81,6 +83,18 @@ impl Config {
                 cookies: strings(&get(&c, "cookies")),
                 signals: strings(&get(&c, "signals")),
                 gpc: get(&c, "gpc").as_bool().unwrap_or(false),
+                table: get(&c, "services")
+                    .dyn_ref::<Array>()
+                    .map(|rows| {
+                        rows.iter()
+                            .map(|r| {
+                                let field = |k| get(&r, k).as_string().unwrap_or_default();
+                                let local = |k| localized(&get(&r, k), &lang, &default_lang).unwrap_or_default();
+                                [field("name"), field("provider"), local("purpose"), local("duration")]
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
         Ok(Config {

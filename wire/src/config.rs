@@ -39,6 +39,7 @@ pub const TEXT_KEYS: &[&str] = &[
     "load_content",
     "consent_id",
     "consent_record",
+    "services",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -27,6 +27,9 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
             json!({
                 "id": c.id, "required": c.required, "title": c.title, "description": c.description,
                 "cookies": SiteConfig::cookie_names(c).collect::<Vec<_>>(),
+                "services": c.services.iter().flat_map(|svc| svc.cookies.iter().map(move |k| {
+                    json!({ "name": k.name, "provider": svc.provider, "purpose": k.purpose, "duration": k.duration })
+                })).collect::<Vec<_>>(),
                 "gpc": c.gpc, "signals": c.consent_mode,
             })
         })

@@ -1,0 +1,73 @@
+// Hostile strings in the site's config and texts reach the page as text only:
+// markup, script URLs, RTL overrides and a 10 MB string neither run nor break
+// the widget; a config missing a field is refused with a message naming it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+
+const EVIL = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
+let server, chrome;
+before(async () => {
+  server = await Server.start((www) => {
+    const html = readFileSync(join(www, 'index.html'), 'utf8');
+    const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
+    const evil = structuredClone(cfg);
+    for (const lang of Object.keys(evil.texts)) for (const k of Object.keys(evil.texts[lang])) evil.texts[lang][k] = EVIL;
+    evil.texts.nl.description = 'x'.repeat(10 * 1024 * 1024) + EVIL;
+    evil.policyUrl = 'javascript:window.__pwned=3';
+    evil.categories[1].title = { nl: EVIL, en: EVIL };
+    evil.categories[1].description = { nl: EVIL, en: EVIL };
+    writeFileSync(join(www, 'consent/evil-config.json'), JSON.stringify(evil));
+    writeFileSync(join(www, 'evil.html'), html.replace('/consent/config.json', '/consent/evil-config.json'));
+    const broken = structuredClone(cfg);
+    delete broken.revision;
+    writeFileSync(join(www, 'consent/broken-config.json'), JSON.stringify(broken));
+    writeFileSync(join(www, 'broken.html'), html.replace('/consent/config.json', '/consent/broken-config.json'));
+  });
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+test('hostile strings in the config render as inert text', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/evil.html');
+  await banner(page).waitFor({ state: 'visible', timeout: 20_000 });
+  await page.locator('consent-banner button[data-act=prefs]').click();
+  const seen = await page.evaluate(() => {
+    const root = document.querySelector('consent-banner').shadowRoot;
+    return {
+      pwned: window.__pwned ?? null,
+      elements: root.querySelectorAll('img, script, iframe').length + document.querySelectorAll('img').length,
+      title: root.querySelector('h2').textContent,
+      link: root.querySelector('a[data-act=policy]'),
+      category: root.querySelectorAll('.prefs label')[1].textContent,
+    };
+  });
+  assert.equal(seen.pwned, null, 'nothing ran');
+  assert.equal(seen.elements, 0, 'no element was made from a string');
+  assert.equal(seen.title, '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe');
+  assert.equal(seen.link, null, 'a javascript: policy link is not rendered');
+  assert.ok(seen.category.includes('<img src=x'));
+  // It still works.
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  await page.waitForTimeout(200);
+  assert.equal(await page.evaluate(() => window.__pwned ?? null), null);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a config missing a field is refused with a message naming it; the page keeps working', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/broken.html');
+  await until(() => page.messages.some((m) => m.includes('[consent] widget not started') && m.includes('`revision`')));
+  assert.equal(await page.locator('consent-banner').count(), 0);
+  assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
