@@ -67,15 +67,13 @@ impl SqliteStore {
     }
 
     pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
-        let reader = self.reader.clone();
         let site = site.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached("SELECT action, COUNT(*) FROM events WHERE site = ?1 GROUP BY action")?;
             let rows = stmt.query_map([&site], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
-            Ok(rows.collect::<rusqlite::Result<BTreeMap<_, _>>>()?)
+            rows.collect()
         })
-        .await?
+        .await
     }
 }
 
