@@ -30,15 +30,24 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Benchmarks only: ingest does every step but the store (the HTTP ceiling).
     pub noop_store: bool,
+    /// Dashboard sessions (keyed from the admin token).
+    pub sessions: Arc<crate::dashboard::session::Sessions>,
+    /// Dashboard sign-in attempts per client.
+    pub login_limiter: Arc<RateLimiter>,
 }
 
 /// Ingest requests a client may send in a burst, and per second after it.
 pub const DEFAULT_BURST: u32 = 100;
 pub const DEFAULT_PER_SECOND: u32 = 50;
+/// Dashboard sign-in attempts a client may make at once, and per second after.
+pub const LOGIN_BURST: u32 = 10;
+pub const LOGIN_PER_SECOND: f64 = 0.2;
 
 impl AppState {
     pub fn new(sites: Sites, store: Store, admin: AdminToken, www: PathBuf) -> AppState {
         AppState {
+            sessions: Arc::new(crate::dashboard::session::Sessions::new(&admin.0)),
+            login_limiter: Arc::new(RateLimiter::with_rate(LOGIN_BURST, LOGIN_PER_SECOND)),
             sites: Arc::new(sites),
             store,
             admin,
@@ -90,6 +99,7 @@ pub fn app(state: AppState) -> Router {
     let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router())
         .merge(crate::export::router())
         .merge(crate::metrics::router())
+        .merge(crate::dashboard::router())
         .route("/api/v1/openapi.json", axum::routing::get(openapi_show));
     // Revalidate on every load (cheap with Last-Modified): a new config or policy
     // revision must reach returning visitors at once.

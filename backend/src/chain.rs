@@ -52,7 +52,7 @@ impl<'a> RowContent<'a> {
             h.update(field.as_bytes());
         }
         h.update(format!("\n{}\n{}", self.client_ts, self.server_ts).as_bytes());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        consent_wire::config::hex(&h.finalize())
     }
 }
 

@@ -30,16 +30,22 @@ async fn export_show(State(state): State<AppState>, headers: HeaderMap, Query(q)
         return Err(AppError::NotFound(format!("unknown site `{}`", q.site.chars().take(64).collect::<String>())));
     }
     let rows = state.store.decisions(&q.site, q.from.unwrap_or(0), q.to.unwrap_or(i64::MAX)).await.map_err(anyhow::Error::from)?;
-    let mut out = String::new();
-    push_row(&mut out, HEADER.iter().copied());
-    for r in &rows {
-        push_row(&mut out, r.iter().map(String::as_str));
-    }
+    let out = decisions_csv(&rows);
     let disposition = format!("attachment; filename=\"decisions-{}.csv\"", q.site);
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out))
 }
 
-fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
+/// Decisions (as `Store::decisions` gives them) as CSV with a header row.
+pub fn decisions_csv(rows: &[Vec<String>]) -> String {
+    let mut out = String::new();
+    push_row(&mut out, HEADER.iter().copied());
+    for r in rows {
+        push_row(&mut out, r.iter().map(String::as_str));
+    }
+    out
+}
+
+pub fn push_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
     for (i, c) in cells.enumerate() {
         if i > 0 {
             out.push(',');

@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod chain;
+pub mod dashboard;
+pub mod demo_data;
 pub mod device;
 pub mod error;
 pub mod export;

@@ -63,6 +63,17 @@ enum Command {
     },
     /// Recompute the dashboard's rollup tables from the raw events.
     RebuildRollups,
+    /// Load realistic demo events (the last `--days` days) for the dashboard.
+    DemoData {
+        #[arg(long, default_value = "luxhost")]
+        site: String,
+        #[arg(long, default_value_t = 300_000)]
+        events: usize,
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 #[tokio::main]
@@ -80,6 +91,7 @@ async fn main() -> anyhow::Result<()> {
             println!("rollups rebuilt from raw events");
             return Ok(());
         }
+        Some(Command::DemoData { site, events, days, seed }) => return demo_data(&store, &sites, site, *events, *days, *seed).await,
         Some(Command::Serve) | None => {}
     }
     let token = args.admin_token.clone().unwrap_or_else(|| {
@@ -123,6 +135,17 @@ fn spawn_purger(store: Store, retention: Retention) {
             }
         }
     });
+}
+
+async fn demo_data(store: &Store, sites: &Sites, site: &str, events: usize, days: u32, seed: u64) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(events as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} demo events {pos}/{len} [{bar:30}] {per_sec} eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    let started = std::time::Instant::now();
+    let plan = consent_server::demo_data::Plan { site, events, days, now_ms: consent_server::app::now_ms() as i64, seed };
+    let stored = consent_server::demo_data::load(store, sites, &plan, &|n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    println!("stored {stored} demo events for site {site} over {days} days in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 async fn verify(store: &Store, site: &str) -> anyhow::Result<()> {

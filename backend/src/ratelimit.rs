@@ -27,7 +27,12 @@ struct Bucket {
 
 impl RateLimiter {
     pub fn new(burst: u32, per_second: u32) -> RateLimiter {
-        RateLimiter { salt: rand::random(), burst: f64::from(burst.max(1)), per_second: f64::from(per_second.max(1)), buckets: Mutex::new(HashMap::new()) }
+        RateLimiter::with_rate(burst, f64::from(per_second.max(1)))
+    }
+
+    /// A limiter refilling `per_second` tokens a second (may be below one).
+    pub fn with_rate(burst: u32, per_second: f64) -> RateLimiter {
+        RateLimiter { salt: rand::random(), burst: f64::from(burst.max(1)), per_second: per_second.max(0.001), buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one token for `client`; `Err(seconds)` says when to retry.

@@ -11,25 +11,34 @@ pub struct Sites {
     by_id: HashMap<String, SiteConfig>,
     /// Banner versions this config produces (hash → canonical content), per site and language.
     banners: HashMap<String, Arc<str>>,
+    /// The current revision and banner hash per (site, language).
+    current: HashMap<(String, String), (String, String)>,
 }
 
 impl Sites {
     pub fn load(pkg_config: &Path) -> Result<Sites, ConfigError> {
         let list = SiteConfig::load_dir(&pkg_config.join("sites"))?;
         let mut banners = HashMap::new();
+        let mut current = HashMap::new();
         for site in &list {
             let revision = site.current_revision(pkg_config)?;
             for (lang, texts) in site.texts(pkg_config)? {
                 let v = banner_version(site, &texts, &lang, &revision);
+                current.insert((site.id.clone(), lang), (revision.clone(), v.hash.clone()));
                 banners.insert(v.hash, Arc::from(v.content));
             }
         }
-        Ok(Sites { by_id: list.into_iter().map(|s| (s.id.clone(), s)).collect(), banners })
+        Ok(Sites { by_id: list.into_iter().map(|s| (s.id.clone(), s)).collect(), banners, current })
     }
 
     /// What banner version `hash` showed, if this config produces it.
     pub fn banner_content(&self, hash: &str) -> Option<Arc<str>> {
         self.banners.get(hash).cloned()
+    }
+
+    /// The policy revision and banner version a visitor of `site` sees in `lang` now.
+    pub fn current_banner(&self, site: &str, lang: &str) -> Option<(&str, &str)> {
+        self.current.get(&(site.to_owned(), lang.to_owned())).map(|(r, b)| (r.as_str(), b.as_str()))
     }
 
     pub fn get(&self, id: &str) -> Option<&SiteConfig> {
@@ -39,6 +48,13 @@ impl Sites {
     /// Is `origin` allowed by any site? (CORS preflights do not say which site.)
     pub fn any_allows(&self, origin: &str) -> bool {
         self.by_id.values().any(|s| s.allows_origin(origin))
+    }
+
+    /// Every site, sorted by id.
+    pub fn all(&self) -> Vec<&SiteConfig> {
+        let mut v: Vec<&SiteConfig> = self.by_id.values().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
     }
 
     pub fn len(&self) -> usize {

@@ -97,6 +97,10 @@ pub struct SiteConfig {
     /// Per-language overrides of the built-in texts.
     #[serde(default)]
     pub texts: BTreeMap<String, BTreeMap<String, String>>,
+    /// SHA-256 (hex) of each read-only dashboard token for this site: the token
+    /// itself is never written in the config (`printf %s TOKEN | sha256sum`).
+    #[serde(default)]
+    pub dashboard_tokens_sha256: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -315,6 +319,11 @@ impl SiteConfig {
         if !is_ident(&self.id, 64) {
             return Err(bad("id", "use 1-64 characters a-z, 0-9, '-' or '_'"));
         }
+        for (i, h) in self.dashboard_tokens_sha256.iter().enumerate() {
+            if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                return Err(bad(&format!("dashboard_tokens_sha256[{i}]"), "the SHA-256 of a token as 64 lowercase hex digits (printf %s TOKEN | sha256sum)"));
+            }
+        }
         if self.origins.is_empty() {
             return Err(bad("origins", "list at least one origin, like \"https://www.example.com\""));
         }
@@ -438,7 +447,8 @@ fn is_safe_url(s: &str) -> bool {
     (s.starts_with('/') && !s.starts_with("//")) || s.starts_with("https://") || s.starts_with("http://")
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     bytes.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
 }

@@ -33,6 +33,8 @@ enum Task {
         #[arg(long, env = "PORT", default_value_t = 8080)]
         port: u16,
     },
+    /// Load demo traffic (about 300,000 events over 90 days) into the demo's SQLite store.
+    DemoData,
     /// Run every test: Rust unit and integration tests, then the browser tests.
     Test,
     /// Print the bytes a page loads before the banner can be used.
@@ -53,6 +55,7 @@ fn main() -> Result<()> {
             build::run()?;
             sh(Command::new("cargo").args(["run", "-p", "consent-server", "--", "--port"]).arg(port.to_string()))
         }
+        Task::DemoData => sh(Command::new("cargo").args(["run", "-p", "consent-server", "--", "demo-data"])),
         Task::Test => {
             setup::run()?;
             build::run()?;

@@ -268,6 +268,30 @@ impl Store {
         }
     }
 
+    /// Dashboard: a site's hourly counters `(hour, measure, n)` for `from <= hour < to`.
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+        match self {
+            Store::Sqlite(s) => s.hourly(site, from_hour, to_hour).await,
+            Store::Postgres(s) => s.hourly(site, from_hour, to_hour).await,
+        }
+    }
+
+    /// Dashboard: decisions accepting each category, summed over `from <= day < to`.
+    pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
+        match self {
+            Store::Sqlite(s) => s.category_totals(site, from_day, to_day).await,
+            Store::Postgres(s) => s.category_totals(site, from_day, to_day).await,
+        }
+    }
+
+    /// Dashboard: one dimension's counters `(value, measure, n)` summed over `from <= day < to`.
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+        match self {
+            Store::Sqlite(s) => s.dimension_totals(site, dim, from_day, to_day).await,
+            Store::Postgres(s) => s.dimension_totals(site, dim, from_day, to_day).await,
+        }
+    }
+
     /// Event counts per action for one site.
     pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
         match self {

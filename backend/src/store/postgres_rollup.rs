@@ -58,6 +58,30 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
 }
 
 impl PgStore {
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+        let rows = self.reader.query("SELECT hour, measure, n FROM rollup_hourly WHERE site = $1 AND hour >= $2 AND hour < $3", &[&site, &from_hour, &to_hour]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    }
+
+    pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
+        let rows = self
+            .reader
+            .query("SELECT category, SUM(n)::int8 FROM rollup_daily_category WHERE site = $1 AND day >= $2 AND day < $3 GROUP BY category", &[&site, &from_day, &to_day])
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+        let rows = self
+            .reader
+            .query(
+                "SELECT value, measure, SUM(n)::int8 FROM rollup_daily_dim WHERE site = $1 AND dim = $2 AND day >= $3 AND day < $4 GROUP BY value, measure",
+                &[&site, &dim, &from_day, &to_day],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+    }
+
     /// Recomputes every rollup from the raw events, in one transaction.
     pub async fn rebuild_rollups(&self) -> Result<()> {
         let mut client = connect(&self.url).await?;

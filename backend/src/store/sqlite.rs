@@ -78,6 +78,38 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT hour, measure, n FROM rollup_hourly WHERE site = ?1 AND hour >= ?2 AND hour < ?3")?;
+            let rows = stmt.query_map(params![site, from_hour, to_hour], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
+        let site = site.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT category, SUM(n) FROM rollup_daily_category WHERE site = ?1 AND day >= ?2 AND day < ?3 GROUP BY category")?;
+            let rows = stmt.query_map(params![site, from_day, to_day], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+        let (site, dim) = (site.to_owned(), dim.to_owned());
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT value, measure, SUM(n) FROM rollup_daily_dim WHERE site = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4 GROUP BY value, measure",
+            )?;
+            let rows = stmt.query_map(params![site, dim, from_day, to_day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect()
+        })
+        .await
+    }
+
     /// Runs `f` on the read connection off the async runtime.
     async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static) -> Result<T> {
         let reader = self.reader.clone();

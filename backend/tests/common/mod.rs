@@ -121,8 +121,14 @@ pub async fn spawn() -> Server {
 /// A server whose state `adjust` may change (a tighter rate limit, say).
 pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    spawn_configured(&root.join("pkg-config"), adjust).await
+}
+
+/// A server reading its site configuration from `pkg_config`.
+pub async fn spawn_configured(pkg_config: &Path, adjust: impl FnOnce(AppState) -> AppState) -> Server {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let db = Db::fresh().await;
-    let sites = Sites::load(&root.join("pkg-config")).expect("pkg-config loads");
+    let sites = Sites::load(pkg_config).expect("pkg-config loads");
     let store = Store::open(&db.arg()).await.expect("store opens");
     let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -1,0 +1,361 @@
+//! The marketer dashboard: sign-in, one server-rendered page, JSON data
+//! endpoints and CSV exports, all read from the rollup tables.
+//!
+//! `GET /dashboard` (page, or a 401 sign-in page), `POST /dashboard/login`,
+//! `POST /dashboard/logout`, `GET /dashboard/api/{sites,summary,timeseries,
+//! categories,breakdown}`, `GET /dashboard/export/{table}.csv`. A session
+//! cookie or an `Authorization: Bearer` token (admin or a site's read-only
+//! token) grants access; a site token sees its own site only.
+
+mod chart;
+mod csv;
+pub mod figures;
+mod page;
+pub mod period;
+pub mod report;
+pub mod session;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use consent_wire::config::SiteConfig;
+use serde::{Deserialize, Serialize};
+use tower::ServiceBuilder;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::now_ms;
+use crate::error::AppError;
+use crate::AppState;
+use figures::{headline, Counts, Figure};
+use period::Period;
+use report::{BreakdownRow, Bucket, BREAKDOWNS};
+use session::Role;
+
+/// The page's policy: its own stylesheet and script, nothing inline, no framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    let headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin")));
+    Router::new()
+        .route("/dashboard", get(page_show))
+        .route("/dashboard/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/dashboard/login", post(login))
+        .route("/dashboard/logout", post(logout))
+        .route("/dashboard/assets/dashboard.css", get(|| async { asset("text/css; charset=utf-8", page::CSS) }))
+        .route("/dashboard/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", page::JS) }))
+        .route("/dashboard/api/sites", get(sites_show))
+        .route("/dashboard/api/summary", get(summary_show))
+        .route("/dashboard/api/timeseries", get(timeseries_show))
+        .route("/dashboard/api/categories", get(categories_show))
+        .route("/dashboard/api/breakdown", get(breakdown_show))
+        .route("/dashboard/export/{file}", get(export_show))
+        .layer(headers)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
+}
+
+/// The role of a request: its session cookie, else a bearer token.
+fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
+    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites, now_ms() as i64)) {
+        return Some(role);
+    }
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))?;
+    state.sessions.role_of_token(bearer, &state.sites)
+}
+
+#[derive(Deserialize)]
+struct ViewQuery {
+    site: Option<String>,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    dim: Option<String>,
+}
+
+/// What a data request is about, once access and the range are checked.
+struct Scope<'a> {
+    site: &'a SiteConfig,
+    period: Period,
+    role: Role,
+}
+
+/// Why a dashboard request is refused; pages answer HTML, the API JSON.
+enum Refusal {
+    SignIn,
+    Bad(StatusCode, String),
+}
+
+fn scope<'a>(state: &'a AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<Scope<'a>, Refusal> {
+    let role = role(state, headers).ok_or(Refusal::SignIn)?;
+    let visible: Vec<&SiteConfig> = state.sites.all().into_iter().filter(|s| role.can_see(&s.id)).collect();
+    let site = match &q.site {
+        Some(id) => {
+            let short: String = id.chars().take(64).collect();
+            match state.sites.get(id) {
+                Some(s) if role.can_see(id) => s,
+                Some(_) => return Err(Refusal::Bad(StatusCode::FORBIDDEN, format!("this sign-in cannot see site `{short}`"))),
+                None => return Err(Refusal::Bad(StatusCode::NOT_FOUND, format!("unknown site `{short}`"))),
+            }
+        }
+        None => *visible.first().ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
+    };
+    let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now_ms() as i64).map_err(|e| Refusal::Bad(StatusCode::BAD_REQUEST, e))?;
+    Ok(Scope { site, period, role })
+}
+
+impl Refusal {
+    fn json(self) -> Response {
+        match self {
+            Refusal::SignIn => AppError::Unauthorized.into_response(),
+            Refusal::Bad(status, message) => (status, Json(serde_json::json!({ "error": message }))).into_response(),
+        }
+    }
+    fn html(self) -> Response {
+        match self {
+            Refusal::SignIn => (StatusCode::UNAUTHORIZED, Html(page::sign_in(None).into_string())).into_response(),
+            Refusal::Bad(status, message) => (status, Html(page::problem("Cannot show this", &message).into_string())).into_response(),
+        }
+    }
+}
+
+fn internal(e: crate::store::StoreError) -> Response {
+    AppError::Internal(e.into()).into_response()
+}
+
+fn query_of(s: &Scope<'_>) -> String {
+    let p = &s.period;
+    let mut pairs = vec![("site", s.site.id.as_str()), ("range", p.key.as_str())];
+    if p.key == "custom" {
+        pairs.push(("from", &p.first_day));
+        pairs.push(("to", &p.last_day));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
+    let s = match scope(&state, &headers, &q) {
+        Ok(s) => s,
+        Err(r) => return r.html(),
+    };
+    let load = async {
+        let buckets = report::series(&state.store, &s.site.id, &s.period).await?;
+        let current = report::sum(&buckets);
+        let previous = report::totals(&state.store, &s.site.id, s.period.previous).await?;
+        let categories = report::categories(&state.store, s.site, s.period.current, current.decisions).await?;
+        let mut breakdowns = Vec::new();
+        for (dim, label) in BREAKDOWNS {
+            breakdowns.push((dim, label, report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?));
+        }
+        Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns))
+    };
+    let (buckets, current, previous, categories, breakdowns) = match load.await {
+        Ok(x) => x,
+        Err(e) => return internal(e),
+    };
+    let view = page::View {
+        sites: state.sites.all().into_iter().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
+        site: &s.site.id,
+        site_name: &s.site.name,
+        signed_in_as: match &s.role {
+            Role::Admin => "admin".to_owned(),
+            Role::Site(id) => format!("read-only: {id}"),
+        },
+        period: &s.period,
+        query: query_of(&s),
+        figures: headline(&current, &previous),
+        buckets,
+        categories,
+        breakdowns,
+    };
+    Html(page::dashboard(&view).into_string()).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    token: String,
+}
+
+async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, Html(page::problem("Refused", "sign-in must come from the dashboard's own page").into_string())).into_response();
+    }
+    if let Err(secs) = state.login_limiter.check(addr.ip()) {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(page::sign_in(Some(&format!("Too many attempts; try again in {secs} s."))).into_string())).into_response();
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+    match state.sessions.role_of_token(form.token.trim(), &state.sites) {
+        Some(role) => {
+            let value = state.sessions.issue(&role, form.token.trim(), now_ms() as i64);
+            let target = match role {
+                Role::Admin => "/dashboard".to_owned(),
+                Role::Site(id) => format!("/dashboard?{}", serde_urlencoded::to_string([("site", id.as_str())]).unwrap_or_default()),
+            };
+            let mut res = Redirect::to(&target).into_response();
+            if let Ok(v) = HeaderValue::from_str(&session::set_cookie(&value, session::is_https(&headers))) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        None => (StatusCode::UNAUTHORIZED, Html(page::sign_in(Some("That token is not valid.")).into_string())).into_response(),
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(v) = session::cookie_value(&headers) {
+        state.sessions.revoke(v, now_ms() as i64);
+    }
+    let mut res = Redirect::to("/dashboard").into_response();
+    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(session::is_https(&headers))) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A form post from a foreign page is refused (the cookie is `SameSite=Strict`
+/// already; this also stops signing a visitor in to someone else's session).
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+#[derive(Serialize)]
+struct SiteEntry<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+async fn sites_show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(role) = role(&state, &headers) else { return Refusal::SignIn.json() };
+    let list: Vec<SiteEntry<'_>> = state.sites.all().into_iter().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
+    Json(list).into_response()
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    site: &'a str,
+    period: &'a Period,
+    current: Counts,
+    previous: Counts,
+    figures: Vec<Figure>,
+}
+
+async fn summary_parts(state: &AppState, s: &Scope<'_>) -> crate::store::Result<(Counts, Counts)> {
+    Ok((report::totals(&state.store, &s.site.id, s.period.current).await?, report::totals(&state.store, &s.site.id, s.period.previous).await?))
+}
+
+async fn summary_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
+    let s = match scope(&state, &headers, &q) {
+        Ok(s) => s,
+        Err(r) => return r.json(),
+    };
+    match summary_parts(&state, &s).await {
+        Ok((current, previous)) => Json(Summary { site: &s.site.id, period: &s.period, current, previous, figures: headline(&current, &previous) }).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Serialize)]
+struct Series<'a> {
+    site: &'a str,
+    granularity: &'static str,
+    buckets: Vec<Bucket>,
+}
+
+async fn timeseries_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
+    let s = match scope(&state, &headers, &q) {
+        Ok(s) => s,
+        Err(r) => return r.json(),
+    };
+    match report::series(&state.store, &s.site.id, &s.period).await {
+        Ok(buckets) => Json(Series { site: &s.site.id, granularity: if s.period.hourly { "hour" } else { "day" }, buckets }).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn category_rows(state: &AppState, s: &Scope<'_>) -> crate::store::Result<(i64, Vec<figures::CategoryRate>)> {
+    let decisions = report::totals(&state.store, &s.site.id, s.period.current).await?.decisions;
+    Ok((decisions, report::categories(&state.store, s.site, s.period.current, decisions).await?))
+}
+
+async fn categories_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
+    let s = match scope(&state, &headers, &q) {
+        Ok(s) => s,
+        Err(r) => return r.json(),
+    };
+    match category_rows(&state, &s).await {
+        Ok((decisions, categories)) => Json(serde_json::json!({ "site": s.site.id, "decisions": decisions, "categories": categories })).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+fn dimension(name: Option<&str>) -> Result<&'static str, Refusal> {
+    let name = name.unwrap_or("");
+    BREAKDOWNS.iter().map(|(d, _)| *d).find(|d| *d == name).ok_or_else(|| Refusal::Bad(StatusCode::BAD_REQUEST, "`dim` is one of lang, device, path, revision, banner".to_owned()))
+}
+
+async fn breakdown_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
+    let (s, dim) = match scope(&state, &headers, &q).and_then(|s| Ok((s, dimension(q.dim.as_deref())?))) {
+        Ok(x) => x,
+        Err(r) => return r.json(),
+    };
+    match report::breakdown(&state.store, &s.site.id, dim, s.period.current).await {
+        Ok(rows) => Json(BreakdownBody { site: &s.site.id, dim, rows }).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Serialize)]
+struct BreakdownBody<'a> {
+    site: &'a str,
+    dim: &'static str,
+    rows: Vec<BreakdownRow>,
+}
+
+async fn export_show(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>, Query(q): Query<ViewQuery>) -> Response {
+    let s = match scope(&state, &headers, &q) {
+        Ok(s) => s,
+        Err(r) => return r.json(),
+    };
+    let Some(table) = file.strip_suffix(".csv") else { return Refusal::Bad(StatusCode::NOT_FOUND, "exports end in .csv".to_owned()).json() };
+    let site = s.site.id.as_str();
+    let body = match table {
+        "summary" => summary_parts(&state, &s).await.map(|(c, p)| csv::summary(&headline(&c, &p))),
+        "timeseries" => report::series(&state.store, site, &s.period).await.map(|b| csv::timeseries(&b, s.period.hourly)),
+        "categories" => category_rows(&state, &s).await.map(|(d, c)| csv::categories(&c, d)),
+        "decisions" => state
+            .store
+            .decisions(site, s.period.current.from_ms, s.period.current.to_ms)
+            .await
+            .map(|rows| crate::export::decisions_csv(&rows)),
+        dim => match dimension(Some(dim)) {
+            Ok(dim) => report::breakdown(&state.store, site, dim, s.period.current).await.map(|rows| csv::breakdown(dim, &rows)),
+            Err(_) => return Refusal::Bad(StatusCode::NOT_FOUND, format!("no export named `{}`", table.chars().take(32).collect::<String>())).json(),
+        },
+    };
+    match body {
+        Ok(text) => {
+            let name = format!("attachment; filename=\"{table}-{site}-{}-{}.csv\"", s.period.first_day, s.period.last_day);
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], text).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}

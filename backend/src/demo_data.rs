@@ -1,0 +1,222 @@
+//! `consent-server demo-data`: realistic events for a configured site, so a
+//! new user sees a living dashboard at once (and the dashboard benchmark has
+//! a million events to read). The events go through the store's writer like
+//! ingested ones: hash chain, banner versions and rollups included.
+//!
+//! The traffic: weekday/weekend rhythm, daytime peaks, slow growth; visitors
+//! in the site's languages on phones, desktops and tablets; about seven in ten
+//! decide; a policy change 30 days ago (new revision) came with a clearer
+//! banner that is answered more often. Deterministic for a given seed.
+
+use std::sync::Arc;
+
+use consent_wire::{Action, Event};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use consent_wire::config::hex;
+use sha2::{Digest, Sha256};
+
+use crate::sites::Sites;
+use crate::store::{StoredEvent, Store, StoreError};
+
+const DAY_MS: i64 = 86_400_000;
+/// Events per store request.
+const CHUNK: usize = 2_000;
+/// Events per visitor on average (impression, most decide, a few withdraw).
+const EVENTS_PER_VISITOR: f64 = 1.66;
+
+const PATHS: [(&str, u32); 12] = [
+    ("/", 30), ("/hosting/", 14), ("/vps/", 9), ("/domeinnamen/", 11), ("/webmail/", 6), ("/contact/", 5),
+    ("/privacy.html", 2), ("/blog/", 6), ("/blog/wordpress-sneller/", 5), ("/blog/dns-uitgelegd/", 4), ("/support/", 5), ("/prijzen/", 3),
+];
+const DEVICES: [(&str, u32); 4] = [("mobile", 54), ("desktop", 38), ("tablet", 7), ("bot", 1)];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("unknown site `{0}`")]
+    UnknownSite(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What to generate.
+pub struct Plan<'a> {
+    pub site: &'a str,
+    /// About this many events in all.
+    pub events: usize,
+    /// Over the days up to and including today.
+    pub days: u32,
+    pub now_ms: i64,
+    pub seed: u64,
+}
+
+/// Generates the plan's events and stores them; returns how many were stored.
+/// `progress` is told after each chunk.
+pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn Fn(usize) + Sync)) -> Result<usize, DemoError> {
+    let Plan { site: site_id, events, days, now_ms, seed } = *plan;
+    let site = sites.get(site_id).ok_or_else(|| DemoError::UnknownSite(site_id.to_owned()))?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let days = i64::from(days.max(1));
+    let first_day = now_ms.div_euclid(DAY_MS) - days + 1;
+    let weights: Vec<f64> = (0..days).map(|d| day_weight(first_day + d, d as f64 / days as f64)).collect();
+    let total_weight: f64 = weights.iter().sum();
+    let visitors = events as f64 / EVENTS_PER_VISITOR;
+    let langs: Vec<(&str, u32)> = site.languages.iter().enumerate().map(|(i, l)| (l.as_str(), [60, 25, 8, 7].get(i).copied().unwrap_or(3))).collect();
+    let optional: Vec<&str> = site.categories.iter().filter(|c| !c.required).map(|c| c.id.as_str()).collect();
+    let required: Vec<String> = site.required_ids().map(String::from).collect();
+    let mut stored = 0;
+    let mut pending = tokio::task::JoinSet::new();
+    for (d, w) in weights.iter().enumerate() {
+        let day = first_day + d as i64;
+        let redesigned = days - (d as i64) <= 30;
+        let n = (visitors * w / total_weight).round() as usize;
+        let mut day_events = Vec::with_capacity(n * 2);
+        for _ in 0..n {
+            let t = day * DAY_MS + time_of_day(&mut rng);
+            if t >= now_ms {
+                continue;
+            }
+            let lang = pick(&mut rng, &langs);
+            let device = pick(&mut rng, &DEVICES);
+            let path = pick(&mut rng, &PATHS);
+            let (revision, banner, content) = match sites.current_banner(site_id, lang) {
+                Some((r, b)) if redesigned => (r.to_owned(), b.to_owned(), sites.banner_content(b)),
+                _ => ("5e0c1a7b9d24".to_owned(), hex(&Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
+            };
+            let visit = Visit { site: site_id, lang, device, path, revision: &revision, banner: &banner, content: &content };
+            day_events.push(visit.event(&mut rng, t, Action::BannerShown, Vec::new(), None, false));
+            let decide_p = if redesigned { 0.76 } else { 0.66 } - if device == "mobile" { 0.05 } else { 0.0 };
+            if device == "bot" || !rng.random_bool(decide_p) {
+                continue;
+            }
+            let consent_id = uuid7(&mut rng, t);
+            let answered = (t + rng.random_range(1_500..45_000)).min(now_ms - 1);
+            let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 };
+            let roll: f64 = rng.random();
+            let (action, cats) = if roll < accept_p {
+                (Action::AcceptAll, site.categories.iter().map(|c| c.id.clone()).collect())
+            } else if roll < accept_p + 0.30 {
+                (Action::RejectAll, required.clone())
+            } else {
+                let mut cats = required.clone();
+                for (i, c) in optional.iter().enumerate() {
+                    if rng.random_bool(if i == 0 { 0.62 } else { 0.22 }) {
+                        cats.push((*c).to_owned());
+                    }
+                }
+                (Action::Custom, cats)
+            };
+            let granted = cats.len() > required.len();
+            day_events.push(visit.event(&mut rng, answered, action, cats, Some(consent_id.clone()), granted));
+            if granted && rng.random_bool(0.012) {
+                let later = (answered + rng.random_range(60_000..DAY_MS)).min(now_ms - 1);
+                day_events.push(visit.event(&mut rng, later, Action::Withdraw, required.clone(), Some(consent_id), false));
+            }
+        }
+        day_events.sort_by_key(|e| e.server_ts);
+        for chunk in day_events.chunks(CHUNK) {
+            while pending.len() >= 4 {
+                stored += join_one(&mut pending).await?;
+                progress(stored);
+            }
+            let store = store.clone();
+            let chunk = chunk.to_vec();
+            pending.spawn(async move { store.insert(chunk).await });
+        }
+    }
+    while !pending.is_empty() {
+        stored += join_one(&mut pending).await?;
+        progress(stored);
+    }
+    Ok(stored)
+}
+
+async fn join_one(set: &mut tokio::task::JoinSet<crate::store::Result<crate::store::Stored>>) -> Result<usize, DemoError> {
+    match set.join_next().await {
+        Some(Ok(r)) => Ok(r?.stored),
+        Some(Err(e)) => Err(StoreError::Join(e).into()),
+        None => Ok(0),
+    }
+}
+
+struct Visit<'a> {
+    site: &'a str,
+    lang: &'a str,
+    device: &'static str,
+    path: &'a str,
+    revision: &'a str,
+    banner: &'a str,
+    content: &'a Option<Arc<str>>,
+}
+
+impl Visit<'_> {
+    fn event(&self, rng: &mut StdRng, t: i64, action: Action, categories: Vec<String>, consent_id: Option<String>, consented: bool) -> StoredEvent {
+        StoredEvent {
+            event: Event {
+                id: uuid7(rng, t),
+                site: self.site.to_owned(),
+                action,
+                consent_id,
+                categories,
+                revision: self.revision.to_owned(),
+                banner: Some(self.banner.to_owned()),
+                lang: self.lang.to_owned(),
+                path: self.path.to_owned(),
+                client_ts: (t - rng.random_range(0..400)) as u64,
+            },
+            device: self.device,
+            banner_content: self.content.clone(),
+            server_ts: t as u64,
+            consented,
+        }
+    }
+}
+
+/// Relative traffic of a day: weekends are quieter, the site grows slowly.
+fn day_weight(day: i64, progress: f64) -> f64 {
+    // 1970-01-01 was a Thursday: day % 7 == 2 is Saturday, 3 Sunday.
+    let weekend = matches!(day.rem_euclid(7), 2 | 3);
+    (if weekend { 0.7 } else { 1.0 }) * (0.85 + 0.3 * progress)
+}
+
+/// A time of day in ms, busiest in the morning and evening.
+fn time_of_day(rng: &mut StdRng) -> i64 {
+    const HOURS: [u32; 24] = [2, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 9, 9, 9, 9, 9, 8, 8, 9, 10, 10, 8, 5, 3];
+    let hours: Vec<(i64, u32)> = HOURS.iter().enumerate().map(|(h, w)| (h as i64, *w)).collect();
+    pick(rng, &hours) * 3_600_000 + rng.random_range(0..3_600_000)
+}
+
+fn pick<T: Copy>(rng: &mut StdRng, weighted: &[(T, u32)]) -> T {
+    let total: u32 = weighted.iter().map(|(_, w)| w).sum();
+    let mut r = rng.random_range(0..total.max(1));
+    for (v, w) in weighted {
+        if r < *w {
+            return *v;
+        }
+        r -= w;
+    }
+    weighted[0].0
+}
+
+/// A UUIDv7 for time `ms` with a random tail.
+fn uuid7(rng: &mut StdRng, ms: i64) -> String {
+    let mut b: [u8; 16] = rng.random();
+    b[..6].copy_from_slice(&(ms as u64).to_be_bytes()[2..]);
+    b[6] = 0x70 | (b[6] & 0x0f);
+    b[8] = 0x80 | (b[8] & 0x3f);
+    let h = hex(&b);
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_valid_uuid_v7() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let id = uuid7(&mut rng, 1_795_611_600_000);
+        assert!(consent_wire::validate::is_uuid_v7(&id), "{id}");
+    }
+}

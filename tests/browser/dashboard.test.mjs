@@ -1,0 +1,143 @@
+// The marketer dashboard in headless Chromium against the real backend on
+// SQLite: a visitor's decision and demo traffic reach the page; sign in, pick a
+// range, read the headline consent rate and compare it with the JSON API.
+// Writes a screenshot artifact and prints its path.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Server, browser, openPage, banner, button, until, axe, ROOT, TOKEN } from './harness.mjs';
+
+let server, chrome;
+
+before(async () => {
+  server = await Server.start();
+  // Demo traffic is loaded with the server stopped: its writer owns the chain heads.
+  await server.stop();
+  execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', server.db, '--config', join(ROOT, 'pkg-config'), 'demo-data', '--events', '20000', '--days', '30'], { stdio: 'inherit' });
+  await server.boot();
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+async function signIn(page, token = TOKEN) {
+  await page.goto(server.base + '/dashboard');
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(/\/dashboard(\?|$)/), page.click('form button[type=submit]')]);
+}
+
+async function api(path) {
+  const r = await fetch(server.base + path, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+test('a visitor decision reaches the dashboard; the headline consent rate matches the API', async () => {
+  const before = await api('/dashboard/api/summary?site=luxhost&range=today');
+  const visitor = await openPage(chrome);
+  await visitor.goto(server.base + '/');
+  await banner(visitor).waitFor({ state: 'visible' });
+  await button(visitor, 'accept').click();
+  await until(async () => (await api('/dashboard/api/summary?site=luxhost&range=today')).current.decisions === before.current.decisions + 1);
+  await visitor.context().close();
+
+  const page = await openPage(chrome, { viewport: { width: 1280, height: 900 } });
+  const violations = [];
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp = (window.__csp || []).concat(e.violatedDirective)));
+  await signIn(page);
+  await page.click('nav.ranges a:text-is("7 days")');
+  await page.waitForURL(/range=7d/);
+  const shown = (await page.textContent('[data-figure=consent_rate] .value')).trim();
+  const summary = await api('/dashboard/api/summary?site=luxhost&range=7d');
+  const rate = summary.figures.find((f) => f.key === 'consent_rate').value;
+  assert.ok(rate > 0.3 && rate < 0.9, `plausible demo consent rate, got ${rate}`);
+  assert.equal(shown, `${(rate * 100).toFixed(1)} %`);
+  const impressions = (await page.textContent('[data-figure=impressions] .value')).trim().replaceAll(',', '');
+  assert.equal(Number(impressions), summary.current.impressions);
+  assert.equal(await page.locator('.chart svg polyline.consent').count() > 0, true, 'the chart draws the consent line');
+  assert.equal(await page.locator('.chart circle.consent').count(), 7, 'one point per day');
+
+  violations.push(...((await page.evaluate(() => window.__csp)) || []));
+  assert.deepEqual(violations, [], 'no CSP violation');
+  assert.deepEqual(page.errors, []);
+
+  const dir = join(ROOT, 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  const shot = join(dir, 'dashboard.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`dashboard screenshot: ${shot}`);
+  await page.context().close();
+
+  // axe-core is injected as an inline script, which the page's CSP blocks: a
+  // separate context bypasses CSP for the audit only.
+  const audit = await openPage(chrome, { bypassCSP: true });
+  await signIn(audit);
+  assert.deepEqual(await axe(audit, 'body'), []);
+  await audit.context().close();
+});
+
+test('tables sort on a header click; a custom range works; CSV links download', async () => {
+  const page = await openPage(chrome);
+  await signIn(page);
+  await page.fill('input[name=from]', '2026-01-01');
+  await page.evaluate(() => {
+    const d = new Date(Date.now() - 3 * 86400e3).toISOString().slice(0, 10);
+    document.querySelector('input[name=from]').value = d;
+  });
+  await Promise.all([page.waitForURL(/range=custom/), page.click('form.custom button')]);
+  assert.equal(await page.locator('.chart circle.consent').count() >= 3, true);
+  const table = page.locator('table[data-dim=path]');
+  await table.locator('th button:text-is("Impressions")').click();
+  const desc = await table.locator('tbody tr td:nth-child(2)').evaluateAll((tds) => tds.map((t) => Number(t.dataset.sortValue)));
+  assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
+  await table.locator('th button:text-is("Impressions")').click();
+  const asc = await table.locator('tbody tr td:nth-child(2)').evaluateAll((tds) => tds.map((t) => Number(t.dataset.sortValue)));
+  assert.deepEqual(asc, [...desc].reverse());
+  const href = await page.getAttribute('section.breakdown a.csv >> nth=0', 'href');
+  const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+  assert.match(csv, /^lang,impressions,decisions/);
+  await page.context().close();
+});
+
+test('on a phone the page fits the screen', async () => {
+  const page = await openPage(chrome, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await signIn(page);
+  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  assert.ok(fits, 'no sideways scrolling of the page (wide tables scroll inside their box)');
+  assert.ok(await page.locator('[data-figure=consent_rate]').isVisible());
+  await page.context().close();
+});
+
+test('no token: a 401 sign-in page without data; a wrong token is refused; hostile values stay text', async () => {
+  const page = await openPage(chrome);
+  const res = await page.goto(server.base + '/dashboard?site=luxhost');
+  assert.equal(res.status(), 401);
+  assert.equal(await page.locator('[data-figure]').count(), 0);
+  await page.fill('#token', 'not-the-token');
+  const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/dashboard/login')), page.click('form button[type=submit]')]);
+  assert.equal(answer.status(), 401);
+  assert.match(await page.textContent('[role=alert]'), /not valid/);
+
+  const evil = '/<img src=x onerror="window.__pwned=1">';
+  const r = await fetch(server.base + '/api/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: uuid7(), site: 'luxhost', action: 'banner_shown', categories: [], revision: server.config().revision, lang: 'nl', path: evil, client_ts: Date.now() }),
+  });
+  assert.equal(r.status, 201);
+  await signIn(page);
+  await page.goto(server.base + '/dashboard?site=luxhost&range=today');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.ok((await page.locator('table[data-dim=path] td.value', { hasText: evil }).count()) === 1, 'the path is shown as text');
+  await page.context().close();
+});
+
+function uuid7() {
+  const ms = Date.now().toString(16).padStart(12, '0');
+  const r = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${r.slice(0, 3)}-8${r.slice(3, 6)}-${r.slice(6, 18)}`;
+}
