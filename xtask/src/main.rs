@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: the project's build automation, one module per task.
 
+mod bench;
 mod build;
 mod policy_build;
 mod policy_doc;
@@ -39,6 +40,8 @@ enum Task {
     Test,
     /// Print the bytes a page loads before the banner can be used.
     Size,
+    /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
+    Bench,
 }
 
 fn main() -> Result<()> {
@@ -60,6 +63,11 @@ fn main() -> Result<()> {
             setup::run()?;
             build::run()?;
             test::run()
+        }
+        Task::Bench => {
+            setup::run()?;
+            build::run()?;
+            bench::run()
         }
         Task::Size => {
             build::run()?;

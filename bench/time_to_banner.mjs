@@ -1,0 +1,131 @@
+// Time to banner, blocking time and decision cost of three pages identical but
+// for the consent layer (ours, vanilla-cookieconsent, the static-HTML floor),
+// in headless Debian Chromium through the DevTools protocol. Cold cache, fresh
+// browser context per run, pages alternating, one warm-up round discarded per
+// profile. Run by `cargo xtask bench`, which serves the pages and writes
+// BENCHMARKS.md from the JSON this prints.
+//
+//   node bench/time_to_banner.mjs BASE_URL RUNS
+import { chromium } from 'playwright-core';
+
+const [base, runsArg] = process.argv.slice(2);
+const RUNS = Number(runsArg || 20);
+
+const PAGES = {
+  ours: { path: '/bench/ours.html', cookie: 'cc_consent' },
+  theirs: { path: '/bench/theirs.html', cookie: 'cc_cookie' },
+  static: { path: '/bench/static.html', cookie: null },
+};
+
+const PROFILES = {
+  local: { cpu: 1, network: null },
+  cpu4x: { cpu: 4, network: null },
+  slow4g: { cpu: 4, network: { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 } },
+};
+
+// Injected before any page script, identical for every page: finds the Accept
+// button (in our shadow root, in theirs, or static), and records when it is
+// first visible and enabled, when fully opaque, and the long tasks.
+const PROBE = (kind) => `(() => {
+  const find = {
+    ours: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
+    theirs: () => document.querySelector('#cc-main button[data-role=all]'),
+    static: () => document.querySelector('#static-banner button[data-act=accept]'),
+  }[${JSON.stringify(kind)}];
+  const b = (window.__bench = { longtasks: [], ready: null, opaque: null });
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) b.longtasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+  const opacity = (el) => {
+    let o = 1;
+    for (let n = el; n; n = n.parentElement || n.getRootNode()?.host) {
+      const s = getComputedStyle(n);
+      if (s.display === 'none' || s.visibility === 'hidden') return 0;
+      o *= Number(s.opacity);
+    }
+    return o;
+  };
+  const tick = (t) => {
+    const btn = find();
+    if (btn && !btn.disabled) {
+      const r = btn.getBoundingClientRect();
+      const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight;
+      const o = inView ? opacity(btn) : 0;
+      if (o > 0 && b.ready === null) b.ready = performance.now();
+      if (o >= 0.999 && b.opaque === null) b.opaque = performance.now();
+    }
+    if (b.opaque === null) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`;
+
+async function once(browser, kind, profile) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (profile.network) await cdp.send('Network.emulateNetworkConditions', profile.network);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: profile.cpu });
+  await page.addInitScript({ content: PROBE(kind) });
+  await page.goto(base + PAGES[kind].path, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__bench && window.__bench.opaque !== null, null, { timeout: 30000, polling: 50 });
+  await page.waitForTimeout(500); // let long tasks right after the banner be reported
+  const m = await page.evaluate(() => {
+    const b = window.__bench;
+    const tbt = b.longtasks.filter(([start]) => start < b.opaque + 500).reduce((s, [, d]) => s + Math.max(0, d - 50), 0);
+    return { ready: b.ready, opaque: b.opaque, tbt };
+  });
+  if (PAGES[kind].cookie) {
+    // Decision cost: click Accept all, until the consent cookie is written and the gated script ran.
+    m.decision = await page.evaluate(async ({ kind, cookie }) => {
+      const btn = kind === 'ours'
+        ? document.querySelector('consent-banner').shadowRoot.querySelector('button[data-act=accept]')
+        : document.querySelector('#cc-main button[data-role=all]');
+      const t0 = performance.now();
+      btn.click();
+      while (!(document.cookie.includes(cookie + '=') && window.__gated)) {
+        await new Promise((r) => setTimeout(r, 0));
+        if (performance.now() - t0 > 10000) return null;
+      }
+      return performance.now() - t0;
+    }, { kind, cookie: PAGES[kind].cookie });
+  }
+  await context.close();
+  return m;
+}
+
+function stats(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (!v.length) return null;
+  const q = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
+  return { median: q(0.5), p90: q(0.9), n: v.length };
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const out = { chromium: browser.version(), runs: RUNS, profiles: {} };
+for (const [name, profile] of Object.entries(PROFILES)) {
+  const samples = Object.fromEntries(Object.keys(PAGES).map((k) => [k, []]));
+  for (let round = 0; round <= RUNS; round++) {
+    const order = Object.keys(PAGES);
+    if (round % 2) order.reverse(); // alternate who goes first
+    for (const kind of order) {
+      const m = await once(browser, kind, profile);
+      if (round > 0) samples[kind].push(m); // round 0 is the warm-up
+    }
+  }
+  out.profiles[name] = Object.fromEntries(
+    Object.entries(samples).map(([kind, ms]) => [kind, {
+      ready: stats(ms.map((m) => m.ready)),
+      opaque: stats(ms.map((m) => m.opaque)),
+      tbt: stats(ms.map((m) => m.tbt)),
+      decision: stats(ms.map((m) => m.decision)),
+    }]),
+  );
+  process.stderr.write(`profile ${name}: done\n`);
+}
+await browser.close();
+console.log(JSON.stringify(out));

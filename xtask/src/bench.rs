@@ -1,0 +1,196 @@
+//! `cargo xtask bench`: our widget side by side with vanilla-cookieconsent
+//! (npm, pinned, installed into `target/bench-peer/`, never committed) and a
+//! static-HTML floor: bytes on the critical path, time to banner, blocking
+//! time and decision cost in headless Chromium, then ingest throughput.
+//! Writes `BENCHMARKS.md` and prints it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+use crate::build::{CONFIG, GLUE, LOADER, WASM};
+use crate::size::{brotli, gzip};
+use crate::{sh, sh_out};
+
+const PEER: &str = "vanilla-cookieconsent";
+const PEER_VERSION: &str = "3.1.0";
+const PEER_DIR: &str = "target/bench-peer";
+/// The budget issue 8 sets for everything before the visitor can decide.
+const BUDGET_GZIP: usize = 8_000;
+
+pub fn run() -> Result<()> {
+    sh(Command::new("npm").args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix", PEER_DIR, &format!("{PEER}@{PEER_VERSION}")]))?;
+    sh(Command::new("cargo").args(["build", "--release", "-p", "consent-server"]))?;
+    let peer_dist = Path::new(PEER_DIR).join("node_modules").join(PEER).join("dist");
+    let mut md = header()?;
+    md.push_str(&sizes(&peer_dist)?);
+
+    let dir = std::env::temp_dir().join(format!("consent-bench-{}", std::process::id()));
+    let www = dir.join("www");
+    copy_dir(Path::new("www"), &www)?;
+    copy_dir(Path::new("bench/site"), &www.join("bench"))?;
+    std::fs::create_dir_all(www.join("bench/peer"))?;
+    for f in ["cookieconsent.umd.js", "cookieconsent.css"] {
+        std::fs::copy(peer_dist.join(f), www.join("bench/peer").join(f)).with_context(|| format!("copying {f}"))?;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let server = Server(
+        Command::new("target/release/consent-server")
+            .args(["--port", &port.to_string(), "--rate-burst", "1000000", "--rate-per-second", "1000000"])
+            .arg("--db").arg(dir.join("bench.sqlite"))
+            .arg("--www").arg(&www)
+            .env("CONSENT_ADMIN_TOKEN", "bench")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting consent-server")?,
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&base)?;
+    let runs = std::env::var("BENCH_RUNS").unwrap_or_else(|_| "20".into());
+    eprintln!("$ node bench/time_to_banner.mjs {base} {runs}");
+    let out = Command::new("node").args(["bench/time_to_banner.mjs", &base, &runs]).stderr(Stdio::inherit()).output().context("running node")?;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        bail!("the browser bench failed");
+    }
+    let timing: Value = serde_json::from_slice(&out.stdout).context("reading the browser bench's JSON")?;
+    md.push_str(&timings(&timing));
+
+    eprintln!("$ cargo bench -p consent-server --bench ingest");
+    let ingest = Command::new("cargo").args(["bench", "-p", "consent-server", "--bench", "ingest"]).stderr(Stdio::inherit()).output().context("running the ingest bench")?;
+    let _ = writeln!(md, "\n## Ingest: `POST /api/v1/events` over loopback\n\n{}", String::from_utf8_lossy(&ingest.stdout).trim());
+    std::fs::write("BENCHMARKS.md", &md)?;
+    println!("{md}");
+    eprintln!("wrote BENCHMARKS.md");
+    Ok(())
+}
+
+/// Stops the server when dropped.
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_ready(base: &str) -> Result<()> {
+    for _ in 0..200 {
+        if sh_out(Command::new("curl").args(["-sf", "-o", "/dev/null", &format!("{base}/healthz")])).is_some() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    bail!("consent-server did not start on {base}")
+}
+
+fn header() -> Result<String> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let date = sh_out(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
+    let commit = sh_out(Command::new("git").args(["rev-parse", "--short", "HEAD"])).unwrap_or_default();
+    let rustc = sh_out(Command::new("rustc").arg("--version")).unwrap_or_default();
+    let chromium = sh_out(Command::new("chromium").arg("--version")).unwrap_or_default();
+    Ok(format!(
+        "# Benchmarks\n\nWritten by `cargo xtask bench` on {}. Machine: {cpu}, {cores} cores. Ours: commit {}, {}. Peer: {PEER} {PEER_VERSION} from the npm registry, unmodified. Browser: {}.\n",
+        date.trim(), commit.trim(), rustc.trim(), chromium.trim()
+    ))
+}
+
+fn row(bytes: &[u8]) -> Result<[usize; 3]> {
+    Ok([bytes.len(), gzip(bytes)?, brotli(bytes)?])
+}
+
+fn sizes(peer_dist: &Path) -> Result<String> {
+    let mut md = String::from("\n## Size: bytes before a visitor can decide\n\n| widget | part | raw B | gzip -9 B | brotli B |\n|---|---|---:|---:|---:|\n");
+    let mut totals = Vec::new();
+    let groups: [(&str, Vec<(String, PathBuf)>); 3] = [
+        ("ours", [("loader", LOADER), ("glue (JS)", GLUE), ("Wasm (CSS inside)", WASM), ("config.json", CONFIG)].iter().map(|(n, p)| (n.to_string(), PathBuf::from(p))).collect()),
+        (PEER, vec![("cookieconsent.umd.js".into(), peer_dist.join("cookieconsent.umd.js")), ("cookieconsent.css".into(), peer_dist.join("cookieconsent.css")), ("config script".into(), PathBuf::from("bench/site/peer-config.js"))]),
+        ("static floor", vec![("banner CSS".into(), PathBuf::from("bench/site/static-banner.css"))]),
+    ];
+    for (widget, parts) in &groups {
+        let mut total = [0usize; 3];
+        for (name, path) in parts {
+            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let r = row(&bytes)?;
+            for (t, v) in total.iter_mut().zip(r) {
+                *t += v;
+            }
+            let _ = writeln!(md, "| {widget} | {name} | {} | {} | {} |", r[0], r[1], r[2]);
+        }
+        let _ = writeln!(md, "| **{widget}** | **critical path** | **{}** | **{}** | **{}** |", total[0], total[1], total[2]);
+        totals.push(total);
+    }
+    let (ours, theirs) = (totals[0], totals[1]);
+    let _ = writeln!(
+        md,
+        "\nOurs ÷ theirs (gzip): {:.2}. Budget {BUDGET_GZIP} B gzip: {}.\n",
+        ours[1] as f64 / theirs[1] as f64,
+        if ours[1] <= BUDGET_GZIP { format!("met ({} B)", ours[1]) } else { format!("**missed by {} B** ({} B)", ours[1] - BUDGET_GZIP, ours[1]) }
+    );
+    md.push_str("Ours, loaded on demand (not on the critical path):\n\n| part | raw B | gzip -9 B | brotli B |\n|---|---:|---:|---:|\n");
+    let mut lazy: Vec<PathBuf> = std::fs::read_dir("www/consent")?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("policy."))).collect();
+    lazy.sort();
+    for p in lazy {
+        let r = row(&std::fs::read(&p)?)?;
+        let _ = writeln!(md, "| {} | {} | {} | {} |", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), r[0], r[1], r[2]);
+    }
+    Ok(md)
+}
+
+fn timings(t: &Value) -> String {
+    let mut md = format!(
+        "\n## Time to banner, blocking time, decision cost (headless Chromium {}, medians of {} alternating cold runs, warm-up discarded)\n\n\
+         Time to banner: navigation start → the Accept button is in the DOM, visible (laid out, in view, opacity > 0) and enabled. \
+         Fully opaque: the same, at opacity 1 (fades finished). TBT: long-task time over 50 ms until the banner is opaque + 500 ms (the page's own share is the floor's). \
+         Decision: click on Accept all → consent cookie written and the gated script ran. Pages are identical but for the consent layer, served by the same server with the same compression.\n",
+        t["chromium"].as_str().unwrap_or("?"),
+        t["runs"]
+    );
+    let profiles = [("local", "local network"), ("cpu4x", "4× CPU throttling"), ("slow4g", "4× CPU + slow 4G (1.6 Mbps, 150 ms RTT)")];
+    for (key, label) in profiles {
+        let p = &t["profiles"][key];
+        let med = |w: &str, m: &str| p[w][m]["median"].as_f64();
+        let p90 = |w: &str, m: &str| p[w][m]["p90"].as_f64();
+        let floor = med("static", "ready");
+        let _ = writeln!(md, "\n### {label}\n\n| page | banner ms (median / p90) | × floor | fully opaque ms | TBT ms | decision ms |\n|---|---:|---:|---:|---:|---:|");
+        for (w, name) in [("ours", "ours"), ("theirs", PEER), ("static", "static HTML (floor)")] {
+            let ratio = match (med(w, "ready"), floor) {
+                (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+                _ => "–".into(),
+            };
+            let _ = writeln!(md, "| {name} | {} / {} | {ratio} | {} | {} | {} |", ms(med(w, "ready")), ms(p90(w, "ready")), ms(med(w, "opaque")), ms(med(w, "tbt")), ms(med(w, "decision")));
+        }
+        if let (Some(a), Some(b)) = (med("ours", "ready"), med("theirs", "ready")) {
+            let _ = writeln!(md, "\nOurs ÷ theirs, time to banner: {:.2}; fully opaque: {:.2}.", a / b, med("ours", "opaque").unwrap_or(0.0) / med("theirs", "opaque").unwrap_or(1.0));
+        }
+    }
+    md
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.0}")).unwrap_or_else(|| "–".into())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
+}
