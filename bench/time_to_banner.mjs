@@ -13,6 +13,7 @@ const RUNS = Number(runsArg || 20);
 
 const PAGES = {
   ours: { path: '/bench/ours.html', cookie: 'cc_consent' },
+  ours_preload: { path: '/bench/ours-preload.html', cookie: 'cc_consent' },
   theirs: { path: '/bench/theirs.html', cookie: 'cc_cookie' },
   static: { path: '/bench/static.html', cookie: null },
 };
@@ -29,6 +30,7 @@ const PROFILES = {
 const PROBE = (kind) => `(() => {
   const find = {
     ours: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
+    ours_preload: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
     theirs: () => document.querySelector('#cc-main button[data-role=all]'),
     static: () => document.querySelector('#static-banner button[data-act=accept]'),
   }[${JSON.stringify(kind)}];
@@ -59,7 +61,7 @@ const PROBE = (kind) => `(() => {
   requestAnimationFrame(tick);
 })();`;
 
-async function once(browser, kind, profile) {
+async function once(browser, kind, profile, reject) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -74,22 +76,37 @@ async function once(browser, kind, profile) {
   const m = await page.evaluate(() => {
     const b = window.__bench;
     const tbt = b.longtasks.filter(([start]) => start < b.opaque + 500).reduce((s, [, d]) => s + Math.max(0, d - 50), 0);
-    return { ready: b.ready, opaque: b.opaque, tbt };
+    const longtasks = b.longtasks.filter(([start]) => start < b.opaque + 500).length;
+    return { ready: b.ready, opaque: b.opaque, tbt, longtasks };
   });
   if (PAGES[kind].cookie) {
-    // Decision cost: click Accept all, until the consent cookie is written and the gated script ran.
-    m.decision = await page.evaluate(async ({ kind, cookie }) => {
-      const btn = kind === 'ours'
-        ? document.querySelector('consent-banner').shadowRoot.querySelector('button[data-act=accept]')
-        : document.querySelector('#cc-main button[data-role=all]');
+    // Decision cost, alternating between the two buttons (one click per page load):
+    // Accept all → consent cookie written and the gated script ran;
+    // Reject all → consent cookie written and the banner gone (not visible).
+    const act = reject ? 'reject' : 'accept';
+    const t = await page.evaluate(async ({ ours, cookie, act }) => {
+      const root = ours ? document.querySelector('consent-banner').shadowRoot : document;
+      const sel = ours ? `button[data-act=${act}]` : `#cc-main button[data-role=${act === 'accept' ? 'all' : 'necessary'}]`;
+      const btn = root.querySelector(sel);
+      const gone = () => {
+        const b = root.querySelector(sel);
+        if (!b || !b.isConnected) return true;
+        for (let n = b; n; n = n.parentElement || n.getRootNode()?.host) {
+          const st = getComputedStyle(n);
+          if (st.display === 'none' || st.visibility === 'hidden' || Number(st.opacity) === 0) return true;
+        }
+        return b.getBoundingClientRect().width === 0;
+      };
+      const done = () => document.cookie.includes(cookie + '=') && (act === 'accept' ? !!window.__gated : gone());
       const t0 = performance.now();
       btn.click();
-      while (!(document.cookie.includes(cookie + '=') && window.__gated)) {
+      while (!done()) {
         await new Promise((r) => setTimeout(r, 0));
         if (performance.now() - t0 > 10000) return null;
       }
       return performance.now() - t0;
-    }, { kind, cookie: PAGES[kind].cookie });
+    }, { ours: kind.startsWith('ours'), cookie: PAGES[kind].cookie, act });
+    m[reject ? 'reject' : 'decision'] = t;
   }
   await context.close();
   return m;
@@ -113,7 +130,7 @@ for (const [name, profile] of Object.entries(PROFILES)) {
     const order = Object.keys(PAGES);
     if (round % 2) order.reverse(); // alternate who goes first
     for (const kind of order) {
-      const m = await once(browser, kind, profile);
+      const m = await once(browser, kind, profile, round % 2 === 1);
       if (round > 0) samples[kind].push(m); // round 0 is the warm-up
     }
   }
@@ -123,6 +140,8 @@ for (const [name, profile] of Object.entries(PROFILES)) {
       opaque: stats(ms.map((m) => m.opaque)),
       tbt: stats(ms.map((m) => m.tbt)),
       decision: stats(ms.map((m) => m.decision)),
+      reject: stats(ms.map((m) => m.reject)),
+      longtasks: stats(ms.map((m) => m.longtasks)),
     }]),
   );
   process.stderr.write(`profile ${name}: done\n`);
