@@ -104,7 +104,7 @@ async fn main() -> anyhow::Result<()> {
     let state = AppState { noop_store: args.bench_noop_store, ..state };
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving http://{addr}/ (sites: {}, store: {})", state.sites.len(), redact(&args.db));
+    tracing::info!("serving http://{addr}/ (sites: {}, store: {}); dashboard at http://{addr}/dashboard", state.sites.len(), redact(&args.db));
     // In-flight requests finish (each waits for its commit) before the process exits.
     consent_server::serve::serve(listener, app(state), consent_server::serve::HEADER_TIMEOUT, shutdown()).await;
     Ok(())

@@ -61,6 +61,12 @@ pub fn run() -> Result<()> {
     let timing: Value = serde_json::from_slice(&out.stdout).context("reading the browser bench's JSON")?;
     md.push_str(&timings(&timing));
 
+    if std::env::var("BENCH_INGEST").is_ok_and(|v| v == "0") {
+        std::fs::write("BENCHMARKS.md", &md)?;
+        println!("{md}");
+        eprintln!("wrote BENCHMARKS.md (BENCH_INGEST=0: without the ingest figures)");
+        return Ok(());
+    }
     eprintln!("$ cargo bench -p consent-server --bench ingest");
     let ingest = Command::new("cargo").args(["bench", "-p", "consent-server", "--bench", "ingest"]).stderr(Stdio::inherit()).output().context("running the ingest bench")?;
     let _ = writeln!(md, "\n## Ingest: `POST /api/v1/events` over loopback\n\n{}", String::from_utf8_lossy(&ingest.stdout).trim());
