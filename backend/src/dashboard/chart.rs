@@ -18,10 +18,11 @@ const BOTTOM: f64 = 26.0;
 type Pick = fn(&Rates) -> Option<f64>;
 
 /// The lines drawn: class, legend label, value.
-pub const LINES: [(&str, &str, Pick); 4] = [
+pub const LINES: [(&str, &str, Pick); 5] = [
     ("consent", "Consent rate", |r| r.consent_rate),
     ("optin", "Opt-in rate", |r| r.opt_in_rate),
     ("reject", "Reject-all rate", |r| r.reject_all_rate),
+    ("custom", "Custom rate", |r| r.custom_rate),
     ("nodecision", "No-decision rate", |r| r.no_decision_rate),
 ];
 
@@ -32,7 +33,7 @@ pub fn chart(buckets: &[Bucket], hourly: bool) -> Markup {
     let x = |i: usize| LEFT + if n > 1 { plot_w * i as f64 / (n - 1) as f64 } else { plot_w / 2.0 };
     let y = |rate: f64| TOP + plot_h * (1.0 - rate.clamp(0.0, 1.0));
     let label_every = (n / 6).max(1);
-    let summary = format!("Consent, opt-in, reject-all and no-decision rates per {} over {} {}", if hourly { "hour" } else { "day" }, n, if hourly { "hours" } else { "days" });
+    let summary = format!("Consent, opt-in, reject-all, custom and no-decision rates per {} over {} {}", if hourly { "hour" } else { "day" }, n, if hourly { "hours" } else { "days" });
     html! {
         figure.chart {
             svg viewBox=(format!("0 0 {W} {H}")) role="img" aria-label=(summary) preserveAspectRatio="none" {
