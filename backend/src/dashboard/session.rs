@@ -84,14 +84,14 @@ impl Sessions {
             Role::Site(s) => ("s", s.as_str(), fingerprint(&hex(&Sha256::digest(token.as_bytes())))),
         };
         let payload = format!("{kind}.{site}.{print}.{}.{nonce}", now_ms + LIFETIME_MS);
-        format!("{payload}.{}", self.sign(&payload))
+        format!("{payload}.{}", self.sign(&payload).unwrap_or_default())
     }
 
     /// The role of a cookie value, if its signature holds, it has not expired
     /// or been revoked, and (for a site) its token is still configured.
     pub fn verify(&self, value: &str, sites: &Sites, now_ms: i64) -> Option<Role> {
         let (payload, sig) = value.rsplit_once('.')?;
-        if !bool::from(self.sign(payload).as_bytes().ct_eq(sig.as_bytes())) {
+        if sig.is_empty() || !bool::from(self.sign(payload)?.as_bytes().ct_eq(sig.as_bytes())) {
             return None;
         }
         let mut parts = payload.split('.');
@@ -121,11 +121,12 @@ impl Sessions {
         }
     }
 
-    fn sign(&self, payload: &str) -> String {
-        // HMAC takes a key of any length; this cannot fail.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+    /// HMAC-SHA256 of `payload` (HMAC takes a key of any length, so `None` never happens
+    /// in practice; an unsigned cookie is then refused, never accepted).
+    fn sign(&self, payload: &str) -> Option<String> {
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.key).ok()?;
         mac.update(payload.as_bytes());
-        hex(&mac.finalize().into_bytes())
+        Some(hex(&mac.finalize().into_bytes()))
     }
 }
 
