@@ -46,7 +46,7 @@ pub const LOGIN_PER_SECOND: f64 = 0.2;
 impl AppState {
     pub fn new(sites: Sites, store: Store, admin: AdminToken, www: PathBuf) -> AppState {
         AppState {
-            sessions: Arc::new(crate::dashboard::session::Sessions::new(&admin.0)),
+            sessions: Arc::new(crate::dashboard::session::Sessions::new(admin.clone())),
             login_limiter: Arc::new(RateLimiter::with_rate(LOGIN_BURST, LOGIN_PER_SECOND)),
             sites: Arc::new(sites),
             store,
@@ -73,18 +73,28 @@ impl AdminToken {
         AdminToken(token.into())
     }
 
+    /// Is `given` the admin token? (Constant time; an empty token never is.)
+    pub fn matches(&self, given: &str) -> bool {
+        !given.is_empty() && bool::from(given.as_bytes().ct_eq(self.0.as_bytes()))
+    }
+
     pub fn check(&self, headers: &HeaderMap) -> Result<(), AppError> {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if bool::from(given.as_bytes().ct_eq(self.0.as_bytes())) && !given.is_empty() {
+        if bearer(headers).is_some_and(|t| self.matches(t)) {
             Ok(())
         } else {
             Err(AppError::Unauthorized)
         }
     }
+
+    /// The token's bytes, for deriving keys from it (dashboard sessions).
+    pub(crate) fn secret(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
 }
 
 pub fn app(state: AppState) -> Router {

@@ -71,8 +71,7 @@ fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
     if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites, now_ms() as i64)) {
         return Some(role);
     }
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))?;
-    state.sessions.role_of_token(bearer, &state.sites)
+    state.sessions.role_of_token(crate::app::bearer(headers)?, &state.sites)
 }
 
 #[derive(Deserialize)]

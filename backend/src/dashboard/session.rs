@@ -15,6 +15,7 @@ use consent_wire::config::hex;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::app::AdminToken;
 use crate::sites::Sites;
 
 pub const COOKIE: &str = "cc_dashboard";
@@ -43,16 +44,16 @@ impl Role {
 
 pub struct Sessions {
     key: [u8; 32],
-    admin_token: Box<str>,
+    admin: AdminToken,
     revoked: Mutex<HashMap<String, i64>>,
 }
 
 type HmacSha256 = Hmac<Sha256>;
 
 impl Sessions {
-    pub fn new(admin_token: &str) -> Sessions {
-        let key: [u8; 32] = Sha256::new().chain_update(b"consent-dashboard-session-v1\0").chain_update(admin_token.as_bytes()).finalize().into();
-        Sessions { key, admin_token: admin_token.into(), revoked: Mutex::new(HashMap::new()) }
+    pub fn new(admin: AdminToken) -> Sessions {
+        let key: [u8; 32] = Sha256::new().chain_update(b"consent-dashboard-session-v1\0").chain_update(admin.secret()).finalize().into();
+        Sessions { key, admin, revoked: Mutex::new(HashMap::new()) }
     }
 
     /// The role a token grants: the admin token, or a read-only token whose
@@ -61,7 +62,7 @@ impl Sessions {
         if token.is_empty() {
             return None;
         }
-        if bool::from(token.as_bytes().ct_eq(self.admin_token.as_bytes())) {
+        if self.admin.matches(token) {
             return Some(Role::Admin);
         }
         let digest = hex(&Sha256::digest(token.as_bytes()));
@@ -172,7 +173,7 @@ mod tests {
     #[test]
     fn tokens_grant_roles_and_sessions_round_trip() {
         let sites = sites();
-        let s = Sessions::new("admin-secret");
+        let s = Sessions::new(AdminToken::new("admin-secret"));
         assert_eq!(s.role_of_token("admin-secret", &sites), Some(Role::Admin));
         let site_role = s.role_of_token("luxhost-demo-readonly", &sites).expect("demo token is configured");
         assert_eq!(site_role, Role::Site("luxhost".into()));
@@ -184,7 +185,7 @@ mod tests {
         assert_eq!(s.verify(&cookie, &sites, 1_000 + LIFETIME_MS), None, "expired");
         let forged = cookie.replacen("s.luxhost", "a.", 1);
         assert_eq!(s.verify(&forged, &sites, 2_000), None, "a changed payload fails the signature");
-        assert_eq!(Sessions::new("other-admin").verify(&cookie, &sites, 2_000), None, "another key");
+        assert_eq!(Sessions::new(AdminToken::new("other-admin")).verify(&cookie, &sites, 2_000), None, "another key");
         s.revoke(&cookie, 2_000);
         assert_eq!(s.verify(&cookie, &sites, 3_000), None, "revoked");
     }
