@@ -8,7 +8,9 @@ use consent_wire::banner_version::banner_version;
 use consent_wire::config::{ConfigError, SiteConfig};
 
 pub struct Sites {
-    by_id: HashMap<String, SiteConfig>,
+    /// Sorted by id.
+    list: Vec<SiteConfig>,
+    by_id: HashMap<String, usize>,
     /// Banner versions this config produces (hash → canonical content), per site and language.
     banners: HashMap<String, Arc<str>>,
     /// The current revision and banner hash per (site, language).
@@ -28,7 +30,10 @@ impl Sites {
                 banners.insert(v.hash, Arc::from(v.content));
             }
         }
-        Ok(Sites { by_id: list.into_iter().map(|s| (s.id.clone(), s)).collect(), banners, current })
+        let mut list = list;
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        let by_id = list.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        Ok(Sites { list, by_id, banners, current })
     }
 
     /// What banner version `hash` showed, if this config produces it.
@@ -42,26 +47,24 @@ impl Sites {
     }
 
     pub fn get(&self, id: &str) -> Option<&SiteConfig> {
-        self.by_id.get(id)
+        self.by_id.get(id).and_then(|&i| self.list.get(i))
     }
 
     /// Is `origin` allowed by any site? (CORS preflights do not say which site.)
     pub fn any_allows(&self, origin: &str) -> bool {
-        self.by_id.values().any(|s| s.allows_origin(origin))
+        self.list.iter().any(|s| s.allows_origin(origin))
     }
 
     /// Every site, sorted by id.
-    pub fn all(&self) -> Vec<&SiteConfig> {
-        let mut v: Vec<&SiteConfig> = self.by_id.values().collect();
-        v.sort_by(|a, b| a.id.cmp(&b.id));
-        v
+    pub fn all(&self) -> impl Iterator<Item = &SiteConfig> {
+        self.list.iter()
     }
 
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        self.list.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.list.is_empty()
     }
 }

@@ -47,6 +47,18 @@ impl Counts {
     }
 }
 
+impl core::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.impressions += o.impressions;
+        self.decisions += o.decisions;
+        self.consented += o.consented;
+        self.accept_all += o.accept_all;
+        self.reject_all += o.reject_all;
+        self.custom += o.custom;
+        self.withdrawals += o.withdrawals;
+    }
+}
+
 /// Rates as fractions (0.25 = 25 %); `None` when the denominator is zero.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Rates {

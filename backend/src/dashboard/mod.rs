@@ -98,7 +98,6 @@ enum Refusal {
 
 fn scope<'a>(state: &'a AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<Scope<'a>, Refusal> {
     let role = role(state, headers).ok_or(Refusal::SignIn)?;
-    let visible: Vec<&SiteConfig> = state.sites.all().into_iter().filter(|s| role.can_see(&s.id)).collect();
     let site = match &q.site {
         Some(id) => {
             let short: String = id.chars().take(64).collect();
@@ -108,7 +107,7 @@ fn scope<'a>(state: &'a AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<
                 None => return Err(Refusal::Bad(StatusCode::NOT_FOUND, format!("unknown site `{short}`"))),
             }
         }
-        None => *visible.first().ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
+        None => state.sites.all().find(|s| role.can_see(&s.id)).ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
     };
     let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now_ms() as i64).map_err(|e| Refusal::Bad(StatusCode::BAD_REQUEST, e))?;
     Ok(Scope { site, period, role })
@@ -164,7 +163,7 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         Err(e) => return internal(e),
     };
     let view = page::View {
-        sites: state.sites.all().into_iter().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
+        sites: state.sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
         site: &s.site.id,
         site_name: &s.site.name,
         signed_in_as: match &s.role {
@@ -244,7 +243,7 @@ struct SiteEntry<'a> {
 
 async fn sites_show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(role) = role(&state, &headers) else { return Refusal::SignIn.json() };
-    let list: Vec<SiteEntry<'_>> = state.sites.all().into_iter().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
+    let list: Vec<SiteEntry<'_>> = state.sites.all().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
     Json(list).into_response()
 }
 

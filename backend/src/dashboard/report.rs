@@ -60,18 +60,7 @@ pub async fn totals(store: &Store, site: &str, span: Span) -> Result<Counts> {
 pub fn sum(buckets: &[Bucket]) -> Counts {
     let mut c = Counts::default();
     for b in buckets {
-        let x = b.counts;
-        for (m, n) in [
-            ("impression", x.impressions),
-            ("decision", x.decisions),
-            ("consented", x.consented),
-            ("accept_all", x.accept_all),
-            ("reject_all", x.reject_all),
-            ("custom", x.custom),
-            ("withdraw", x.withdrawals),
-        ] {
-            c.add(m, n);
-        }
+        c += b.counts;
     }
     c
 }
