@@ -105,7 +105,21 @@ pub(super) struct Job {
 }
 
 /// Most requests folded into one transaction.
-pub(super) const MAX_GROUP: usize = 512;
+const MAX_GROUP: usize = 512;
+
+/// A writer's next group: `first` and whatever else is already queued (`next`
+/// answers without waiting), up to `MAX_GROUP` requests.
+pub(super) fn gather(first: Job, mut next: impl FnMut() -> Option<Job>, stats: &WriterStats) -> Vec<Job> {
+    let mut jobs = vec![first];
+    while jobs.len() < MAX_GROUP {
+        match next() {
+            Some(job) => jobs.push(job),
+            None => break,
+        }
+    }
+    stats.queue_depth.fetch_sub(jobs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    jobs
+}
 
 /// Answers each request of a group: its own result, or the group's error (the
 /// transaction rolled back, so none of them was stored).

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::{Client, NoTls, Transaction};
 
-use super::{reply_all, HistoryRow, Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, MAX_GROUP};
+use super::{reply_all, HistoryRow, Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, gather};
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use crate::rollup::Rollups;
 
@@ -168,14 +168,7 @@ async fn migrate(client: &mut Client) -> Result<()> {
 
 async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc<WriterStats>) {
     while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
-        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        let jobs = gather(first, || rx.try_recv().ok(), &stats);
         let started = std::time::Instant::now();
         let written = match client.transaction().await {
             Ok(tx) => write_group(tx, &jobs).await,

@@ -4,12 +4,11 @@
 //! stored in memory, and writes heads and checkpoints once per group.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{reply_all, Job, Stored, WriterStats, MAX_GROUP};
+use super::{gather, reply_all, Job, Stored, WriterStats};
 use crate::chain::{day_of, RowContent, GENESIS};
 use crate::rollup::Rollups;
 
@@ -22,14 +21,7 @@ struct Memory {
 pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) {
     let mut memory = Memory::default();
     while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
-        }
-        stats.queue_depth.fetch_sub(jobs.len() as u64, Ordering::Relaxed);
+        let jobs = gather(first, || rx.try_recv().ok(), stats);
         let started = std::time::Instant::now();
         let written = write_group(&mut conn, &jobs, &mut memory);
         stats.committed(jobs.len(), started.elapsed());
