@@ -9,6 +9,10 @@
 //! the database is recreated). The SQLite file is kept in `target/bench/` and
 //! reused while it holds the same number of events.
 
+mod support;
+
+use support::{env_num, recreate_pg};
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -105,18 +109,4 @@ async fn measure(store: Store, sites: Sites, requests: usize) -> Result<Vec<Row>
         rows.push((label, pick(0.5), pick(0.95), times.last().copied().unwrap_or(0.0)));
     }
     Ok(rows)
-}
-
-fn recreate_pg(url: &str) -> Option<()> {
-    let (server, db) = url.rsplit_once('/')?;
-    let admin = format!("{server}/postgres");
-    for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
-        let ok = std::process::Command::new("psql").args(["-q", &admin, "-c", &sql]).status().ok()?.success();
-        ok.then_some(())?;
-    }
-    Some(())
-}
-
-fn env_num(key: &str, default: u64) -> u64 {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

@@ -2,14 +2,16 @@
 //! 60 s of hostile traffic over loopback, and its resident memory (VmRSS)
 //! before, at peak and after. The traffic: a crowd of clients from hundreds
 //! of thousands of source addresses (127.x.y.z, more than the rate limiter
-//! tracks) sending valid events, malformed JSON, oversized bodies, unknown
-//! sites and stalled half-sent headers (slow loris); one address hammering as
-//! fast as it can; 64 slow-loris connections; and one well-behaved client whose success rate shows
-//! whether others are starved.
+//! tracks) sending valid events, malformed JSON, oversized bodies and unknown
+//! sites; 64 slow-loris connections whose headers never finish; one address
+//! hammering as fast as it can; and one well-behaved client whose success rate
+//! shows whether others are starved.
 //!
 //!     cargo bench -p consent-server --bench flood
 //!
 //! `BENCH_SECS` (default 60), `BENCH_CONCURRENCY` (crowd connections, default 96).
+
+mod support;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{env_num, free_port};
 use tokio::net::TcpSocket;
 
 #[derive(Default)]
@@ -35,7 +38,7 @@ fn main() {
     let crowd = env_num("BENCH_CONCURRENCY", 96) as usize;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_consent-server"))
         .arg("--port").arg(port.to_string())
         .arg("--db").arg(dir.path().join("flood.sqlite"))
@@ -177,8 +180,4 @@ fn rss_kib(pid: u32) -> u64 {
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
-}
-
-fn env_num(key: &str, default: u64) -> u64 {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

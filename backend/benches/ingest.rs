@@ -9,6 +9,10 @@
 //! (events per request, default 1; the widget flushes its queue in batches of up
 //! to 10), `CONSENT_TEST_PG` (default postgres://postgres@127.0.0.1:5432/consent_bench).
 
+mod support;
+
+use support::{env_num, free_port, recreate_pg};
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -130,21 +134,4 @@ async fn wait_ready(base: &str) -> bool {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     false
-}
-
-fn recreate_pg(url: &str) -> Option<()> {
-    let (server, db) = url.rsplit_once('/')?;
-    let admin = format!("{server}/postgres");
-    for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
-        Command::new("psql").args(["-q", &admin, "-c", &sql]).status().ok()?;
-    }
-    Some(())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
-}
-
-fn env_num(key: &str, default: u64) -> u64 {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
