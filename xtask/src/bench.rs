@@ -31,7 +31,7 @@ pub fn run() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("consent-bench-{}", std::process::id()));
     let www = dir.join("www");
     copy_dir(Path::new("www"), &www)?;
-    copy_dir(Path::new("bench/site"), &www.join("bench"))?;
+    write_pages(&www.join("bench"))?;
     std::fs::create_dir_all(www.join("bench/peer"))?;
     for f in ["cookieconsent.umd.js", "cookieconsent.css"] {
         std::fs::copy(peer_dist.join(f), www.join("bench/peer").join(f)).with_context(|| format!("copying {f}"))?;
@@ -73,6 +73,26 @@ pub fn run() -> Result<()> {
     std::fs::write("BENCHMARKS.md", &md)?;
     println!("{md}");
     eprintln!("wrote BENCHMARKS.md");
+    Ok(())
+}
+
+/// The benchmark pages: one template, one consent layer each (`bench/site/layers/`),
+/// so they differ in nothing else; and the files those layers load.
+const PAGES: [(&str, &str); 4] = [("ours", "ours"), ("ours-preload", "ours + preload hints"), ("theirs", PEER), ("static", "static floor")];
+
+fn write_pages(dir: &Path) -> Result<()> {
+    let site = Path::new("bench/site");
+    std::fs::create_dir_all(dir)?;
+    let template = std::fs::read_to_string(site.join("page.html"))?;
+    for (name, title) in PAGES {
+        let layer = std::fs::read_to_string(site.join("layers").join(format!("{name}.html")))?;
+        let body = if name == "static" { std::fs::read_to_string(site.join("static-banner.html"))? } else { String::new() };
+        let page = template.replace("{{title}}", title).replace("{{layer}}", &layer).replace("{{layer_body}}", &body);
+        std::fs::write(dir.join(format!("{name}.html")), page)?;
+    }
+    for f in ["peer-config.js", "static-banner.css"] {
+        std::fs::copy(site.join(f), dir.join(f)).with_context(|| format!("copying {f}"))?;
+    }
     Ok(())
 }
 
