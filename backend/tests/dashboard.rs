@@ -151,12 +151,12 @@ fn two_sites() -> tempfile::TempDir {
     let lux = std::fs::read_to_string(src.join("sites/luxhost.toml")).expect("luxhost.toml");
     let other = lux.replacen("id = \"luxhost\"", "id = \"other\"", 1).replacen("name = \"Luxhost\"", "name = \"Other\"", 1);
     let hash = consent_wire::config::hex(&<sha2::Sha256 as sha2::Digest>::digest(b"other-site-token"));
-    let other = regex_replace_tokens(&other, &hash);
+    let other = with_token_hash(&other, &hash);
     std::fs::write(dir.path().join("sites/other.toml"), other).expect("write other.toml");
     dir
 }
 
-fn regex_replace_tokens(toml: &str, hash: &str) -> String {
+fn with_token_hash(toml: &str, hash: &str) -> String {
     toml.lines().map(|l| if l.starts_with("dashboard_tokens_sha256") { format!("dashboard_tokens_sha256 = [\"{hash}\"]") } else { l.to_owned() }).collect::<Vec<_>>().join("\n")
 }
 
