@@ -1,20 +1,23 @@
-//! The first layer the visitor sees: title, text, policy link and three equal
-//! choices, in a shadow root so the site's CSS cannot reach it. "Preferences"
-//! unfolds the category choices in place.
+//! The banner: the first layer the visitor sees (title, text, policy link and
+//! three equal choices, in a shadow root so the site's CSS cannot reach it; its
+//! tree is `consent_first_layer::skeleton`) and the category choices that
+//! "Preferences" unfolds in place. When the first layer's own Wasm has already
+//! put the banner on the page, the widget takes that one over instead of
+//! drawing a second.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use consent_first_layer::skeleton::{self, Dom, Look, Text, CSS, HOST_TAG};
 use js_sys::Array;
 use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::config::Config;
-use crate::element::{child, is_safe_href};
+use crate::element::child;
 
-const CSS: &str = include_str!("banner.css");
-/// The tag of the host element; a custom-element name cannot clash with the site's.
-pub const HOST_TAG: &str = "consent-banner";
+/// Styles of the preferences only (the first layer's are `skeleton::CSS`).
+const PREFERENCES_CSS: &str = include_str!("preferences.css");
 
 pub struct Banner {
     host: Element,
@@ -37,34 +40,24 @@ impl Banner {
     /// `record`: the visitor's consent id, shown in the preferences with a link to
     /// what the backend recorded for it.
     pub fn show(doc: &Document, config: &Config, ticked: &[String], gpc: bool, record: Option<&str>) -> Option<Banner> {
-        let host = doc.create_element(HOST_TAG).ok()?;
-        let init = ShadowRootInit::new(ShadowRootMode::Open);
-        let root = host.attach_shadow(&init).ok()?;
-        let sheet = CssStyleSheet::new().ok()?;
-        sheet.replace_sync(CSS).ok()?;
-        root.set_adopted_style_sheets(&Array::of1(&sheet));
-
+        let (host, root, row, adopted) = match first_layer(doc) {
+            Some((host, root, row)) => (host, root, row, true),
+            None => {
+                let host = doc.create_element(HOST_TAG).ok()?;
+                let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
+                root.set_adopted_style_sheets(&Array::of1(sheet(CSS)?.as_ref()));
+                let look = Look { lang: &config.lang, layout: &config.layout, theme: &config.theme, policy_url: &config.policy_url, gpc };
+                let row = skeleton::build(&mut WebDom { doc, config }, root.as_ref(), &look)?.dyn_into::<Element>().ok()?;
+                (host, root, row, false)
+            }
+        };
+        let sheets = root.adopted_style_sheets();
+        sheets.push(sheet(PREFERENCES_CSS)?.as_ref());
+        root.set_adopted_style_sheets(&sheets);
         let t = |k: &str| config.text(k);
-        let card = child(doc, &root, "div", &config.card_class, None)?;
-        card.set_attribute("role", "dialog").ok()?;
-        card.set_attribute("aria-modal", "false").ok()?;
-        card.set_attribute("aria-labelledby", "cc-title").ok()?;
-        card.set_attribute("aria-describedby", "cc-desc").ok()?;
-        card.set_attribute("lang", &config.lang).ok()?;
-        child(doc, &card, "h2", "", Some(&t("title")))?.set_id("cc-title");
-        let desc = child(doc, &card, "p", "", Some(&t("description")))?;
-        desc.set_id("cc-desc");
-        desc.append_with_str_1(" ").ok()?;
-        if is_safe_href(&config.policy_url) {
-            let link = child(doc, &desc, "a", "", Some(&t("policy_link")))?;
-            link.set_attribute("href", &config.policy_url).ok()?;
-            link.set_attribute("data-act", "policy").ok()?;
-        }
-
-        if gpc {
-            child(doc, &card, "p", "gpc", Some(&t("gpc_note")))?;
-        }
-        let prefs = child(doc, &card, "ul", "prefs", None)?;
+        let card = row.parent_node()?;
+        let before = |el: Element| card.insert_before(&el, Some(&row)).ok().map(|_| el);
+        let prefs = before(element(doc, "ul", "prefs")?)?;
         prefs.set_attribute("hidden", "").ok()?;
         prefs.set_attribute("aria-label", &t("preferences_title")).ok()?;
         for cat in &config.categories {
@@ -88,7 +81,8 @@ impl Banner {
         }
 
         if let Some(id) = record {
-            let p = child(doc, &card, "p", "rec", Some(&(t("consent_id") + ": " + id + " · ")))?;
+            let p = before(element(doc, "p", "rec")?)?;
+            p.set_text_content(Some(&(t("consent_id") + ": " + id + " · ")));
             p.set_attribute("data-prefs", "").ok()?;
             p.set_attribute("hidden", "").ok()?;
             let a = child(doc, &p, "a", "", Some(&t("consent_record")))?;
@@ -97,17 +91,14 @@ impl Banner {
             a.set_attribute("target", "_blank").ok()?;
             a.set_attribute("rel", "noopener").ok()?;
         }
-        let row = child(doc, &card, "div", "row", None)?;
-        for (act, key, class) in [("accept", "accept_all", ""), ("reject", "reject_all", ""), ("prefs", "preferences", "alt"), ("save", "save", "alt")] {
-            let b = child(doc, &row, "button", class, Some(&t(key)))?;
-            b.set_attribute("type", "button").ok()?;
-            b.set_attribute("data-act", act).ok()?;
-            if act == "save" {
-                b.set_attribute("hidden", "").ok()?;
-            }
+        let save = child(doc, &row, "button", "alt", Some(&t("save")))?;
+        for (name, value) in [("type", "button"), ("data-act", "save"), ("hidden", "")] {
+            save.set_attribute(name, value).ok()?;
         }
         // First in the body: keyboard users reach it first; fixed, so nothing shifts.
-        doc.body()?.prepend_with_node_1(&host).ok()?;
+        if !adopted {
+            doc.body()?.prepend_with_node_1(&host).ok()?;
+        }
         Some(Banner { host, root })
     }
 
@@ -171,6 +162,61 @@ impl Banner {
 
     pub fn remove(&self) {
         self.host.remove();
+    }
+}
+
+/// The banner the first layer put on the page, if it is there and not yet
+/// taken over: its host, shadow root and button row.
+fn first_layer(doc: &Document) -> Option<(Element, ShadowRoot, Element)> {
+    let host = doc.query_selector(HOST_TAG).ok()??;
+    let root = host.shadow_root()?;
+    let row = root.query_selector(".cc > .row").ok()??;
+    root.query_selector(".prefs").ok()?.is_none().then_some((host, root, row))
+}
+
+fn sheet(css: &str) -> Option<CssStyleSheet> {
+    let sheet = CssStyleSheet::new().ok()?;
+    sheet.replace_sync(css).ok()?;
+    Some(sheet)
+}
+
+fn element(doc: &Document, tag: &str, class: &str) -> Option<Element> {
+    let el = doc.create_element(tag).ok()?;
+    el.set_class_name(class);
+    Some(el)
+}
+
+/// The first layer's tree, drawn with web-sys (when the first layer's own Wasm
+/// did not draw it: the banner reopened, or shown through the API).
+struct WebDom<'a> {
+    doc: &'a Document,
+    config: &'a Config,
+}
+
+impl Dom for WebDom<'_> {
+    type Node = Node;
+    fn element(&mut self, parent: &Node, tag: &str) -> Option<Node> {
+        let el = self.doc.create_element(tag).ok()?;
+        parent.append_child(&el).ok()
+    }
+    fn attr(&mut self, node: &Node, name: &str, value: &str) {
+        if let Some(el) = node.dyn_ref::<Element>() {
+            let _ = el.set_attribute(name, value);
+        }
+    }
+    fn class(&mut self, node: &Node, class: &str) {
+        if let Some(el) = node.dyn_ref::<Element>() {
+            let _ = el.class_list().add_1(class);
+        }
+    }
+    fn text(&mut self, node: &Node, text: Text) {
+        let s = match text {
+            Text::Key(k) => self.config.text(k),
+            Text::Lit(s) => String::from(s),
+        };
+        if let Some(el) = node.dyn_ref::<Element>() {
+            let _ = el.append_with_str_1(&s);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use consent_first_layer::lang;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -43,8 +44,9 @@ pub struct Config {
     pub consent_mode: Option<JsValue>,
     /// Honour Global Privacy Control.
     pub gpc: bool,
-    /// Classes on the banner card: layout and colour scheme, like "cc bar auto".
-    pub card_class: String,
+    /// The banner's layout and colour scheme as configured (checked where used).
+    pub layout: String,
+    pub theme: String,
     texts: JsValue,
     fallback_texts: JsValue,
 }
@@ -61,11 +63,7 @@ impl Config {
         }
         let langs = strings(&langs);
         let default_lang = string(obj, "defaultLang")?;
-        let lang = [page_lang, browser_lang]
-            .into_iter()
-            .map(primary_subtag)
-            .find(|l| langs.contains(l))
-            .unwrap_or_else(|| default_lang.clone());
+        let lang = String::from(lang::pick(page_lang, browser_lang, langs.iter().map(String::as_str), &default_lang));
         let all_texts = get(obj, "texts");
         let texts = get(&all_texts, &lang);
         let fallback_texts = get(&all_texts, &default_lang);
@@ -113,7 +111,8 @@ impl Config {
             categories,
             consent_mode: Some(get(obj, "consentMode")).filter(|m| m.is_object()),
             gpc: get(obj, "gpc").as_bool().unwrap_or(true),
-            card_class: card_class(obj),
+            layout: get(obj, "layout").as_string().unwrap_or_default(),
+            theme: get(obj, "theme").as_string().unwrap_or_default(),
             texts,
             fallback_texts,
         })
@@ -141,14 +140,6 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     }
 }
 
-fn card_class(obj: &JsValue) -> String {
-    let pick = |key: &str, allowed: &[&'static str]| {
-        let v = get(obj, key).as_string().unwrap_or_default();
-        allowed.iter().find(|a| **a == v).copied().unwrap_or(allowed[0])
-    };
-    String::from("cc ") + pick("layout", &["bar", "box", "modal"]) + " " + pick("theme", &["auto", "light", "dark"])
-}
-
 fn strings(list: &JsValue) -> Vec<String> {
     list.dyn_ref::<Array>().map(|a| a.iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
 }
@@ -161,8 +152,3 @@ fn localized(map: &JsValue, lang: &str, default_lang: &str) -> Option<String> {
     get(map, lang).as_string().or_else(|| get(map, default_lang).as_string())
 }
 
-/// `"nl-BE"` → `"nl"`, `"EN"` → `"en"`.
-fn primary_subtag(tag: &str) -> String {
-    let end = tag.find(['-', '_']).unwrap_or(tag.len());
-    tag[..end].to_ascii_lowercase()
-}

@@ -18,13 +18,7 @@ pub fn child(doc: &Document, parent: &Node, tag: &str, class: &str, text: Option
     Some(el)
 }
 
-/// Only links a visitor may safely follow: same-site paths, http(s) and mailto.
-pub fn is_safe_href(href: &str) -> bool {
-    (href.starts_with('/') && !href.starts_with("//"))
-        || href.starts_with("https://")
-        || href.starts_with("http://")
-        || href.starts_with("mailto:")
-}
+pub use consent_first_layer::skeleton::is_safe_href;
 
 /// Adds a listener that lives as long as the page.
 pub fn on(target: &EventTarget, name: &str, f: impl FnMut(web_sys::Event) + 'static) {

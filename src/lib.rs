@@ -12,9 +12,10 @@ extern crate alloc;
 
 #[cfg(target_arch = "wasm32")]
 mod config;
-pub mod consent_id;
-pub mod cookie;
+#[cfg(target_arch = "wasm32")]
+mod consent_id;
 pub mod cookie_cleanup;
+pub use consent_first_layer::cookie;
 pub mod policy_search;
 
 #[cfg(target_arch = "wasm32")]

@@ -42,9 +42,11 @@ pub struct Widget {
     trusted_types: OnceCell<Option<JsValue>>,
 }
 
-/// Entry point, called by the loader with the parsed `config.json`.
+/// Entry point, called by the loader with the parsed config (`config.json` and
+/// its details) and `early`: the first layer's button the visitor clicked before
+/// this module arrived (`accept` and `reject` are stored already; all are replayed).
 #[wasm_bindgen]
-pub fn start(config: JsValue) -> Result<Handle, JsValue> {
+pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let doc = window.document().ok_or("no document")?;
     let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
@@ -69,8 +71,15 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
     consent_mode::push_default(&widget.window, &widget.config);
     let stored = widget.stored_consent();
     *widget.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
-    match stored.filter(|c| c.is_current(now_s(), &widget.config.revision)) {
-        Some(consent) => {
+    let current = stored.filter(|c| c.is_current(now_s(), &widget.config.revision));
+    match (current, early.as_deref()) {
+        (Some(consent), Some(act @ ("accept" | "reject"))) => {
+            // The first layer showed the banner and stored this click; everything
+            // else a decision does happens here, as for a click on this banner.
+            widget.post(Action::BannerShown, None, Vec::new());
+            widget.decide(if act == "accept" { Action::AcceptAll } else { Action::RejectAll }, consent.categories);
+        }
+        (Some(consent), _) => {
             consent_mode::push_update(&widget.window, &widget.config, &consent.categories);
             let cats = consent.categories.clone();
             *widget.consent.borrow_mut() = Some(consent);
@@ -78,7 +87,7 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
             widget.show_settings_button();
             widget.announce("consent:ready", &cats);
         }
-        None => {
+        (None, _) => {
             widget.activate();
             widget.show_banner(false);
         }
@@ -86,6 +95,11 @@ pub fn start(config: JsValue) -> Result<Handle, JsValue> {
     let me = widget.clone();
     gating::observe(&widget.doc, move || me.activate());
     widget.listen_to_page();
+    match early.as_deref() {
+        Some("prefs") => widget.show_banner(true),
+        Some("policy") => widget.show_policy(None, false),
+        _ => {}
+    }
     Ok(Handle(widget))
 }
 

@@ -77,8 +77,12 @@ export class Server {
     return out ? JSON.parse(out) : [];
   }
 
+  /** The widget's config as the full widget reads it: details.json under config.json. */
   config() {
-    return JSON.parse(readFileSync(join(this.www, 'consent/config.json'), 'utf8'));
+    const read = (name) => JSON.parse(readFileSync(join(this.www, 'consent', name), 'utf8'));
+    const first = read('config.json');
+    const details = read(first.details);
+    return { ...details, ...first, texts: {}, categories: first.categories.map((c, i) => ({ ...details.categories[i], ...c })) };
   }
 
   editConfig(edit) {

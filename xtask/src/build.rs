@@ -1,5 +1,6 @@
 //! The Wasm pipeline: cargo (size-tuned release profile) → wasm-bindgen
-//! (`--target web`) → wasm-opt `-Oz`, plus the generated config and policy page.
+//! (`--target web`) → wasm-opt `-Oz`; the first layer (cargo → wasm-opt); plus
+//! the generated config and policy page.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,6 +14,9 @@ pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
 pub const GLUE: &str = "www/consent/pkg/consent_widget.js";
 pub const LOADER: &str = "www/consent/consent.js";
 pub const CONFIG: &str = "www/consent/config.json";
+pub const DETAILS: &str = "www/consent/details.json";
+/// The banner's first layer: the Wasm a visitor needs before deciding.
+pub const FIRST: &str = "www/consent/first.wasm";
 /// The site whose config the demo page loads.
 pub const REFERENCE_SITE: &str = "pkg-config/sites/luxhost.toml";
 
@@ -24,11 +28,24 @@ pub fn run() -> Result<()> {
         .args(["--remove-name-section", "--remove-producers-section", "--omit-default-module-path"]))?;
     // Features come from the module itself: `-all` yields modules Chromium rejects.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
+    first_layer()?;
     write_generated()
+}
+
+/// The first layer: no wasm-bindgen (its loader is its glue), its own entry
+/// points (`--features entry`), built as a `cdylib` only here.
+fn first_layer() -> Result<()> {
+    sh(Command::new("cargo")
+        .args(["rustc", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-first-layer"])
+        .args(["--crate-type", "cdylib", "--features", "entry"]))?;
+    let built = "target/wasm32-unknown-unknown/release/consent_first_layer.wasm";
+    // Nothing processes it further, so the target-features section can go too.
+    sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", "--strip-debug", "--strip-target-features", built, "-o", FIRST]))
 }
 
 /// The parts made from `pkg-config/`: the widget's config, the policy documents and pages.
 pub fn write_generated() -> Result<()> {
     let cfg = crate::widget_config::build(Path::new("pkg-config"), Path::new(REFERENCE_SITE), Path::new("www"))?;
-    std::fs::write(CONFIG, cfg).with_context(|| format!("writing {CONFIG}"))
+    std::fs::write(CONFIG, cfg.first).with_context(|| format!("writing {CONFIG}"))?;
+    std::fs::write(DETAILS, cfg.details).with_context(|| format!("writing {DETAILS}"))
 }

@@ -1,35 +1,56 @@
 //! The size report: what a page downloads before the banner can be used, raw,
-//! gzip -9 and brotli (quality 11).
+//! gzip -9 and brotli (quality 11); then what loads after it, listed apart.
 
 use std::io::Write;
 
 use anyhow::{Context, Result};
 use flate2::{write::GzEncoder, Compression};
 
-use crate::build::{CONFIG, GLUE, LOADER, WASM};
+use crate::build::{CONFIG, DETAILS, FIRST, GLUE, LOADER, WASM};
+
+/// Before a visitor can decide: the loader, the first layer (CSS inside) and its config.
+pub const CRITICAL_PATH: [(&str, &str); 3] = [("loader", LOADER), ("first layer (Wasm, CSS inside)", FIRST), ("config.json", CONFIG)];
+/// After the banner is up (or at once for a visitor who has decided): the full widget.
+pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget glue (JS)", GLUE), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
 
 pub fn print() -> Result<()> {
-    let parts = [("loader", LOADER), ("glue (JS)", GLUE), ("wasm (CSS inside)", WASM), ("config.json", CONFIG)];
-    println!("{:<20} {:>9} {:>9} {:>9}", "critical path", "raw B", "gzip B", "brotli B");
+    println!("{:<32} {:>9} {:>9} {:>9}", "critical path", "raw B", "gzip B", "brotli B");
     let mut total = [0usize; 3];
-    for (name, path) in parts {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {path} (run `cargo xtask build`)"))?;
-        let row = [bytes.len(), gzip(&bytes)?, brotli(&bytes)?];
+    for (name, path) in CRITICAL_PATH {
+        let row = measure(path)?;
         for (t, v) in total.iter_mut().zip(row) {
             *t += v;
         }
-        println!("{name:<20} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
+        println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
-    println!("{:<20} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
-    println!("\n{:<20} {:>9} {:>9} {:>9}", "loaded on demand", "raw B", "gzip B", "brotli B");
-    let mut lazy: Vec<_> = std::fs::read_dir("www/consent")?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("policy."))).collect();
-    lazy.sort();
-    for path in lazy {
-        let bytes = std::fs::read(&path)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("{name:<20} {:>9} {:>9} {:>9}", bytes.len(), gzip(&bytes)?, brotli(&bytes)?);
+    println!("{:<32} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
+    println!("\n{:<32} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
+    let mut lazy: Vec<(String, String)> = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect();
+    lazy.extend(policy_documents()?);
+    for (name, path) in lazy {
+        let row = measure(&path)?;
+        println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     Ok(())
+}
+
+/// Raw, gzip -9 and brotli sizes of a built file.
+pub fn measure(path: &str) -> Result<[usize; 3]> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {path} (run `cargo xtask build`)"))?;
+    Ok([bytes.len(), gzip(&bytes)?, brotli(&bytes)?])
+}
+
+/// The policy documents the viewer fetches when it first opens: (name, path).
+pub fn policy_documents() -> Result<Vec<(String, String)>> {
+    let mut docs: Vec<(String, String)> = std::fs::read_dir("www/consent")?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            name.starts_with("policy.").then(|| (name, p.to_string_lossy().into_owned()))
+        })
+        .collect();
+    docs.sort();
+    Ok(docs)
 }
 
 pub fn gzip(bytes: &[u8]) -> Result<usize> {

@@ -1,6 +1,11 @@
-//! `config.json` for the widget: the validated site config reduced to what the
-//! banner needs, texts merged (built-in, then the site's overrides), revision
-//! computed; plus the policy documents it fetches only when the viewer opens.
+//! The widget's config: the validated site config reduced to what the widget
+//! needs, texts merged (built-in, then the site's overrides), revision computed;
+//! plus the policy documents it fetches only when the viewer opens.
+//!
+//! It is written as two files. `config.json` holds what the banner's first layer
+//! needs for the first decision and is on the critical path; `details.json` (named
+//! in its `details` field) holds the rest and loads with the full widget, which
+//! reads both merged, `config.json` winning where both have a value.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,31 +17,32 @@ use serde_json::{json, Value};
 
 use crate::policy_build;
 
-/// Writes the policy files into `www` and returns the widget config JSON.
-pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> {
+/// The texts the first layer shows (the rest go into `details.json`).
+const FIRST_LAYER_TEXTS: [&str; 7] = ["title", "description", "policy_link", "accept_all", "reject_all", "preferences", "gpc_note"];
+
+/// The widget config as written: `config.json` and `details.json`.
+pub struct WidgetConfig {
+    pub first: String,
+    pub details: String,
+}
+
+/// Writes the policy files into `www` and returns the widget config.
+pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetConfig> {
     let site = SiteConfig::load(site_file)?;
     let texts = site.texts(pkg_config)?;
     let revision = site.current_revision(pkg_config)?;
     let written = policy_build::write(pkg_config, &site, &texts, www)?;
     let policy_docs: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.doc)).collect();
     let policy_pages: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.page)).collect();
-    let categories: Vec<Value> = site
-        .categories
+    let (first_texts, other_texts): (BTreeMap<_, _>, BTreeMap<_, _>) = texts
         .iter()
-        .map(|c| {
-            json!({
-                "id": c.id, "required": c.required, "title": c.title, "description": c.description,
-                "cookies": SiteConfig::cookie_names(c).collect::<Vec<_>>(),
-                "services": c.services.iter().flat_map(|svc| svc.cookies.iter().map(move |k| {
-                    json!({ "name": k.name, "provider": svc.provider, "purpose": k.purpose, "duration": k.duration })
-                })).collect::<Vec<_>>(),
-                "gpc": c.gpc, "signals": c.consent_mode,
-            })
+        .map(|(lang, t)| {
+            let (first, other): (BTreeMap<_, _>, BTreeMap<_, _>) = t.iter().partition(|(k, _)| FIRST_LAYER_TEXTS.contains(&k.as_str()));
+            ((lang, first), (lang, other))
         })
-        .collect();
-    let cfg = json!({
-        "site": site.id,
-        "endpoint": site.endpoint,
+        .unzip();
+    let first = json!({
+        "details": "details.json",
         "revision": revision,
         "cookie": {
             "name": site.cookie.name,
@@ -47,17 +53,38 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<String> 
         "defaultLang": site.default_language,
         "langs": site.languages,
         "policyUrl": site.policy_url,
-        "consentMode": site.consent_mode.as_ref().map(|m| json!({ "region": m.region })),
         "gpc": site.honor_gpc,
         "layout": site.layout,
         "theme": site.theme,
+        "categories": site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "gpc": c.gpc })).collect::<Vec<_>>(),
+        "texts": first_texts,
+    });
+    // Same order as in `config.json`: the full widget merges the two lists item by item.
+    let categories: Vec<Value> = site
+        .categories
+        .iter()
+        .map(|c| {
+            json!({
+                "title": c.title, "description": c.description,
+                "cookies": SiteConfig::cookie_names(c).collect::<Vec<_>>(),
+                "services": c.services.iter().flat_map(|svc| svc.cookies.iter().map(move |k| {
+                    json!({ "name": k.name, "provider": svc.provider, "purpose": k.purpose, "duration": k.duration })
+                })).collect::<Vec<_>>(),
+                "signals": c.consent_mode,
+            })
+        })
+        .collect();
+    let details = json!({
+        "site": site.id,
+        "endpoint": site.endpoint,
+        "consentMode": site.consent_mode.as_ref().map(|m| json!({ "region": m.region })),
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
         "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(&site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
-        "texts": texts,
+        "texts": other_texts,
     });
-    Ok(serde_json::to_string(&cfg)?)
+    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details: serde_json::to_string(&details)? })
 }
 
 #[cfg(test)]
@@ -81,8 +108,8 @@ mod tests {
     }
 
     fn revision(dir: &Path) -> String {
-        let json = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
-        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let cfg = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
+        let v: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
         v["revision"].as_str().expect("revision").to_owned()
     }
 
@@ -104,6 +131,29 @@ mod tests {
         let before = revision(&dir);
         std::fs::write(&translation, "# Changed\n\n## 1. X\n\n### 1.7 Cookies\n\nY\n").expect("write");
         assert_ne!(before, revision(&dir), "the translation is part of the revision");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_first_layer_gets_only_what_the_first_decision_needs() {
+        let dir = scratch("split");
+        let cfg = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
+        let first: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
+        let details: serde_json::Value = serde_json::from_str(&cfg.details).expect("json");
+        assert_eq!(first["details"], "details.json");
+        let keys = |v: &serde_json::Value| v.as_object().expect("object").keys().cloned().collect::<std::collections::BTreeSet<_>>();
+        assert!(keys(&first).is_disjoint(&keys(&details).into_iter().filter(|k| k != "texts" && k != "categories").collect()));
+        for lang in ["nl", "en", "fr", "de"] {
+            let (a, b) = (keys(&first["texts"][lang]), keys(&details["texts"][lang]));
+            assert_eq!(a.len(), super::FIRST_LAYER_TEXTS.len(), "{lang}: every first-layer text is there");
+            assert!(a.is_disjoint(&b), "{lang}: no text is in both files");
+            assert!(b.contains("save") && b.contains("policy_close"), "{lang}: the rest is in the details");
+        }
+        let (a, b) = (first["categories"].as_array().expect("list"), details["categories"].as_array().expect("list"));
+        assert_eq!(a.len(), b.len(), "the two category lists merge item by item");
+        assert_eq!(a[0]["id"], "necessary");
+        assert!(b[1]["title"]["nl"].is_string());
+        assert!(first.to_string().len() < 4_000, "the first layer's config stays small: {} B", first.to_string().len());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -81,8 +81,21 @@ fn unknown_version_is_rejected() {
     let b2 = b.replacen('1', "2", 1);
     let mut v = b2.clone();
     v.push('.');
-    push_radix(&mut v, u64::from(fnv1a(b2.as_bytes())), 36);
+    push_radix(&mut v, u64::from(fnv1a(FNV_START, b2.as_bytes())), 36);
     assert_eq!(Consent::decode(&v), Err(Rejected::UnknownVersion));
+}
+
+#[test]
+fn the_borrowed_reading_agrees_with_the_owned_one() {
+    let v = sample().encode();
+    let s = Stored::parse(&v).expect("parses");
+    assert_eq!((s.id_hex, s.categories, s.revision), ("0192f3a45b6c7d8e9f0123456789abcd", "necessary+analytics", "a1b2c3d4e5f6"));
+    assert!(s.is_current(s.decided_s + 10, "a1b2c3d4e5f6"));
+    assert!(!s.is_current(s.decided_s + 10, "ffffffffffff"));
+    assert!(!s.is_current(s.expires_s, "a1b2c3d4e5f6"));
+    let none = Consent { categories: vec![], ..sample() };
+    assert_eq!(Stored::parse(&none.encode()).map(|s| s.categories), Ok(""));
+    assert_eq!(Consent::decode(&none.encode()), Ok(none));
 }
 
 #[test]
@@ -92,6 +105,8 @@ fn finds_the_named_cookie() {
     assert_eq!(find(h, "cc_consent_x"), Some("2"));
     assert_eq!(find(h, "cc"), None);
     assert_eq!(find("", "cc_consent"), None);
+    assert_eq!(find("a=1;cc_consent=2", "cc_consent"), Some("2"));
+    assert_eq!(find("cc_consent", "cc_consent"), None);
 }
 
 #[test]
