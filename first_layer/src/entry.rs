@@ -1,4 +1,4 @@
-//! The first layer's boundary with its loader (`www/consent/consent.js`): the
+//! The first layer's boundary with its loader (`www/loader/consent.js`): the
 //! only place with raw pointers. The loader puts the config's and the page's
 //! values into numbered slots, calls `start`, and on a click `decide`; the DOM,
 //! the cookie and the clock are reached through a handful of imports.

@@ -11,8 +11,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::build::{CONFIG, GLUE, LOADER, WASM};
-use crate::size::{brotli, gzip};
+use crate::size::{brotli, gzip, measure, policy_documents, CRITICAL_PATH, FULL_WIDGET};
 use crate::{sh, sh_out};
 
 const PEER: &str = "vanilla-cookieconsent";
@@ -139,7 +138,7 @@ fn sizes(peer_dist: &Path) -> Result<String> {
     let mut md = String::from("\n## Size: bytes before a visitor can decide\n\n| widget | part | raw B | gzip -9 B | brotli B |\n|---|---|---:|---:|---:|\n");
     let mut totals = Vec::new();
     let groups: [(&str, Vec<(String, PathBuf)>); 3] = [
-        ("ours", [("loader", LOADER), ("glue (JS)", GLUE), ("Wasm (CSS inside)", WASM), ("config.json", CONFIG)].iter().map(|(n, p)| (n.to_string(), PathBuf::from(p))).collect()),
+        ("ours", CRITICAL_PATH.iter().map(|(n, p)| (n.to_string(), PathBuf::from(p))).collect()),
         (PEER, vec![("cookieconsent.umd.js".into(), peer_dist.join("cookieconsent.umd.js")), ("cookieconsent.css".into(), peer_dist.join("cookieconsent.css")), ("config script".into(), PathBuf::from("bench/site/peer-config.js"))]),
         ("static floor", vec![("banner CSS".into(), PathBuf::from("bench/site/static-banner.css"))]),
     ];
@@ -163,12 +162,11 @@ fn sizes(peer_dist: &Path) -> Result<String> {
         ours[1] as f64 / theirs[1] as f64,
         if ours[1] <= BUDGET_GZIP { format!("met ({} B)", ours[1]) } else { format!("**missed by {} B** ({} B)", ours[1] - BUDGET_GZIP, ours[1]) }
     );
-    md.push_str("Ours, loaded on demand (not on the critical path):\n\n| part | raw B | gzip -9 B | brotli B |\n|---|---:|---:|---:|\n");
-    let mut lazy: Vec<PathBuf> = std::fs::read_dir("www/consent")?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("policy."))).collect();
-    lazy.sort();
-    for p in lazy {
-        let r = row(&std::fs::read(&p)?)?;
-        let _ = writeln!(md, "| {} | {} | {} | {} |", p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), r[0], r[1], r[2]);
+    md.push_str("Ours, loaded after the banner is up (at once for a visitor who has decided) or on demand:\n\n| part | raw B | gzip -9 B | brotli B |\n|---|---:|---:|---:|\n");
+    let lazy = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).chain(policy_documents()?);
+    for (name, path) in lazy {
+        let r = measure(&path)?;
+        let _ = writeln!(md, "| {name} | {} | {} | {} |", r[0], r[1], r[2]);
     }
     Ok(md)
 }

@@ -12,6 +12,8 @@ use crate::sh;
 pub const PKG_DIR: &str = "www/consent/pkg";
 pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
 pub const GLUE: &str = "www/consent/pkg/consent_widget.js";
+/// The loader as written (readable) and as served (minified by esbuild).
+pub const LOADER_SOURCE: &str = "www/loader/consent.js";
 pub const LOADER: &str = "www/consent/consent.js";
 pub const CONFIG: &str = "www/consent/config.json";
 pub const DETAILS: &str = "www/consent/details.json";
@@ -29,7 +31,13 @@ pub fn run() -> Result<()> {
     // Features come from the module itself: `-all` yields modules Chromium rejects.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
     first_layer()?;
+    loader()?;
     write_generated()
+}
+
+/// The loader, minified: it is on the critical path.
+fn loader() -> Result<()> {
+    sh(Command::new("node_modules/.bin/esbuild").args([LOADER_SOURCE, "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={LOADER}")))
 }
 
 /// The first layer: no wasm-bindgen (its loader is its glue), its own entry

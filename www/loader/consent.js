@@ -1,4 +1,5 @@
-// The consent widget's loader: the one script tag a site adds.
+// The consent widget's loader: the one script tag a site adds. (Source; `cargo xtask
+// build` minifies it into www/consent/consent.js, which pages load.)
 //   <script src="/consent/consent.js" data-config="/consent/config.json" defer></script>
 // Two stages. First, config.json and the first layer (first.wasm, a few KB) load
 // in parallel; the first layer reads the consent cookie, picks the language and,

@@ -1,0 +1,118 @@
+// The banner's two layers: the first layer (first.wasm) draws the banner and stores
+// Accept/Reject on its own; the full widget, held back here, takes over and finishes
+// what the visitor did meanwhile. A returning visitor never sees a banner flash.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+
+let server, chrome;
+before(async () => {
+  server = await Server.start();
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+});
+
+/** A page whose full widget is held back until `release()`; records what it loads and the widget's DOM events. */
+async function heldBack() {
+  const page = await openPage(chrome);
+  const loaded = [];
+  page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+  let release;
+  const gate = new Promise((r) => (release = r));
+  await page.route('**/consent/pkg/consent_widget_bg.wasm', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const name of ['consent:ready', 'consent:change']) document.addEventListener(name, (e) => window.__events.push([name, e.detail.accepted]));
+  });
+  return { page, loaded, release };
+}
+
+const consentCookie = async (page) => (await page.context().cookies()).find((c) => c.name === 'cc_consent');
+const rowsFor = (consentId) => server.rows(`SELECT action FROM events WHERE consent_id = '${consentId}' ORDER BY seq`);
+
+test('Reject all on the first layer is stored at once; the full widget then records and announces it', async () => {
+  const { page, loaded, release } = await heldBack();
+  const shownBefore = server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n;
+  await page.goto(server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  assert.ok(loaded.includes('/consent/first.wasm'), 'the first layer drew the banner');
+  assert.equal(await page.locator('consent-banner .prefs').count(), 0, 'the full widget has not taken over yet');
+  // Within the click's own task: cookie written, banner gone.
+  const same = await page.evaluate(() => {
+    document.querySelector('consent-banner').shadowRoot.querySelector('button[data-act=reject]').click();
+    return { cookie: document.cookie.includes('cc_consent='), banner: !!document.querySelector('consent-banner') };
+  });
+  assert.deepEqual(same, { cookie: true, banner: false });
+  const cookie = await consentCookie(page);
+  const [, idHex, cats] = cookie.value.split('.');
+  assert.equal(cats, 'necessary');
+  assert.ok(Math.abs(cookie.expires - Date.now() / 1000 - 182 * 86400) < 120, 'Max-Age from the config');
+  const id = [idHex.slice(0, 8), idHex.slice(8, 12), idHex.slice(12, 16), idHex.slice(16, 20), idHex.slice(20)].join('-');
+  assert.deepEqual(rowsFor(id), [], 'nothing is sent before the full widget runs');
+  release();
+  // The full widget finishes the decision: event with the same consent id, DOM event, settings button.
+  const rows = await until(() => rowsFor(id).length && rowsFor(id));
+  assert.deepEqual(rows.map((r) => r.action), ['reject_all']);
+  await until(() => server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n > shownBefore);
+  await page.locator('consent-settings').waitFor({ state: 'attached' });
+  assert.deepEqual(await page.evaluate(() => window.__events), [['consent:change', ['necessary']]]);
+  assert.equal((await consentCookie(page)).value.split('.')[1], idHex, 'the id is kept');
+  assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
+  assert.equal(await page.locator('consent-banner').count(), 0, 'the banner does not come back');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('Accept all on the first layer starts the gated scripts once the full widget arrives', async () => {
+  const { page, release } = await heldBack();
+  await page.goto(server.base + '/');
+  await button(page, 'accept').click();
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics+marketing');
+  assert.equal(await page.evaluate(() => window.analyticsInline ?? 0), 0, 'scripts wait for the full widget');
+  release();
+  await until(() => page.evaluate(() => window.analyticsInline === 1));
+  assert.equal(await page.evaluate(() => window.Consent.accepted('marketing')), true);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('Preferences clicked before the full widget arrives open when it does, on the same banner', async () => {
+  const { page, release } = await heldBack();
+  await page.goto(server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  const host = await page.evaluateHandle(() => document.querySelector('consent-banner'));
+  await button(page, 'prefs').click();
+  assert.equal((await consentCookie(page)) ?? null, null, 'opening the preferences stores nothing');
+  release();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate((h) => h === document.querySelector('consent-banner') && document.querySelectorAll('consent-banner').length === 1, host), true, 'taken over in place, not drawn twice');
+  assert.equal(await page.locator('consent-banner button[data-act=save]').isVisible(), true);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a returning visitor gets no banner, not even for a frame, and the full widget still runs', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await button(page, 'accept').click();
+  await page.locator('consent-settings').waitFor({ state: 'attached' });
+  await page.addInitScript(() => {
+    window.__bannerSeen = false;
+    new MutationObserver(() => {
+      if (document.querySelector('consent-banner')) window.__bannerSeen = true;
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.reload();
+  await until(() => page.evaluate(() => window.analyticsInline === 1));
+  await page.locator('consent-settings').waitFor({ state: 'attached' });
+  assert.equal(await page.evaluate(() => window.__bannerSeen), false);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
