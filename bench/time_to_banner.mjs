@@ -18,11 +18,14 @@ const PAGES = {
   static: { path: '/bench/static.html', cookie: null },
 };
 
-const PROFILES = {
+const ALL_PROFILES = {
   local: { cpu: 1, network: null },
   cpu4x: { cpu: 4, network: null },
   slow4g: { cpu: 4, network: { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 } },
 };
+// BENCH_PROFILES=slow4g (comma-separated) runs only those, for a quicker look.
+const only = (process.env.BENCH_PROFILES || '').split(',').filter(Boolean);
+const PROFILES = Object.fromEntries(Object.entries(ALL_PROFILES).filter(([name]) => !only.length || only.includes(name)));
 
 // Injected before any page script, identical for every page: finds the Accept
 // button (in our shadow root, in theirs, or static), and records when it is

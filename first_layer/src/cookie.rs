@@ -11,6 +11,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use consent_wire::json::radix_digits;
+
 use crate::sink::Sink;
 
 pub const VERSION: &str = "1";
@@ -188,23 +190,9 @@ pub fn set_cookie_string(name: &str, value: &str, max_age_s: Option<u64>, domain
     s
 }
 
-/// `n` in base `radix` (≤ 36), lowercase.
-pub fn push_radix(out: &mut impl Sink, mut n: u64, radix: u64) {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut buf = [b'0'; 13];
-    let mut i = buf.len();
-    while i > 0 {
-        i -= 1;
-        buf[i] = DIGITS[(n % radix) as usize % 36];
-        n /= radix;
-        if n == 0 {
-            break;
-        }
-    }
-    if let Some(digits) = buf.get(i..) {
-        // SAFETY: `DIGITS` are ASCII.
-        out.push_str(unsafe { core::str::from_utf8_unchecked(digits) });
-    }
+/// `n` in base `radix` (2-36), lowercase.
+pub fn push_radix(out: &mut impl Sink, n: u64, radix: u64) {
+    out.push_str(radix_digits(n, radix, &mut [0; 64]));
 }
 
 /// The text before the first `sep` and, if there was one, after it.
@@ -216,7 +204,7 @@ fn cut(s: &str, sep: u8) -> (&str, Option<&str>) {
 }
 
 /// `s` split at every `sep` byte (an ASCII separator).
-pub(crate) fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> + Clone {
+pub fn split(s: &str, sep: u8) -> impl Iterator<Item = &str> + Clone {
     let mut rest = Some(s);
     core::iter::from_fn(move || {
         let (field, after) = cut(rest?, sep);

@@ -5,6 +5,7 @@
 
 use core::cell::UnsafeCell;
 
+use crate::cookie::split;
 use crate::decision::{words, Site};
 use crate::sink::Buf;
 use crate::skeleton::{self, Dom, Look, Text, CSS};
@@ -93,16 +94,22 @@ pub extern "C" fn mem(len: usize) -> *mut u8 {
     }
 }
 
-/// Takes the `len` bytes at `ptr` (written after `mem`) as slot `slot`'s value.
+/// Takes the `len` bytes at `ptr` (written after `mem`): the slots' values in
+/// order, each ended by a NUL (which the loader removes from the values).
 #[no_mangle]
-pub extern "C" fn put(slot: usize, ptr: *const u8, len: usize) {
-    if slot >= SLOTS || ptr.is_null() {
+pub extern "C" fn put(ptr: *const u8, len: usize) {
+    if ptr.is_null() {
         return;
     }
     // SAFETY: `ptr` came from `mem(len)`, is never freed, and the loader wrote
-    // `len` bytes of `TextEncoder` output (UTF-8) there. One thread; no
-    // reference into the array outlives a `get`.
-    unsafe { (*VALUES.0.get())[slot] = core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) }
+    // `len` bytes of `TextEncoder` output (UTF-8) there; NUL is ASCII, so the
+    // pieces between NULs are UTF-8 too. One thread; no reference into the
+    // array outlives a `get`.
+    let all = unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(ptr, len)) };
+    let values = unsafe { &mut *VALUES.0.get() };
+    for (slot, value) in values.iter_mut().zip(split(all, 0)) {
+        *slot = value;
+    }
 }
 
 /// 0: the config lacks a field (reported); 1: the visitor has decided already;

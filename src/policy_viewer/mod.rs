@@ -183,7 +183,7 @@ impl Viewer {
             }
         }
         if let Some(note) = Reflect::get(&data, &"note".into()).ok().and_then(|n| n.as_string()) {
-            if let Some(p) = self.doc.create_element("p").ok() {
+            if let Ok(p) = self.doc.create_element("p") {
                 p.set_class_name("note");
                 p.set_text_content(Some(&note));
                 let _ = self.article.prepend_with_node_1(&p);

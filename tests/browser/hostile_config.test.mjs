@@ -15,6 +15,11 @@ before(async () => {
     const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
     const evil = structuredClone(cfg);
     for (const lang of Object.keys(evil.texts)) for (const k of Object.keys(evil.texts[lang])) evil.texts[lang][k] = EVIL;
+    // The texts the full widget adds (preferences, viewer) are just as hostile.
+    const details = JSON.parse(readFileSync(join(www, 'consent', cfg.details), 'utf8'));
+    for (const lang of Object.keys(details.texts)) for (const k of Object.keys(details.texts[lang])) details.texts[lang][k] = EVIL;
+    writeFileSync(join(www, 'consent/evil-details.json'), JSON.stringify(details));
+    evil.details = 'evil-details.json';
     evil.texts.nl.description = 'x'.repeat(10 * 1024 * 1024) + EVIL;
     evil.policyUrl = 'javascript:window.__pwned=3';
     evil.categories[1].title = { nl: EVIL, en: EVIL };
@@ -46,6 +51,7 @@ test('hostile strings in the config render as inert text', async () => {
       title: root.querySelector('h2').textContent,
       link: root.querySelector('a[data-act=policy]'),
       category: root.querySelectorAll('.prefs label')[1].textContent,
+      save: root.querySelector('button[data-act=save]').textContent,
     };
   });
   assert.equal(seen.pwned, null, 'nothing ran');
@@ -53,6 +59,7 @@ test('hostile strings in the config render as inert text', async () => {
   assert.equal(seen.title, '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe');
   assert.equal(seen.link, null, 'a javascript: policy link is not rendered');
   assert.ok(seen.category.includes('<img src=x'));
+  assert.equal(seen.save, EVIL, 'a text from details.json, as text');
   // It still works.
   await button(page, 'reject').click();
   await banner(page).waitFor({ state: 'detached' });

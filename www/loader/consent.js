@@ -44,8 +44,9 @@
   var cfg, w, host, texts, nodes;
   var early; // the first layer's button clicked before the full widget took over
   var full; // the full widget has taken over
+  var decoder = new TextDecoder();
   var str = function (p, n) {
-    return new TextDecoder().decode(new Uint8Array(w.memory.buffer, p, n));
+    return decoder.decode(new Uint8Array(w.memory.buffer, p, n));
   };
   var pick = function (o, k) {
     return o && typeof o == 'object' ? o[k] : undefined;
@@ -85,13 +86,18 @@
       throw new Error(configUrl + ': field `' + str(p, n) + '` is missing or has the wrong type');
     },
   };
-  // Gives the first layer a string (its slots are listed in first_layer/src/entry.rs).
-  var put = function (v, i) {
-    if (v == null) return;
-    v = new TextEncoder().encode(String(v));
+  // Gives the first layer its values (the slots are listed in first_layer/src/entry.rs), each ended by a NUL.
+  var put = function (values) {
+    var v = new TextEncoder().encode(
+      values
+        .map(function (x) {
+          return (x == null ? '' : String(x)).replace(/\0/g, '') + '\0';
+        })
+        .join(''),
+    );
     var p = w.mem(v.length);
     new Uint8Array(w.memory.buffer, p, v.length).set(v);
-    w.put(i, p, v.length);
+    w.put(p, v.length);
   };
   var list = function (a, f) {
     return Array.isArray(a) ? a.map(f).join(' ') : null;
@@ -101,7 +107,7 @@
       cfg = x[0] || {};
       w = x[1].instance.exports;
       var k = cfg.cookie || {};
-      [
+      put([
         document.cookie, k.name, cfg.revision, k.maxAgeDays, k.session ? 1 : '', k.domain,
         list(cfg.langs, String), cfg.defaultLang, document.documentElement.lang, navigator.language,
         cfg.policyUrl, cfg.layout, cfg.theme, cfg.gpc !== false && navigator.globalPrivacyControl === true ? 1 : '',
@@ -109,7 +115,7 @@
           return pick(y, 'id') + (pick(y, 'required') ? '!' : '') + (pick(y, 'gpc') ? '~' : '');
         }),
         location.protocol == 'https:' ? 1 : '',
-      ].forEach(put);
+      ]);
       if (w.start() == 1) return widget();
       // First in the body: keyboard users reach it first; fixed, so nothing shifts.
       document.body.prepend(host);
