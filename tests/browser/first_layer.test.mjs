@@ -116,3 +116,22 @@ test('a returning visitor gets no banner, not even for a frame, and the full wid
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('when only the full widget cannot load, the first layer still shows the banner and stores a choice', async () => {
+  const page = await openPage(chrome);
+  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
+  await page.goto(server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary');
+  assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
+  // The policy link, held back for the viewer, is followed when there is no viewer.
+  await page.context().clearCookies();
+  await page.reload();
+  await page.locator('consent-banner a[data-act=policy]').click();
+  await page.waitForURL('**/privacy.html');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -43,7 +43,7 @@
   var configUrl = at(me.getAttribute('data-config') || 'config.json');
   var cfg, w, host, texts, nodes;
   var early; // the first layer's button clicked before the full widget took over
-  var full; // the full widget has taken over
+  var full; // 1: the full widget has taken over; 0: it failed to load
   var decoder = new TextDecoder();
   var str = function (p, n) {
     return decoder.decode(new Uint8Array(w.memory.buffer, p, n));
@@ -121,7 +121,7 @@
       document.body.prepend(host);
       nodes[0].addEventListener('click', function (e) {
         var b = !full && e.target.closest('[data-act]');
-        if (!b) return;
+        if (!b || (full === 0 && b.getAttribute('data-act') == 'policy')) return; // no viewer coming: a link is a link
         e.preventDefault();
         early = b.getAttribute('data-act');
         if (early == 'accept' || early == 'reject') {
@@ -161,6 +161,9 @@
       })
       .catch(function (e) {
         fail((e && e.message) || e);
+        // The first layer keeps working alone; a policy link it held back is followed after all.
+        full = 0;
+        if (early == 'policy') location.href = cfg.policyUrl;
       });
   }
 
