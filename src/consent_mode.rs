@@ -1,5 +1,6 @@
-//! Google Consent Mode v2: `['consent', 'default', …]` before any gated tag
-//! runs, `['consent', 'update', …]` for every decision and for a stored one.
+//! Google Consent Mode v2: `['consent', 'update', …]` for every decision and for
+//! a stored one. (The default, made at build time as `consentDefault` in
+//! `config.json`, is pushed by the loader as soon as the config arrives.)
 
 use alloc::string::String;
 
@@ -9,22 +10,6 @@ use web_sys::Window;
 
 use crate::config::Config;
 use consent_wire::consent_mode::SIGNALS;
-
-/// How long tags wait for the update before firing with the default (ms).
-const WAIT_FOR_UPDATE_MS: f64 = 500.0;
-
-/// The default: only the required categories' signals granted.
-pub fn push_default(window: &Window, config: &Config) {
-    let Some(mode) = &config.consent_mode else { return };
-    let required: alloc::vec::Vec<String> = config.required_ids();
-    let state = signals(config, &required);
-    let _ = Reflect::set(&state, &"wait_for_update".into(), &JsValue::from_f64(WAIT_FOR_UPDATE_MS));
-    let region = Reflect::get(mode, &"region".into()).unwrap_or(JsValue::UNDEFINED);
-    if region.dyn_ref::<Array>().is_some_and(|r| r.length() > 0) {
-        let _ = Reflect::set(&state, &"region".into(), &region);
-    }
-    push(window, "default", &state);
-}
 
 /// An update for the accepted categories.
 pub fn push_update(window: &Window, config: &Config, accepted: &[String]) {

@@ -68,7 +68,6 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
         outbox,
         trusted_types: OnceCell::new(),
     });
-    consent_mode::push_default(&widget.window, &widget.config);
     let stored = widget.stored_consent();
     *widget.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
     let current = stored.filter(|c| c.is_current(now_s(), &widget.config.revision));

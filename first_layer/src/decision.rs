@@ -6,6 +6,8 @@ use crate::cookie::{find, split, write_attributes, write_value, Stored};
 use crate::sink::{Buf, Sink};
 
 const DAY_S: u64 = 86_400;
+/// Longer than any consent may be kept (about 27 years).
+const MAX_AGE_DAYS: u64 = 10_000;
 
 /// The site's cookie settings and categories, as the first layer reads them.
 pub struct Site<'a> {
@@ -53,10 +55,11 @@ impl Site<'_> {
         };
         let chosen = self.categories().filter(|(_, required, _)| accept || *required).map(|(id, _, _)| id);
         let now = now_ms / 1000;
-        let age = self.max_age_days.saturating_mul(DAY_S);
+        // The site config allows at most a few years; the cap keeps the sums in range.
+        let age = self.max_age_days.min(MAX_AGE_DAYS) * DAY_S;
         out.push_str(self.cookie_name);
         out.push_str("=");
-        write_value(out, id, chosen, self.revision, now, now.saturating_add(age));
+        write_value(out, id, chosen, self.revision, now, now + age);
         let domain = Some(self.domain).filter(|d| !d.is_empty());
         write_attributes(out, (!self.session).then_some(age), domain, https);
     }

@@ -169,9 +169,10 @@ fn site() -> Site<'static> {
     }
 }
 
-/// Digits to a number, without `core::fmt`'s parser; anything else ends it.
+/// Digits to a number, without `core::fmt`'s parser; anything else ends it, and
+/// more than nine digits are not a number of days.
 fn decimal(s: &str) -> u64 {
-    s.bytes().take_while(u8::is_ascii_digit).fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+    s.bytes().take_while(u8::is_ascii_digit).take(9).fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))
 }
 
 /// The skeleton's DOM, through the loader.

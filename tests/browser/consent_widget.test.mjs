@@ -205,6 +205,8 @@ test('keyboard only: from the first Tab to saved choices; Escape folds the prefe
   }
   assert.deepEqual(seen, ['accept', 'reject', 'prefs']);
   await page.keyboard.press('Enter');
+  // Pressed on the first layer, "Preferences" opens once the full widget is in.
+  await until(async () => (await focused()) === 'analytics');
   assert.equal(await focused(), 'analytics', 'focus moves into the preferences');
   assert.equal(await page.evaluate(() => document.querySelector('main').inert), true, 'the page behind is inert');
   await page.keyboard.press('Escape');

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until, withCheck } from './harness.mjs';
+import { Server, browser, openPage, openPreferences, banner, button, until, withCheck } from './harness.mjs';
 
 const DAY = 86400;
 let server, chrome;
@@ -131,7 +131,7 @@ test('Accept all: cookie, one accept_all row, gated scripts run now and on every
 test('Preferences: only the ticked categories are stored, as a custom decision', async () => {
   const page = await openPage(chrome);
   await page.goto(server.base + '/');
-  await button(page, 'prefs').click();
+  await openPreferences(page);
   const boxes = page.locator('consent-banner input[data-cat]');
   assert.deepEqual(await boxes.evaluateAll((els) => els.map((e) => [e.dataset.cat, e.checked, e.disabled])), [
     ['necessary', true, true],

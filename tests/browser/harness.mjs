@@ -113,6 +113,13 @@ export async function openPage(b, opts = {}) {
 
 export const banner = (page) => page.locator('consent-banner .cc');
 export const button = (page, act) => page.locator(`consent-banner button[data-act=${act}]`);
+/** Clicks "Preferences" and waits for them: clicked on the first layer, they open once the full widget is in. */
+export async function openPreferences(page) {
+  await page.locator('consent-banner button[data-act=prefs]').click();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+}
+/** Waits until the full widget has taken the first layer's banner over (its preferences are in). */
+export const takenOver = (page) => page.locator('consent-banner ul.prefs').waitFor({ state: 'attached' });
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
 export async function until(fn, ms = 5000) {

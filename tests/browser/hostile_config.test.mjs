@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+import { Server, browser, openPage, openPreferences, banner, button, until } from './harness.mjs';
 
 const EVIL = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
 let server, chrome;
@@ -42,7 +42,7 @@ test('hostile strings in the config render as inert text', async () => {
   const page = await openPage(chrome);
   await page.goto(server.base + '/evil.html');
   await banner(page).waitFor({ state: 'visible', timeout: 20_000 });
-  await page.locator('consent-banner button[data-act=prefs]').click();
+  await openPreferences(page);
   const seen = await page.evaluate(() => {
     const root = document.querySelector('consent-banner').shadowRoot;
     return {

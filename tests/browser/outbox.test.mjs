@@ -2,7 +2,7 @@
 // localStorage, is retried, and is stored exactly once when the backend is back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+import { Server, browser, openPage, banner, button, takenOver, until } from './harness.mjs';
 
 let server, chrome;
 before(async () => {
@@ -18,6 +18,8 @@ test('backend down → decision queued → backend up → the event arrives exac
   const page = await openPage(chrome);
   await page.goto(server.base + '/');
   await banner(page).waitFor();
+  // The API goes down, not the widget's files: the full widget is there first.
+  await takenOver(page);
   await server.stop();
   await button(page, 'reject').click();
   await banner(page).waitFor({ state: 'detached' });

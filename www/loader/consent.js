@@ -15,7 +15,8 @@
   var queue = [];
   var api = (window.Consent = window.Consent || {});
   // Commands wait in the queue until the widget runs; queries answer "no consent yet".
-  ['show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategories', 'reset'].forEach(function (m) {
+  var commands = ['show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategories', 'reset'];
+  commands.forEach(function (m) {
     api[m] = function () {
       queue.push([m, arguments]);
     };
@@ -106,6 +107,8 @@
     .then(function (x) {
       cfg = x[0] || {};
       w = x[1].instance.exports;
+      // Google Consent Mode: the default before the banner and before any gated tag.
+      if (cfg.consentDefault && typeof cfg.consentDefault == 'object') (window.dataLayer = window.dataLayer || []).push(['consent', 'default', cfg.consentDefault]);
       var k = cfg.cookie || {};
       put([
         document.cookie, k.name, cfg.revision, k.maxAgeDays, k.session ? 1 : '', k.domain,
@@ -146,14 +149,17 @@
         x[0].initSync({ module: x[1] });
         full = 1;
         var h = x[0].start(merge(x[2], cfg), early);
-        api.show = function () { h.show(); };
-        api.hide = function () { h.hide(); };
-        api.showPreferences = function () { h.showPreferences(); };
-        api.showPolicy = function (section) { h.showPolicy(section == null ? undefined : String(section)); };
-        api.acceptCategories = function (list) { h.acceptCategories(Array.from(list || [], String)); };
-        api.reset = function () { h.reset(); };
-        api.accepted = function (category) { return h.accepted(String(category)); };
-        api.getConsent = function () { return h.getConsent(); };
+        // Each method with its argument as the widget takes it.
+        var as = {
+          showPolicy: function (section) { return section == null ? undefined : String(section); },
+          acceptCategories: function (list) { return Array.from(list || [], String); },
+          accepted: String,
+        };
+        commands.concat('accepted', 'getConsent').forEach(function (m) {
+          api[m] = function (arg) {
+            return h[m](as[m] ? as[m](arg) : undefined);
+          };
+        });
         queue.forEach(function (call) {
           api[call[0]].apply(api, call[1]);
         });

@@ -58,6 +58,7 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         "theme": site.theme,
         "categories": site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "gpc": c.gpc })).collect::<Vec<_>>(),
         "texts": first_texts,
+        "consentDefault": consent_default(&site),
     });
     // Same order as in `config.json`: the full widget merges the two lists item by item.
     let categories: Vec<Value> = site
@@ -85,6 +86,26 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         "texts": other_texts,
     });
     Ok(WidgetConfig { first: serde_json::to_string(&first)?, details: serde_json::to_string(&details)? })
+}
+
+/// How long Google tags wait for the visitor's answer before using the default (ms).
+const WAIT_FOR_UPDATE_MS: u64 = 500;
+
+/// Google Consent Mode's `['consent', 'default', …]` state, when the site uses it:
+/// only the signals of required categories granted. The loader pushes it as soon as
+/// `config.json` arrives, before the banner and before any gated tag.
+fn consent_default(site: &SiteConfig) -> Option<Value> {
+    let mode = site.consent_mode.as_ref()?;
+    let mut state = serde_json::Map::new();
+    for sig in consent_wire::consent_mode::SIGNALS {
+        let granted = site.categories.iter().any(|c| c.required && c.consent_mode.iter().any(|s| s == sig));
+        state.insert(sig.into(), json!(if granted { "granted" } else { "denied" }));
+    }
+    state.insert("wait_for_update".into(), json!(WAIT_FOR_UPDATE_MS));
+    if !mode.region.is_empty() {
+        state.insert("region".into(), json!(mode.region));
+    }
+    Some(Value::Object(state))
 }
 
 #[cfg(test)]
@@ -153,6 +174,14 @@ mod tests {
         assert_eq!(a.len(), b.len(), "the two category lists merge item by item");
         assert_eq!(a[0]["id"], "necessary");
         assert!(b[1]["title"]["nl"].is_string());
+        assert_eq!(
+            first["consentDefault"],
+            serde_json::json!({
+                "ad_storage": "denied", "analytics_storage": "denied", "ad_user_data": "denied", "ad_personalization": "denied",
+                "functionality_storage": "granted", "personalization_storage": "denied", "security_storage": "granted", "wait_for_update": 500,
+            }),
+            "Consent Mode's default: only what the necessary category maps to is granted"
+        );
         assert!(first.to_string().len() < 4_000, "the first layer's config stays small: {} B", first.to_string().len());
         let _ = std::fs::remove_dir_all(&dir);
     }
