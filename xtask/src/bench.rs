@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use crate::size::{brotli, gzip, measure, policy_documents, CRITICAL_PATH, FULL_WIDGET};
+use crate::size::{measure, policy_documents, CRITICAL_PATH, FULL_WIDGET};
 use crate::{sh, sh_out};
 
 const PEER: &str = "vanilla-cookieconsent";
@@ -130,10 +130,6 @@ fn header() -> Result<String> {
     ))
 }
 
-fn row(bytes: &[u8]) -> Result<[usize; 3]> {
-    Ok([bytes.len(), gzip(bytes)?, brotli(bytes)?])
-}
-
 fn sizes(peer_dist: &Path) -> Result<String> {
     let mut md = String::from("\n## Size: bytes before a visitor can decide\n\n| widget | part | raw B | gzip -9 B | brotli B |\n|---|---|---:|---:|---:|\n");
     let mut totals = Vec::new();
@@ -145,8 +141,7 @@ fn sizes(peer_dist: &Path) -> Result<String> {
     for (widget, parts) in &groups {
         let mut total = [0usize; 3];
         for (name, path) in parts {
-            let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            let r = row(&bytes)?;
+            let r = measure(path)?;
             for (t, v) in total.iter_mut().zip(r) {
                 *t += v;
             }

@@ -35,8 +35,9 @@ pub fn print() -> Result<()> {
 }
 
 /// Raw, gzip -9 and brotli sizes of a built file.
-pub fn measure(path: &str) -> Result<[usize; 3]> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {path} (run `cargo xtask build`)"))?;
+pub fn measure(path: impl AsRef<std::path::Path>) -> Result<[usize; 3]> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).with_context(|| format!("reading {} (run `cargo xtask build`)", path.display()))?;
     Ok([bytes.len(), gzip(&bytes)?, brotli(&bytes)?])
 }
 
