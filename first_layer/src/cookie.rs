@@ -82,7 +82,7 @@ impl<'a> Stored<'a> {
 
     /// Is this decision still the visitor's answer to the current policy?
     pub fn is_current(&self, now_s: u64, revision: &str) -> bool {
-        self.revision == revision && now_s < self.expires_s && self.decided_s <= now_s + FUTURE_SKEW_S
+        is_current(self.revision, self.decided_s, self.expires_s, now_s, revision)
     }
 }
 
@@ -108,12 +108,17 @@ impl Consent {
 
     /// Is this decision still the visitor's answer to the current policy?
     pub fn is_current(&self, now_s: u64, revision: &str) -> bool {
-        self.revision == revision && now_s < self.expires_s && self.decided_s <= now_s + FUTURE_SKEW_S
+        is_current(&self.revision, self.decided_s, self.expires_s, now_s, revision)
     }
 
     pub fn accepts(&self, category: &str) -> bool {
         self.categories.iter().any(|c| c == category)
     }
+}
+
+/// Same policy revision, not expired, not decided in the future (beyond clock skew).
+fn is_current(stored_revision: &str, decided_s: u64, expires_s: u64, now_s: u64, revision: &str) -> bool {
+    stored_revision == revision && now_s < expires_s && decided_s <= now_s + FUTURE_SKEW_S
 }
 
 /// Writes a cookie value. `id`: the consent UUID, with or without dashes.
