@@ -40,8 +40,8 @@ pub struct Config {
     /// The same policy as a plain page ("open as page").
     pub policy_page: String,
     pub categories: Vec<Category>,
-    /// `{region: [...]}` when Google Consent Mode is on.
-    pub consent_mode: Option<JsValue>,
+    /// Google Consent Mode is on (the site's config has its default state).
+    pub consent_mode: bool,
     /// Honour Global Privacy Control.
     pub gpc: bool,
     /// The banner's layout and colour scheme as configured (checked where used).
@@ -109,7 +109,7 @@ impl Config {
             policy_doc: localized(&get(obj, "policyDocs"), &lang, &default_lang).ok_or(BadField("policyDocs"))?,
             policy_page: localized(&get(obj, "policyPages"), &lang, &default_lang).ok_or(BadField("policyPages"))?,
             categories,
-            consent_mode: Some(get(obj, "consentMode")).filter(|m| m.is_object()),
+            consent_mode: get(obj, "consentDefault").is_object(),
             gpc: get(obj, "gpc").as_bool().unwrap_or(true),
             layout: get(obj, "layout").as_string().unwrap_or_default(),
             theme: get(obj, "theme").as_string().unwrap_or_default(),

@@ -13,7 +13,7 @@ use consent_wire::consent_mode::SIGNALS;
 
 /// An update for the accepted categories.
 pub fn push_update(window: &Window, config: &Config, accepted: &[String]) {
-    if config.consent_mode.is_some() {
+    if config.consent_mode {
         push(window, "update", &signals(config, accepted));
     }
 }

@@ -78,7 +78,6 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
     let details = json!({
         "site": site.id,
         "endpoint": site.endpoint,
-        "consentMode": site.consent_mode.as_ref().map(|m| json!({ "region": m.region })),
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
         "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(&site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
