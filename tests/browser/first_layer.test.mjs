@@ -1,23 +1,15 @@
 // The banner's two layers: the first layer (first.wasm) draws the banner and stores
 // Accept/Reject on its own; the full widget, held back here, takes over and finishes
 // what the visitor did meanwhile. A returning visitor never sees a banner flash.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until } from './harness.mjs';
 
-let server, chrome;
-before(async () => {
-  server = await Server.start();
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
-});
+const live = serverAndBrowser();
 
 /** A page whose full widget is held back until `release()`; records what it loads and the widget's DOM events. */
 async function heldBack() {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   const loaded = [];
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
   let release;
@@ -34,12 +26,12 @@ async function heldBack() {
 }
 
 const consentCookie = async (page) => (await page.context().cookies()).find((c) => c.name === 'cc_consent');
-const rowsFor = (consentId) => server.rows(`SELECT action FROM events WHERE consent_id = '${consentId}' ORDER BY seq`);
+const rowsFor = (consentId) => live.server.rows(`SELECT action FROM events WHERE consent_id = '${consentId}' ORDER BY seq`);
 
 test('Reject all on the first layer is stored at once; the full widget then records and announces it', async () => {
   const { page, loaded, release } = await heldBack();
-  const shownBefore = server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n;
-  await page.goto(server.base + '/');
+  const shownBefore = live.server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n;
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
   assert.ok(loaded.includes('/consent/first.wasm'), 'the first layer drew the banner');
   assert.equal(await page.locator('consent-banner .prefs').count(), 0, 'the full widget has not taken over yet');
@@ -59,7 +51,7 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   // The full widget finishes the decision: event with the same consent id, DOM event, settings button.
   const rows = await until(() => rowsFor(id).length && rowsFor(id));
   assert.deepEqual(rows.map((r) => r.action), ['reject_all']);
-  await until(() => server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n > shownBefore);
+  await until(() => live.server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n > shownBefore);
   await page.locator('consent-settings').waitFor({ state: 'attached' });
   assert.deepEqual(await page.evaluate(() => window.__events), [['consent:change', ['necessary']]]);
   assert.equal((await consentCookie(page)).value.split('.')[1], idHex, 'the id is kept');
@@ -71,7 +63,7 @@ test('Reject all on the first layer is stored at once; the full widget then reco
 
 test('Accept all on the first layer starts the gated scripts once the full widget arrives', async () => {
   const { page, release } = await heldBack();
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await button(page, 'accept').click();
   await banner(page).waitFor({ state: 'detached' });
   assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics+marketing');
@@ -85,7 +77,7 @@ test('Accept all on the first layer starts the gated scripts once the full widge
 
 test('Preferences clicked before the full widget arrives open when it does, on the same banner', async () => {
   const { page, release } = await heldBack();
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
   const host = await page.evaluateHandle(() => document.querySelector('consent-banner'));
   await button(page, 'prefs').click();
@@ -99,8 +91,8 @@ test('Preferences clicked before the full widget arrives open when it does, on t
 });
 
 test('a returning visitor gets no banner, not even for a frame, and the full widget still runs', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await button(page, 'accept').click();
   await page.locator('consent-settings').waitFor({ state: 'attached' });
   await page.addInitScript(() => {
@@ -118,9 +110,9 @@ test('a returning visitor gets no banner, not even for a frame, and the full wid
 });
 
 test('when only the full widget cannot load, the first layer still shows the banner and stores a choice', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
   await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
   await button(page, 'reject').click();

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -82,7 +83,8 @@ export class Server {
     const read = (name) => JSON.parse(readFileSync(join(this.www, 'consent', name), 'utf8'));
     const first = read('config.json');
     const details = read(first.details);
-    return { ...details, ...first, texts: {}, categories: first.categories.map((c, i) => ({ ...details.categories[i], ...c })) };
+    const texts = Object.fromEntries(Object.keys(first.texts).map((l) => [l, { ...details.texts[l], ...first.texts[l] }]));
+    return { ...details, ...first, texts, categories: first.categories.map((c, i) => ({ ...details.categories[i], ...c })) };
   }
 
   editConfig(edit) {
@@ -98,6 +100,23 @@ export async function browser() {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/**
+ * A server (its www copy edited by `prepare`) and Chromium for one test file:
+ * started before its tests, stopped after them. Read `.server` and `.chrome` in tests.
+ */
+export function serverAndBrowser(prepare) {
+  const live = {};
+  before(async () => {
+    live.server = await Server.start(prepare);
+    live.chrome = await browser();
+  });
+  after(async () => {
+    await live.chrome?.close();
+    await live.server?.close();
+  });
+  return live;
 }
 
 /** A page that records console messages and uncaught errors. */
