@@ -13,7 +13,6 @@ const RUNS = Number(runsArg || 20);
 
 const PAGES = {
   ours: { path: '/bench/ours.html', cookie: 'cc_consent' },
-  ours_preload: { path: '/bench/ours-preload.html', cookie: 'cc_consent' },
   theirs: { path: '/bench/theirs.html', cookie: 'cc_cookie' },
   static: { path: '/bench/static.html', cookie: null },
 };
@@ -33,7 +32,6 @@ const PROFILES = Object.fromEntries(Object.entries(ALL_PROFILES).filter(([name])
 const PROBE = (kind) => `(() => {
   const find = {
     ours: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
-    ours_preload: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
     theirs: () => document.querySelector('#cc-main button[data-role=all]'),
     static: () => document.querySelector('#static-banner button[data-act=accept]'),
   }[${JSON.stringify(kind)}];
@@ -108,7 +106,7 @@ async function once(browser, kind, profile, reject) {
         if (performance.now() - t0 > 10000) return null;
       }
       return performance.now() - t0;
-    }, { ours: kind.startsWith('ours'), cookie: PAGES[kind].cookie, act });
+    }, { ours: kind === 'ours', cookie: PAGES[kind].cookie, act });
     m[reject ? 'reject' : 'decision'] = t;
   }
   await context.close();

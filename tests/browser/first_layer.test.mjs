@@ -1,11 +1,18 @@
-// The banner's two layers: the first layer (first.wasm) draws the banner and stores
+// The banner's two layers: the first layer (Wasm baked into consent.js) draws the banner and stores
 // Accept/Reject on its own; the full widget, held back here, takes over and finishes
 // what the visitor did meanwhile. A returning visitor never sees a banner flash.
 import { test } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, openPage, banner, button, until } from './harness.mjs';
 
-const live = serverAndBrowser();
+const live = serverAndBrowser((www) => {
+  // The tag as some sites write it: in the head, without `defer` (it runs before there is a body).
+  const html = readFileSync(join(www, 'index.html'), 'utf8');
+  if (!html.includes(' defer></script>')) throw new Error('index.html: no deferred loader tag');
+  writeFileSync(join(www, 'blocking.html'), html.replace(' defer></script>', '></script>'));
+});
 
 /** A page whose full widget is held back until `release()`; records what it loads and the widget's DOM events. */
 async function heldBack() {
@@ -33,7 +40,8 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   const shownBefore = live.server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n;
   await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
-  assert.ok(loaded.includes('/consent/first.wasm'), 'the first layer drew the banner');
+  // The banner took one file, the loader; the full widget's files are the only others.
+  assert.deepEqual(loaded.filter((p) => p.startsWith('/consent/') && !p.startsWith('/consent/pkg/') && p !== '/consent/details.json'), ['/consent/consent.js']);
   assert.equal(await page.locator('consent-banner .prefs').count(), 0, 'the full widget has not taken over yet');
   // Within the click's own task: cookie written, banner gone.
   const same = await page.evaluate(() => {
@@ -124,6 +132,28 @@ test('when only the full widget cannot load, the first layer still shows the ban
   await page.reload();
   await page.locator('consent-banner a[data-act=policy]').click();
   await page.waitForURL('**/privacy.html');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a tag without defer in the head still puts the banner first in the body', async () => {
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/blocking.html');
+  await banner(page).waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.body.firstElementChild.localName), 'consent-banner');
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'attached' });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the first layer also starts in a browser without Uint8Array.fromBase64', async () => {
+  const page = await openPage(live.chrome);
+  await page.addInitScript(() => delete Uint8Array.fromBase64);
+  await page.goto(live.server.base + '/');
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary');
+  assert.equal(await page.evaluate(() => typeof Uint8Array.fromBase64), 'undefined', 'the fallback ran');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { bake } from '../../www/loader/bake.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'browser-test-token';
@@ -87,12 +88,28 @@ export class Server {
     return { ...details, ...first, texts, categories: first.categories.map((c, i) => ({ ...details.categories[i], ...c })) };
   }
 
+  /** Edits config.json and bakes it into the loader again, as `cargo xtask build` would. */
   editConfig(edit) {
     const path = join(this.www, 'consent/config.json');
     const cfg = JSON.parse(readFileSync(path, 'utf8'));
     edit(cfg);
     writeFileSync(path, JSON.stringify(cfg));
+    bake(join(this.www, 'consent'));
   }
+}
+
+const LOADER_TAG = '<script src="/consent/consent.js"';
+/** `html` with its loader tag pointed at another config (`data-config`); throws if the page has no loader tag. */
+export function withConfig(html, config) {
+  if (!html.includes(LOADER_TAG)) throw new Error('the page has no loader tag');
+  return html.replace(LOADER_TAG, `${LOADER_TAG} data-config="${config}"`);
+}
+
+/** Bakes `config` (a file in the www copy's consent/) into its own loader, `out`; returns `html` loading that one instead. */
+export function withBakedConfig(www, html, config, out) {
+  if (!html.includes(LOADER_TAG)) throw new Error('the page has no loader tag');
+  bake(join(www, 'consent'), { config, out });
+  return html.replace(LOADER_TAG, `<script src="/consent/${out}"`);
 }
 
 export async function browser() {

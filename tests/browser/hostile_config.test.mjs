@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, openPreferences, banner, button, until } from './harness.mjs';
+import { Server, withConfig, withBakedConfig, browser, openPage, openPreferences, banner, button, until } from './harness.mjs';
 
 const EVIL = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
 let server, chrome;
@@ -25,11 +25,14 @@ before(async () => {
     evil.categories[1].title = { nl: EVIL, en: EVIL };
     evil.categories[1].description = { nl: EVIL, en: EVIL };
     writeFileSync(join(www, 'consent/evil-config.json'), JSON.stringify(evil));
-    writeFileSync(join(www, 'evil.html'), html.replace('/consent/config.json', '/consent/evil-config.json'));
+    // Baked into the loader, as a site's build would (the hostile strings pass the bake too).
+    writeFileSync(join(www, 'evil.html'), withBakedConfig(www, html, 'evil-config.json', 'evil.js'));
     const broken = structuredClone(cfg);
     delete broken.revision;
     writeFileSync(join(www, 'consent/broken-config.json'), JSON.stringify(broken));
-    writeFileSync(join(www, 'broken.html'), html.replace('/consent/config.json', '/consent/broken-config.json'));
+    // Fetched through the tag's `data-config`.
+    writeFileSync(join(www, 'broken.html'), withConfig(html, '/consent/broken-config.json'));
+    writeFileSync(join(www, 'broken-baked.html'), withBakedConfig(www, html, 'broken-config.json', 'broken.js'));
   });
   chrome = await browser();
 });
@@ -70,11 +73,14 @@ test('hostile strings in the config render as inert text', async () => {
 });
 
 test('a config missing a field is refused with a message naming it; the page keeps working', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/broken.html');
-  await until(() => page.messages.some((m) => m.includes('[consent] widget not started') && m.includes('`revision`')));
-  assert.equal(await page.locator('consent-banner').count(), 0);
-  assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
+  for (const [path, file] of [['/broken.html', '/consent/broken-config.json'], ['/broken-baked.html', '/consent/broken.js']]) {
+    const page = await openPage(chrome);
+    await page.goto(server.base + path);
+    await until(() => page.messages.some((m) => m.includes('[consent] widget not started') && m.includes('`revision`')));
+    assert.ok(page.messages.some((m) => m.includes(server.base + file + ': config field `revision`')), `${path}: the message names the file`);
+    assert.equal(await page.locator('consent-banner').count(), 0);
+    assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
 });

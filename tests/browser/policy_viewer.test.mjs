@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, ROOT, browser, openPage, banner, until, axe } from './harness.mjs';
+import { withConfig, Server, ROOT, browser, openPage, banner, until, axe } from './harness.mjs';
 
 const source = readFileSync(join(ROOT, 'pkg-config/policy/luxhost.nl.md'), 'utf8');
 const sourceHeadings = source
@@ -20,8 +20,9 @@ before(async () => {
   server = await Server.start((www) => {
     const html = readFileSync(join(www, 'index.html'), 'utf8');
     writeFileSync(join(www, 'en.html'), html.replace('<html lang="nl">', '<html lang="en">'));
-    // A page whose policy document is hostile (the widget must not trust it either).
-    writeFileSync(join(www, 'hostile.html'), html.replace('/consent/config.json', '/consent/hostile-config.json'));
+    // A page whose policy document is hostile (the widget must not trust it either);
+    // its config is loaded through the tag's `data-config`.
+    writeFileSync(join(www, 'hostile.html'), withConfig(html, '/consent/hostile-config.json'));
     const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
     cfg.policyDocs = { nl: '/consent/hostile-policy.json', en: '/consent/hostile-policy.json' };
     writeFileSync(join(www, 'consent/hostile-config.json'), JSON.stringify(cfg));

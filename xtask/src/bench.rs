@@ -77,7 +77,7 @@ pub fn run() -> Result<()> {
 
 /// The benchmark pages: one template, one consent layer each (`bench/site/layers/`),
 /// so they differ in nothing else; and the files those layers load.
-const PAGES: [(&str, &str); 4] = [("ours", "ours"), ("ours-preload", "ours + preload hints"), ("theirs", PEER), ("static", "static floor")];
+const PAGES: [(&str, &str); 3] = [("ours", "ours"), ("theirs", PEER), ("static", "static floor")];
 
 fn write_pages(dir: &Path) -> Result<()> {
     let site = Path::new("bench/site");
@@ -157,6 +157,7 @@ fn sizes(peer_dist: &Path) -> Result<String> {
         ours[1] as f64 / theirs[1] as f64,
         if ours[1] <= BUDGET_GZIP { format!("met ({} B)", ours[1]) } else { format!("**missed by {} B** ({} B)", ours[1] - BUDGET_GZIP, ours[1]) }
     );
+    let _ = writeln!(md, "{}\n", crate::size::baked_in()?);
     md.push_str("Ours, loaded after the banner is up (at once for a visitor who has decided) or on demand:\n\n| part | raw B | gzip -9 B | brotli B |\n|---|---:|---:|---:|\n");
     let lazy = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).chain(policy_documents()?);
     for (name, path) in lazy {
@@ -173,13 +174,12 @@ fn timings(t: &Value) -> String {
          Fully opaque: the same, at opacity 1 (fades finished). TBT and long tasks: tasks over 50 ms until the banner is opaque + 500 ms \
          (the page's own share is the floor's). Accept: click on Accept all → consent cookie written and the gated script ran. \
          Reject: click on Reject all → consent cookie written and the banner gone (half the runs each). \
-         Pages are identical but for the consent layer, served by the same server with the same compression; \
-         \"ours + preload\" adds the optional preload hints from the README.\n",
+         Pages are identical but for the consent layer, served by the same server with the same compression.\n",
         t["chromium"].as_str().unwrap_or("?"),
         t["runs"]
     );
     let profiles = [("local", "local network"), ("cpu4x", "4× CPU throttling"), ("slow4g", "4× CPU + slow 4G (1.6 Mbps, 150 ms RTT)")];
-    let pages = [("ours", "ours"), ("ours_preload", "ours + preload"), ("theirs", PEER), ("static", "static HTML (floor)")];
+    let pages = [("ours", "ours"), ("theirs", PEER), ("static", "static HTML (floor)")];
     for (key, label) in profiles {
         let p = &t["profiles"][key];
         let med = |w: &str, m: &str| p[w][m]["median"].as_f64();
@@ -219,11 +219,9 @@ fn budgets(t: &Value) -> String {
     let mut md = String::from("\n## Budgets (issue 8), from this run\n\n| budget | measured | |\n|---|---:|---|\n");
     for (label, v, limit) in [
         ("time to banner ÷ theirs, local ≤ 0.65", ratio("local", "ready"), 0.65),
-        ("time to banner ÷ theirs, slow 4G ≤ 0.75 (one tag)", ratio("slow4g", "ready"), 0.75),
-        ("time to banner ÷ theirs, slow 4G ≤ 0.75 (with the preload hints)", ratio_of("slow4g", "ours_preload", "ready"), 0.75),
+        ("time to banner ÷ theirs, slow 4G ≤ 0.75", ratio("slow4g", "ready"), 0.75),
         ("fully visible ÷ theirs, local ≤ 0.4", ratio("local", "opaque"), 0.4),
-        ("fully visible ÷ theirs, slow 4G ≤ 0.4 (one tag)", ratio("slow4g", "opaque"), 0.4),
-        ("fully visible ÷ theirs, slow 4G ≤ 0.4 (with the preload hints)", ratio_of("slow4g", "ours_preload", "opaque"), 0.4),
+        ("fully visible ÷ theirs, slow 4G ≤ 0.4", ratio("slow4g", "opaque"), 0.4),
         ("long tasks from the widget at 4× CPU = 0 (median, page's own: floor)", med("cpu4x", "ours", "longtasks").map(|o| o - med("cpu4x", "static", "longtasks").unwrap_or(0.0)), 0.0),
         ("Reject all → consent written, banner gone < 16 ms (local)", med("local", "ours", "reject"), 16.0),
     ] {

@@ -11,13 +11,15 @@ use crate::sh;
 
 pub const PKG_DIR: &str = "www/consent/pkg";
 pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
-pub const GLUE: &str = "www/consent/pkg/consent_widget.js";
-/// The loader as written (readable) and as served (minified by esbuild).
-pub const LOADER_SOURCE: &str = "www/loader/consent.js";
+/// wasm-bindgen's glue bundled with the full widget's start (`www/loader/widget.js`).
+pub const GLUE: &str = "www/consent/pkg/widget.js";
+/// The script that bakes the loader (source: `www/loader/consent.js`) and the
+/// loader as served (minified, config.json and the first layer inside).
+const BAKE: &str = "www/loader/bake.mjs";
 pub const LOADER: &str = "www/consent/consent.js";
 pub const CONFIG: &str = "www/consent/config.json";
 pub const DETAILS: &str = "www/consent/details.json";
-/// The banner's first layer: the Wasm a visitor needs before deciding.
+/// The banner's first layer: the Wasm a visitor needs before deciding (baked into the loader).
 pub const FIRST: &str = "www/consent/first.wasm";
 /// The site whose config the demo page loads.
 pub const REFERENCE_SITE: &str = "pkg-config/sites/luxhost.toml";
@@ -30,14 +32,18 @@ pub fn run() -> Result<()> {
         .args(["--remove-name-section", "--remove-producers-section", "--omit-default-module-path"]))?;
     // Features come from the module itself: `-all` yields modules Chromium rejects.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
+    sh(Command::new("node_modules/.bin/esbuild")
+        .args(["www/loader/widget.js", "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"])
+        .arg(format!("--outfile={GLUE}")))?;
     first_layer()?;
-    loader()?;
-    write_generated()
+    write_generated()?;
+    loader()
 }
 
-/// The loader, minified: it is on the critical path.
+/// The served loader: minified, with config.json and the first layer baked in
+/// (`www/loader/bake.mjs`), as it is the one file on the critical path.
 fn loader() -> Result<()> {
-    sh(Command::new("node_modules/.bin/esbuild").args([LOADER_SOURCE, "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={LOADER}")))
+    sh(Command::new("node").args([BAKE, "www/consent"]))
 }
 
 /// The first layer: no wasm-bindgen (its loader is its glue), its own entry

@@ -12,7 +12,7 @@ pub fn render(doc: &PolicyDoc, lang: &str, note: Option<&str>, site_name: &str) 
     h.push_str(" — ");
     h.push_str(&esc(site_name));
     h.push_str("</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n");
-    h.push_str("<script src=\"/consent/consent.js\" data-config=\"/consent/config.json\" defer></script>\n</head>\n<body>\n<main class=\"policy\">\n<h1>");
+    h.push_str("<script src=\"/consent/consent.js\" defer></script>\n</head>\n<body>\n<main class=\"policy\">\n<h1>");
     h.push_str(&esc(&doc.title));
     h.push_str("</h1>\n");
     if let Some(n) = note {

@@ -8,13 +8,15 @@ use flate2::{write::GzEncoder, Compression};
 
 use crate::build::{CONFIG, DETAILS, FIRST, GLUE, LOADER, WASM};
 
-/// Before a visitor can decide: the loader, the first layer (CSS inside) and its config.
-pub const CRITICAL_PATH: [(&str, &str); 3] = [("loader", LOADER), ("first layer (Wasm, CSS inside)", FIRST), ("config.json", CONFIG)];
+/// Before a visitor can decide: the loader, which carries the first layer (CSS inside) and config.json.
+pub const CRITICAL_PATH: [(&str, &str); 1] = [("loader (first layer and config.json inside)", LOADER)];
+/// What the loader carries, measured alone for scale.
+pub const BAKED_IN: [(&str, &str); 2] = [("first layer (Wasm, CSS inside)", FIRST), ("config.json", CONFIG)];
 /// After the banner is up (or at once for a visitor who has decided): the full widget.
-pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget glue (JS)", GLUE), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
+pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget start + glue (JS)", GLUE), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
 
 pub fn print() -> Result<()> {
-    println!("{:<32} {:>9} {:>9} {:>9}", "critical path", "raw B", "gzip B", "brotli B");
+    println!("{:<44} {:>9} {:>9} {:>9}", "critical path", "raw B", "gzip B", "brotli B");
     let mut total = [0usize; 3];
     for (name, path) in CRITICAL_PATH {
         let row = measure(path)?;
@@ -23,8 +25,9 @@ pub fn print() -> Result<()> {
         }
         println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
-    println!("{:<32} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
-    println!("\n{:<32} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
+    println!("{:<44} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
+    println!("{}", baked_in()?);
+    println!("\n{:<44} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
     let mut lazy: Vec<(String, String)> = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect();
     lazy.extend(policy_documents()?);
     for (name, path) in lazy {
@@ -32,6 +35,15 @@ pub fn print() -> Result<()> {
         println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     Ok(())
+}
+
+/// One line on what the loader carries, each part measured alone (gzip -9).
+pub fn baked_in() -> Result<String> {
+    let mut parts = Vec::new();
+    for (name, path) in BAKED_IN {
+        parts.push(format!("{name} {} B", measure(path)?[1]));
+    }
+    Ok(format!("Inside the loader, each alone (gzip -9): {}.", parts.join(", ")))
 }
 
 /// Raw, gzip -9 and brotli sizes of a built file.

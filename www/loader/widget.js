@@ -1,0 +1,36 @@
+// The full widget's start: bundled with wasm-bindgen's glue into pkg/widget.js by
+// `cargo xtask build`. The loader (consent.js) imports it once the banner is up,
+// so none of this is on the banner's critical path.
+import { initSync, start } from '../consent/pkg/consent_widget.js';
+
+// Each API method with its argument as the widget takes it.
+const as = {
+  showPolicy: (section) => (section == null ? undefined : String(section)),
+  acceptCategories: (list) => Array.from(list || [], String),
+  accepted: String,
+};
+
+/**
+ * Starts the full widget from its compiled `module` with `details` (details.json)
+ * under `config` (config.json wins), finishing the first layer's `early` click;
+ * then serves `api`: its `commands`, called meanwhile and waiting in `queue`, and
+ * the queries.
+ */
+export default function boot(module, details, config, early, api, queue, commands) {
+  initSync({ module });
+  const widget = start(merge(details, config), early);
+  for (const m of commands.concat('accepted', 'getConsent')) {
+    api[m] = (arg) => widget[m](as[m] ? as[m](arg) : undefined);
+  }
+  for (const [m, args] of queue.splice(0)) api[m](...args);
+}
+
+// `from` over `into`, objects and lists item by item (config.json wins over details.json).
+function merge(into, from) {
+  for (const k of Object.keys(from)) {
+    const a = into[k];
+    const b = from[k];
+    if (k != '__proto__') into[k] = a && b && typeof a == 'object' && typeof b == 'object' ? merge(a, b) : b;
+  }
+  return into;
+}
