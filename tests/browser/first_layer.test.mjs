@@ -157,3 +157,18 @@ test('the first layer also starts in a browser without Uint8Array.fromBase64', a
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('the loader arrives intact whatever charset its server names', async () => {
+  const page = await openPage(live.chrome);
+  // A server that calls every script windows-1252: the loader's byte order mark wins.
+  await page.route('**/consent/consent.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'text/javascript; charset=windows-1252' } });
+  });
+  await page.goto(live.server.base + '/');
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
