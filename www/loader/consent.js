@@ -18,7 +18,10 @@
   const api = (window.Consent = window.Consent || {});
   // Commands wait in the queue until the widget runs; queries answer "no consent yet".
   const commands = ['show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategories', 'reset'];
-  for (const m of commands) api[m] = (...args) => queue.push([m, args]);
+  for (const m of commands)
+    api[m] = (...args) => {
+      queue.push([m, args]);
+    };
   api.accepted = () => false;
   api.getConsent = () => null;
   const fail = (e) => console.warn('[consent] widget not started: ' + ((e && e.message) || e));

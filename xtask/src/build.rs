@@ -11,8 +11,9 @@ use crate::sh;
 
 pub const PKG_DIR: &str = "www/consent/pkg";
 pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
-/// wasm-bindgen's glue bundled with the full widget's start (`www/loader/widget.js`).
-pub const GLUE: &str = "www/consent/pkg/widget.js";
+/// The full widget's start (source) and, bundled with wasm-bindgen's glue, as served.
+const WIDGET_JS_SOURCE: &str = "www/loader/widget.js";
+pub const WIDGET_JS: &str = "www/consent/pkg/widget.js";
 /// The script that bakes the loader (source: `www/loader/consent.js`) and the
 /// loader as served (minified, config.json and the first layer inside).
 const BAKE: &str = "www/loader/bake.mjs";
@@ -33,8 +34,8 @@ pub fn run() -> Result<()> {
     // Features come from the module itself: `-all` yields modules Chromium rejects.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
     sh(Command::new("node_modules/.bin/esbuild")
-        .args(["www/loader/widget.js", "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"])
-        .arg(format!("--outfile={GLUE}")))?;
+        .args([WIDGET_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"])
+        .arg(format!("--outfile={WIDGET_JS}")))?;
     first_layer()?;
     write_generated()?;
     loader()

@@ -6,14 +6,14 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use flate2::{write::GzEncoder, Compression};
 
-use crate::build::{CONFIG, DETAILS, FIRST, GLUE, LOADER, WASM};
+use crate::build::{CONFIG, DETAILS, FIRST, LOADER, WASM, WIDGET_JS};
 
 /// Before a visitor can decide: the loader, which carries the first layer (CSS inside) and config.json.
 pub const CRITICAL_PATH: [(&str, &str); 1] = [("loader (first layer and config.json inside)", LOADER)];
 /// What the loader carries, measured alone for scale.
 pub const BAKED_IN: [(&str, &str); 2] = [("first layer (Wasm, CSS inside)", FIRST), ("config.json", CONFIG)];
 /// After the banner is up (or at once for a visitor who has decided): the full widget.
-pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget start + glue (JS)", GLUE), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
+pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget start + glue (JS)", WIDGET_JS), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
 
 pub fn print() -> Result<()> {
     println!("{:<44} {:>9} {:>9} {:>9}", "critical path", "raw B", "gzip B", "brotli B");
@@ -23,7 +23,7 @@ pub fn print() -> Result<()> {
         for (t, v) in total.iter_mut().zip(row) {
             *t += v;
         }
-        println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
+        println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     println!("{:<44} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
     println!("{}", baked_in()?);
@@ -32,7 +32,7 @@ pub fn print() -> Result<()> {
     lazy.extend(policy_documents()?);
     for (name, path) in lazy {
         let row = measure(&path)?;
-        println!("{name:<32} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
+        println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     Ok(())
 }
