@@ -1,6 +1,6 @@
 //! Google Consent Mode v2: `['consent', 'update', …]` for every decision and for
 //! a stored one. (The default, made at build time as `consentDefault` in
-//! `config.json`, is pushed by the loader as soon as the config arrives.)
+//! `config.json`, is pushed by the loader as soon as it runs.)
 
 use alloc::string::String;
 

@@ -1,7 +1,7 @@
 //! The banner's first layer: everything a visitor needs to decide (title, text,
 //! policy link, three equal choices, the consent cookie), small enough to arrive
 //! before the rest of the widget. Built on its own as `first.wasm` (feature
-//! `entry`); the full widget uses the same modules, so the banner's first layer,
+//! `entry`) and baked into the loader; the full widget uses the same modules, so the banner's first layer,
 //! the cookie format and the language choice have one definition.
 //!
 //! Invariant: nothing here uses `core::fmt`, and the Wasm build is `no_std`.

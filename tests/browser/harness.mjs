@@ -151,7 +151,7 @@ export const banner = (page) => page.locator('consent-banner .cc');
 export const button = (page, act) => page.locator(`consent-banner button[data-act=${act}]`);
 /** Clicks "Preferences" and waits for them: clicked on the first layer, they open once the full widget is in. */
 export async function openPreferences(page) {
-  await page.locator('consent-banner button[data-act=prefs]').click();
+  await button(page, 'prefs').click();
   await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
 }
 /** Waits until the full widget has taken the first layer's banner over (its preferences are in). */

@@ -16,7 +16,7 @@ test('backend down → decision queued → backend up → the event arrives exac
   await button(page, 'reject').click();
   await banner(page).waitFor({ state: 'detached' });
   const queued = () => page.evaluate(() => JSON.parse(localStorage.getItem('cc_queue') || '[]').map((e) => JSON.parse(e).action));
-  // The banner_shown impression may have reached the live.server before it stopped.
+  // The banner_shown impression may have reached the server before it stopped.
   await until(async () => (await queued()).includes('reject_all'));
   assert.deepEqual(page.errors, []);
   await live.server.boot();

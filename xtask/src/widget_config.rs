@@ -91,8 +91,8 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
 const WAIT_FOR_UPDATE_MS: u64 = 500;
 
 /// Google Consent Mode's `['consent', 'default', …]` state, when the site uses it:
-/// only the signals of required categories granted. The loader pushes it as soon as
-/// `config.json` arrives, before the banner and before any gated tag.
+/// only the signals of required categories granted. The loader, which carries
+/// `config.json`, pushes it as soon as it runs, before the banner and any gated tag.
 fn consent_default(site: &SiteConfig) -> Option<Value> {
     let mode = site.consent_mode.as_ref()?;
     let mut state = serde_json::Map::new();
