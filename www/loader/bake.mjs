@@ -38,7 +38,7 @@ export function bake(dir, { config: configFile = 'config.json', out = 'consent.j
   writeFileSync(join(dir, out), '\uFEFF' + built.outputFiles[0].text);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (!process.argv[2]) {
     console.error('usage: node www/loader/bake.mjs DIR  (DIR holds config.json and first.wasm)');
     process.exit(2);
