@@ -35,22 +35,40 @@ pub enum Act {
 }
 
 impl Banner {
-    /// `ticked`: the categories shown ticked in the preferences (the current
-    /// choice when reopened). `gpc`: the browser sent Global Privacy Control.
-    /// `record`: the visitor's consent id, shown in the preferences with a link to
-    /// what the backend recorded for it.
-    pub fn show(doc: &Document, config: &Config, ticked: &[String], gpc: bool, record: Option<&str>) -> Option<Banner> {
-        let (host, root, row, adopted) = match first_layer(doc) {
-            Some((host, root, row)) => (host, root, row, true),
+    /// Puts the first layer on the page, or takes over the one the first layer's
+    /// own Wasm drew. `gpc`: the browser sent Global Privacy Control. The category
+    /// choices are built when first unfolded (`open_preferences`): most visitors
+    /// never open them, and building them here would make the full widget's start
+    /// one long task on slow devices.
+    pub fn show(doc: &Document, config: &Config, gpc: bool) -> Option<Banner> {
+        let (host, root, adopted) = match first_layer(doc) {
+            Some((host, root)) => (host, root, true),
             None => {
                 let host = doc.create_element(HOST_TAG).ok()?;
                 let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
                 root.set_adopted_style_sheets(&Array::of1(sheet(CSS)?.as_ref()));
                 let look = Look { lang: &config.lang, layout: &config.layout, theme: &config.theme, policy_url: &config.policy_url, gpc };
-                let row = skeleton::build(&mut WebDom { doc, config }, root.as_ref(), &look)?.dyn_into::<Element>().ok()?;
-                (host, root, row, false)
+                skeleton::build(&mut WebDom { doc, config }, root.as_ref(), &look)?;
+                (host, root, false)
             }
         };
+        host.set_attribute(TAKEN_OVER, "").ok()?;
+        // First in the body: keyboard users reach it first; fixed, so nothing shifts.
+        if !adopted {
+            doc.body()?.prepend_with_node_1(&host).ok()?;
+        }
+        Some(Banner { host, root })
+    }
+
+    /// Builds the category choices (hidden) once. `ticked`: the categories shown
+    /// ticked (the current choice when reopened). `record`: the visitor's consent
+    /// id, shown with a link to what the backend recorded for it.
+    fn build_preferences(&self, doc: &Document, config: &Config, ticked: &[String], record: Option<&str>) -> Option<()> {
+        let root = &self.root;
+        if root.query_selector("ul.prefs").ok()?.is_some() {
+            return Some(());
+        }
+        let row = root.query_selector(".cc > .row").ok()??;
         let sheets = root.adopted_style_sheets();
         sheets.push(sheet(PREFERENCES_CSS)?.as_ref());
         root.set_adopted_style_sheets(&sheets);
@@ -95,11 +113,7 @@ impl Banner {
         for (name, value) in [("type", "button"), ("data-act", "save"), ("hidden", "")] {
             save.set_attribute(name, value).ok()?;
         }
-        // First in the body: keyboard users reach it first; fixed, so nothing shifts.
-        if !adopted {
-            doc.body()?.prepend_with_node_1(&host).ok()?;
-        }
-        Some(Banner { host, root })
+        Some(())
     }
 
     /// The element the click listener goes on.
@@ -107,8 +121,12 @@ impl Banner {
         &self.root
     }
 
-    /// Unfolds the category choices and swaps "Preferences" for "Save choices".
-    pub fn open_preferences(&self) {
+    /// Unfolds the category choices (built on the first call: see `build_preferences`)
+    /// and swaps "Preferences" for "Save choices".
+    pub fn open_preferences(&self, doc: &Document, config: &Config, ticked: &[String], record: Option<&str>) {
+        if self.build_preferences(doc, config, ticked, record).is_none() {
+            return;
+        }
         for sel in ["ul.prefs", "button[data-act=save]", "p[data-prefs]"] {
             if let Ok(Some(el)) = self.root.query_selector(sel) {
                 let _ = el.remove_attribute("hidden");
@@ -165,13 +183,17 @@ impl Banner {
     }
 }
 
+/// Set on the host once the full widget has the banner: tests and sites can
+/// tell the first layer's banner from the full widget's.
+pub const TAKEN_OVER: &str = "data-taken-over";
+
 /// The banner the first layer put on the page, if it is there and not yet
-/// taken over: its host, shadow root and button row.
-fn first_layer(doc: &Document) -> Option<(Element, ShadowRoot, Element)> {
+/// taken over: its host and shadow root.
+fn first_layer(doc: &Document) -> Option<(Element, ShadowRoot)> {
     let host = doc.query_selector(HOST_TAG).ok()??;
     let root = host.shadow_root()?;
-    let row = root.query_selector(".cc > .row").ok()??;
-    root.query_selector(".prefs").ok()?.is_none().then_some((host, root, row))
+    root.query_selector(".cc > .row").ok()??;
+    (!host.has_attribute(TAKEN_OVER)).then_some((host, root))
 }
 
 fn sheet(css: &str) -> Option<CssStyleSheet> {

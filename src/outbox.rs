@@ -35,10 +35,15 @@ impl Outbox {
         let outbox = Rc::new(Outbox { window: window.clone(), endpoint: String::from(endpoint), retry_ms: Cell::new(FIRST_RETRY_MS), timer_set: Cell::new(false) });
         let me = outbox.clone();
         crate::element::on(window.as_ref(), "pagehide", move |_| me.beacon());
-        if !outbox.queued().is_empty() {
-            outbox.flush();
-        }
         outbox
+    }
+
+    /// Retries what an earlier page left waiting (reading the storage is kept
+    /// out of the widget's first task).
+    pub fn resume(self: &Rc<Self>) {
+        if !self.queued().is_empty() {
+            self.flush();
+        }
     }
 
     /// Sends one event (its JSON); behind others if some are waiting.

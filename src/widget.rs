@@ -7,6 +7,7 @@ use core::cell::{OnceCell, RefCell};
 
 use consent_wire::{Action, Event};
 use js_sys::Reflect;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlDocument, Window};
@@ -91,8 +92,16 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
             widget.show_banner(false);
         }
     }
+    // What can wait a task waits, so that starting is never one long task on a
+    // slow device: events an earlier page left, watching the page for new gated
+    // elements (and one more look for any added meanwhile).
     let me = widget.clone();
-    gating::observe(&widget.doc, move || me.activate());
+    later(&widget.window, move || {
+        me.outbox.resume();
+        let again = me.clone();
+        gating::observe(&me.doc, move || again.activate());
+        me.activate();
+    });
     widget.listen_to_page();
     match early.as_deref() {
         Some("prefs") => widget.show_banner(true),
@@ -100,6 +109,12 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
         _ => {}
     }
     Ok(Handle(widget))
+}
+
+/// Runs `f` in a task of its own, after the current one.
+fn later(window: &Window, f: impl FnOnce() + 'static) {
+    let f = Closure::once_into_js(f);
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), 0);
 }
 
 fn now_s() -> u64 {
@@ -147,15 +162,16 @@ impl Widget {
             return;
         }
         let first = self.consent.borrow().is_none();
-        let record = self.consent.borrow().as_ref().map(|c| c.id.clone());
-        let Some(banner) = Banner::show(&self.doc, &self.config, &self.accepted(), self.gpc(), record.as_deref()) else { return };
+        let Some(banner) = Banner::show(&self.doc, &self.config, self.gpc()) else { return };
         let root = banner.root().clone();
         *self.banner.borrow_mut() = Some(banner);
         if preferences {
             self.open_preferences();
         }
         if first {
-            self.post(Action::BannerShown, None, Vec::new());
+            // Recorded in a task of its own (see `start`).
+            let me = self.clone();
+            later(&self.window, move || me.post(Action::BannerShown, None, Vec::new()));
         }
         let me = self.clone();
         element::on(root.as_ref(), "click", move |e| me.on_click(&e));
@@ -171,8 +187,9 @@ impl Widget {
     fn open_preferences(&self) {
         let banner = self.banner.borrow();
         let Some(b) = banner.as_ref() else { return };
+        let record = self.consent.borrow().as_ref().map(|c| c.id.clone());
         self.preferences.enter(&self.doc, Some(b.host()));
-        b.open_preferences();
+        b.open_preferences(&self.doc, &self.config, &self.accepted(), record.as_deref());
     }
 
     /// Escape closes the preferences: back to the first layer before a decision

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, banner, button, until } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, takenOver } from './harness.mjs';
 
 const live = serverAndBrowser((www) => {
   // The tag as some sites write it: in the head, without `defer` (it runs before there is a body).
@@ -42,7 +42,7 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   await banner(page).waitFor({ state: 'visible' });
   // The banner took one file, the loader; the full widget's files are the only others.
   assert.deepEqual(loaded.filter((p) => p.startsWith('/consent/') && !p.startsWith('/consent/pkg/') && p !== '/consent/details.json'), ['/consent/consent.js']);
-  assert.equal(await page.locator('consent-banner .prefs').count(), 0, 'the full widget has not taken over yet');
+  assert.equal(await page.locator('consent-banner[data-taken-over]').count(), 0, 'the full widget has not taken over yet');
   // Within the click's own task: cookie written, banner gone.
   const same = await page.evaluate(() => {
     document.querySelector('consent-banner').shadowRoot.querySelector('button[data-act=reject]').click();
@@ -141,7 +141,7 @@ test('a tag without defer in the head still puts the banner first in the body', 
   await page.goto(live.server.base + '/blocking.html');
   await banner(page).waitFor({ state: 'visible' });
   assert.equal(await page.evaluate(() => document.body.firstElementChild.localName), 'consent-banner');
-  await page.locator('consent-banner ul.prefs').waitFor({ state: 'attached' });
+  await takenOver(page);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

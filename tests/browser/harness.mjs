@@ -154,8 +154,8 @@ export async function openPreferences(page) {
   await button(page, 'prefs').click();
   await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
 }
-/** Waits until the full widget has taken the first layer's banner over (its preferences are in). */
-export const takenOver = (page) => page.locator('consent-banner ul.prefs').waitFor({ state: 'attached' });
+/** Waits until the full widget has taken the first layer's banner over (it marks the host). */
+export const takenOver = (page) => page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
 export async function until(fn, ms = 5000) {
