@@ -92,12 +92,13 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
             widget.show_banner(false);
         }
     }
-    // What can wait a task waits, so that starting is never one long task on a
-    // slow device: events an earlier page left, watching the page for new gated
-    // elements (and one more look for any added meanwhile).
+    // What can wait a task waits, each in its own, so that starting is not one long
+    // task on a slow device: events an earlier page left, watching the page for new
+    // gated elements (and one more look for any added meanwhile).
+    let me = widget.clone();
+    later(&widget.window, move || me.outbox.resume());
     let me = widget.clone();
     later(&widget.window, move || {
-        me.outbox.resume();
         let again = me.clone();
         gating::observe(&me.doc, move || again.activate());
         me.activate();
