@@ -14,8 +14,12 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{RequestInit, Response, Storage, Window};
 
-/// The one storage key the widget may write (and only while events wait).
+/// The storage key for events waiting (it exists only while some wait).
 pub const QUEUE_KEY: &str = "cc_queue";
+/// Written by the loader when the first layer stores a click on "Accept all" or
+/// "Reject all" before the full widget is in: `accept|reject <path>`. The full
+/// widget records that decision (on this page or a later one) and removes it.
+pub const UNREPORTED_KEY: &str = "cc_unreported";
 /// The server takes at most this many events per request.
 const BATCH: usize = 10;
 /// Oldest events are dropped beyond this, so storage stays small.
@@ -133,6 +137,16 @@ impl Outbox {
         let _ = self.window.fetch_with_str_and_init(&self.endpoint, &init).then2(&on_ok, &on_err);
         on_ok.forget();
         on_err.forget();
+    }
+
+    /// The first layer's decision not recorded yet, if any (`accept` or `reject`,
+    /// and the page it was made on); the key is removed.
+    pub fn take_unreported(&self) -> Option<(String, String)> {
+        let s = self.storage()?;
+        let raw = s.get_item(UNREPORTED_KEY).ok().flatten()?;
+        let _ = s.remove_item(UNREPORTED_KEY);
+        let (act, path) = raw.split_once(' ').unwrap_or((raw.as_str(), ""));
+        Some((String::from(act), String::from(path)))
     }
 
     fn storage(&self) -> Option<Storage> {

@@ -96,7 +96,11 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
     // task on a slow device: events an earlier page left, watching the page for new
     // gated elements (and one more look for any added meanwhile).
     let me = widget.clone();
-    later(&widget.window, move || me.outbox.resume());
+    let replayed = matches!(early.as_deref(), Some("accept" | "reject"));
+    later(&widget.window, move || {
+        me.report_unreported(replayed);
+        me.outbox.resume();
+    });
     let me = widget.clone();
     later(&widget.window, move || {
         let again = me.clone();
@@ -357,9 +361,34 @@ impl Widget {
         events::dispatch(&self.doc, name, accepted, &rejected);
     }
 
+    /// A click on the first layer's "Accept all" or "Reject all" stored the decision
+    /// on an earlier page, which was left before the full widget recorded it: it is
+    /// recorded now (shown, then decided, with that page's path), if it is still the
+    /// current decision. `replayed`: this page's start has recorded it already.
+    fn report_unreported(&self, replayed: bool) {
+        let Some((act, path)) = self.outbox.take_unreported() else { return };
+        let action = match act.as_str() {
+            "accept" => Action::AcceptAll,
+            "reject" => Action::RejectAll,
+            _ => return,
+        };
+        let Some(consent) = self.consent.borrow().clone() else { return };
+        if replayed {
+            return;
+        }
+        let path = if path.starts_with('/') { path } else { self.window.location().pathname().unwrap_or_default() };
+        self.post_from(&path, Action::BannerShown, None, Vec::new());
+        self.post_from(&path, action, Some(consent.id), consent.categories);
+    }
+
     fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>) {
-        let Some(id) = new_id() else { return };
         let path = self.window.location().pathname().unwrap_or_default();
+        self.post_from(&path, action, consent_id, categories);
+    }
+
+    fn post_from(&self, path: &str, action: Action, consent_id: Option<String>, categories: Vec<String>) {
+        let Some(id) = new_id() else { return };
+        let path = String::from(path);
         let event = Event {
             id,
             site: self.config.site.clone(),

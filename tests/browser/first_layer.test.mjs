@@ -65,6 +65,37 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   assert.equal((await consentCookie(page)).value.split('.')[1], idHex, 'the id is kept');
   assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
   assert.equal(await page.locator('consent-banner').count(), 0, 'the banner does not come back');
+  // The loader's note that the decision waits to be recorded is gone, and it was recorded once.
+  await until(async () => (await page.evaluate(() => localStorage.getItem('cc_unreported'))) === null);
+  assert.deepEqual(rowsFor(id).map((r) => r.action), ['reject_all']);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a first-layer decision on a page left before the full widget came is recorded on the next page', async () => {
+  const page = await openPage(live.chrome);
+  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
+  await page.goto(live.server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
+  await button(page, 'accept').click();
+  await banner(page).waitFor({ state: 'detached' });
+  const idHex = (await consentCookie(page)).value.split('.')[1];
+  const id = [idHex.slice(0, 8), idHex.slice(8, 12), idHex.slice(12, 16), idHex.slice(16, 20), idHex.slice(20)].join('-');
+  assert.equal(await page.evaluate(() => localStorage.getItem('cc_unreported')), 'accept /');
+  assert.deepEqual(rowsFor(id), [], 'the backend has not heard of it');
+  // The next page loads the full widget: it records the decision, with the page it was made on.
+  await page.unroute('**/consent/pkg/consent_widget_bg.wasm');
+  await page.goto(live.server.base + '/privacy.html');
+  await page.locator('consent-settings').waitFor({ state: 'attached' });
+  await until(() => rowsFor(id).length);
+  await until(async () => (await page.evaluate(() => localStorage.getItem('cc_unreported'))) === null);
+  const rows = live.server.rows(`SELECT action, path, categories FROM events WHERE consent_id = '${id}'`);
+  assert.equal(rows.length, 1, JSON.stringify(rows));
+  assert.equal(rows[0].action, 'accept_all');
+  assert.equal(rows[0].path, '/');
+  assert.match(rows[0].categories, /analytics/);
+  assert.equal(await page.locator('consent-banner').count(), 0, 'no banner: the visitor has decided');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -110,6 +110,11 @@
         if (early == 'accept' || early == 'reject') {
           w.decide(early == 'accept' ? 1 : 0);
           host.remove();
+          // Until the full widget records it, on this page or, if this one is left
+          // first, on a later one (it removes the key).
+          try {
+            localStorage.setItem('cc_unreported', early + ' ' + location.pathname);
+          } catch (e) {}
         }
       });
       // The rest of the widget once the banner is painted.
