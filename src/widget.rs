@@ -367,28 +367,26 @@ impl Widget {
     /// current decision. `replayed`: this page's start has recorded it already.
     fn report_unreported(&self, replayed: bool) {
         let Some((act, path)) = self.outbox.take_unreported() else { return };
+        if replayed {
+            return;
+        }
         let action = match act.as_str() {
             "accept" => Action::AcceptAll,
             "reject" => Action::RejectAll,
             _ => return,
         };
         let Some(consent) = self.consent.borrow().clone() else { return };
-        if replayed {
-            return;
-        }
         let path = if path.starts_with('/') { path } else { self.window.location().pathname().unwrap_or_default() };
-        self.post_from(&path, Action::BannerShown, None, Vec::new());
-        self.post_from(&path, action, Some(consent.id), consent.categories);
+        self.post_from(path.clone(), Action::BannerShown, None, Vec::new());
+        self.post_from(path, action, Some(consent.id), consent.categories);
     }
 
     fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>) {
-        let path = self.window.location().pathname().unwrap_or_default();
-        self.post_from(&path, action, consent_id, categories);
+        self.post_from(self.window.location().pathname().unwrap_or_default(), action, consent_id, categories);
     }
 
-    fn post_from(&self, path: &str, action: Action, consent_id: Option<String>, categories: Vec<String>) {
+    fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>) {
         let Some(id) = new_id() else { return };
-        let path = String::from(path);
         let event = Event {
             id,
             site: self.config.site.clone(),

@@ -32,7 +32,21 @@ async function heldBack() {
   return { page, loaded, release };
 }
 
+/** A page whose full widget cannot load (its Wasm blocked), with the first layer's banner up. */
+async function withoutFullWidget() {
+  const page = await openPage(live.chrome);
+  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
+  await page.goto(live.server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
+  return page;
+}
+
 const consentCookie = async (page) => (await page.context().cookies()).find((c) => c.name === 'cc_consent');
+/** The consent id (a UUID) in the cookie's 32 hex digits. */
+const uuid = (hex) => [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join('-');
+/** The loader's note of a first-layer decision the full widget has not recorded yet. */
+const unreported = (page) => page.evaluate(() => localStorage.getItem('cc_unreported'));
 const rowsFor = (consentId) => live.server.rows(`SELECT action FROM events WHERE consent_id = '${consentId}' ORDER BY seq`);
 
 test('Reject all on the first layer is stored at once; the full widget then records and announces it', async () => {
@@ -53,7 +67,7 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   const [, idHex, cats] = cookie.value.split('.');
   assert.equal(cats, 'necessary');
   assert.ok(Math.abs(cookie.expires - Date.now() / 1000 - 182 * 86400) < 120, 'Max-Age from the config');
-  const id = [idHex.slice(0, 8), idHex.slice(8, 12), idHex.slice(12, 16), idHex.slice(16, 20), idHex.slice(20)].join('-');
+  const id = uuid(idHex);
   assert.deepEqual(rowsFor(id), [], 'nothing is sent before the full widget runs');
   release();
   // The full widget finishes the decision: event with the same consent id, DOM event, settings button.
@@ -66,30 +80,25 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
   assert.equal(await page.locator('consent-banner').count(), 0, 'the banner does not come back');
   // The loader's note that the decision waits to be recorded is gone, and it was recorded once.
-  await until(async () => (await page.evaluate(() => localStorage.getItem('cc_unreported'))) === null);
+  await until(async () => (await unreported(page)) === null);
   assert.deepEqual(rowsFor(id).map((r) => r.action), ['reject_all']);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
 
 test('a first-layer decision on a page left before the full widget came is recorded on the next page', async () => {
-  const page = await openPage(live.chrome);
-  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
-  await page.goto(live.server.base + '/');
-  await banner(page).waitFor({ state: 'visible' });
-  await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
+  const page = await withoutFullWidget();
   await button(page, 'accept').click();
   await banner(page).waitFor({ state: 'detached' });
-  const idHex = (await consentCookie(page)).value.split('.')[1];
-  const id = [idHex.slice(0, 8), idHex.slice(8, 12), idHex.slice(12, 16), idHex.slice(16, 20), idHex.slice(20)].join('-');
-  assert.equal(await page.evaluate(() => localStorage.getItem('cc_unreported')), 'accept /');
+  const id = uuid((await consentCookie(page)).value.split('.')[1]);
+  assert.equal(await unreported(page), 'accept /');
   assert.deepEqual(rowsFor(id), [], 'the backend has not heard of it');
   // The next page loads the full widget: it records the decision, with the page it was made on.
   await page.unroute('**/consent/pkg/consent_widget_bg.wasm');
   await page.goto(live.server.base + '/privacy.html');
   await page.locator('consent-settings').waitFor({ state: 'attached' });
   await until(() => rowsFor(id).length);
-  await until(async () => (await page.evaluate(() => localStorage.getItem('cc_unreported'))) === null);
+  await until(async () => (await unreported(page)) === null);
   const rows = live.server.rows(`SELECT action, path, categories FROM events WHERE consent_id = '${id}'`);
   assert.equal(rows.length, 1, JSON.stringify(rows));
   assert.equal(rows[0].action, 'accept_all');
@@ -149,11 +158,7 @@ test('a returning visitor gets no banner, not even for a frame, and the full wid
 });
 
 test('when only the full widget cannot load, the first layer still shows the banner and stores a choice', async () => {
-  const page = await openPage(live.chrome);
-  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
-  await page.goto(live.server.base + '/');
-  await banner(page).waitFor({ state: 'visible' });
-  await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
+  const page = await withoutFullWidget();
   await button(page, 'reject').click();
   await banner(page).waitFor({ state: 'detached' });
   assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary');

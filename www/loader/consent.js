@@ -111,7 +111,7 @@
           w.decide(early == 'accept' ? 1 : 0);
           host.remove();
           // Until the full widget records it, on this page or, if this one is left
-          // first, on a later one (it removes the key).
+          // first, on a later one (it removes the key: src/outbox.rs, UNREPORTED_KEY).
           try {
             localStorage.setItem('cc_unreported', early + ' ' + location.pathname);
           } catch (e) {}
