@@ -1,26 +1,29 @@
-//! `POST /api/v1/events` (one event or a batch, as the widget's queue flushes): a pipeline of named steps (media type, size, decode,
-//! site, origin, validation, store), each of which may refuse the request with a
-//! reason. Nothing is stored unless every event of the request passes.
+//! `POST /api/v1/events` (one event or a batch, as the widget's queue flushes): a
+//! pipeline of named steps. The request as a whole may be refused (rate limit,
+//! media type, size, malformed JSON); after that each event stands alone (decode,
+//! site, origin, validation): the valid events of a batch are stored and each
+//! invalid one is refused by its index and id, so one bad event never takes the
+//! others down with it.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use consent_wire::validate::validate;
 use consent_wire::Event;
+use serde::Serialize;
 
 use crate::device::Device;
 use crate::error::{AppError, Result};
-use crate::store::{StoreError, Stored, StoredEvent};
+use crate::store::{StoreError, StoredEvent};
 use axum::extract::{ConnectInfo, Request};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use crate::AppState;
 
-/// Largest accepted body: a batch of ten events with long paths fits.
-pub const MAX_BODY: usize = 8 * 1024;
-pub const MAX_BATCH: usize = 10;
+pub use consent_wire::limits::{MAX_BATCH, MAX_BODY};
 
 /// A client sending its body slower than this is cut off.
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -31,53 +34,134 @@ pub fn router() -> Router<AppState> {
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
 }
 
-async fn events_create(State(state): State<AppState>, req: Request) -> Result<(StatusCode, Json<Stored>)> {
-    let client = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let (parts, body) = req.into_parts();
-    let result = pipeline(&state, client, &parts.headers, body).await;
-    match &result {
-        Ok((_, Json(stored))) => {
-            state.metrics.accepted.fetch_add(stored.stored as u64, Ordering::Relaxed);
-            state.metrics.duplicates.fetch_add(stored.duplicates as u64, Ordering::Relaxed);
-        }
-        Err(e) => state.metrics.refused(e.reason()),
-    }
-    result
+/// Why one event of a request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Not an event (wrong types, unknown or missing fields).
+    Malformed,
+    UnknownSite,
+    /// The page's origin may not post for this site.
+    Origin,
+    /// A field breaks the site's rules (`consent_wire::validate`).
+    Invalid,
 }
 
-async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Json<Stored>)> {
+impl Refusal {
+    fn status(self) -> StatusCode {
+        match self {
+            Refusal::Malformed | Refusal::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::UnknownSite => StatusCode::NOT_FOUND,
+            Refusal::Origin => StatusCode::FORBIDDEN,
+        }
+    }
+
+    /// The label on `consent_events_refused_total`.
+    fn reason(self) -> &'static str {
+        match self {
+            Refusal::Malformed | Refusal::Invalid => "invalid",
+            Refusal::UnknownSite => "unknown_site",
+            Refusal::Origin => "origin",
+        }
+    }
+}
+
+/// One refused event: where it was in the request, its id if it had one, why.
+#[derive(Debug, Serialize)]
+pub struct Refused {
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub status: u16,
+    pub error: String,
+}
+
+/// The answer to a request whose events were looked at one by one.
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    /// Set when no event was stored: the first refusal, as a sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub refused: Vec<Refused>,
+}
+
+async fn events_create(State(state): State<AppState>, req: Request) -> Response {
+    let client = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let (parts, body) = req.into_parts();
+    match pipeline(&state, client, &parts.headers, body).await {
+        Ok((status, answer)) => {
+            state.metrics.accepted.fetch_add(answer.stored as u64, Ordering::Relaxed);
+            state.metrics.duplicates.fetch_add(answer.duplicates as u64, Ordering::Relaxed);
+            (status, Json(answer)).into_response()
+        }
+        Err(e) => {
+            state.metrics.refused(e.reason());
+            e.into_response()
+        }
+    }
+}
+
+async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Answer)> {
     if let Some(ip) = client {
         state.limiter.check(ip).map_err(AppError::TooManyRequests)?;
     }
     check_media_type(headers)?;
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
-    let events = decode(&bytes)?;
+    let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let now = crate::app::now_ms();
     let device = Device::from_user_agent(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")).as_str();
-    let mut stored = Vec::with_capacity(events.len());
-    for (i, event) in events.into_iter().enumerate() {
-        let at = |msg: String| if i == 0 { msg } else { format!("event {i}: {msg}") };
-        let site = state.sites.get(&event.site).ok_or_else(|| AppError::NotFound(at(format!("unknown site `{}`", truncate(&event.site)))))?;
-        if let Some(origin) = origin {
-            if !site.allows_origin(origin) {
-                return Err(AppError::Forbidden(at(format!("origin `{}` may not post events for site `{}`", truncate(origin), site.id))));
+    let mut stored = Vec::with_capacity(items.len());
+    let mut refused = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let id = item.get("id").and_then(|v| v.as_str()).map(truncate);
+        match admit(state, item, origin) {
+            Ok(event) => {
+                let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
+                let consented = event.action.is_decision()
+                    && state.sites.get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
+                stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
+            }
+            Err((why, msg)) => {
+                state.metrics.refused(why.reason());
+                let error = if index == 0 { msg } else { format!("event {index}: {msg}") };
+                refused.push(Refused { index, id, status: why.status().as_u16(), error });
             }
         }
-        validate(&event, site, now).map_err(|e| AppError::UnprocessableEntity(at(e.to_string())))?;
-        let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
-        let consented = event.action.is_decision() && event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required));
-        stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
+    }
+    if stored.is_empty() {
+        let status = refused.first().and_then(|r| StatusCode::from_u16(r.status).ok()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        let error = refused.first().map(|r| r.error.clone());
+        return Ok((status, Answer { error, stored: 0, duplicates: 0, refused }));
     }
     if state.noop_store {
-        return Ok((StatusCode::CREATED, Json(Stored { stored: stored.len(), duplicates: 0 })));
+        return Ok((StatusCode::CREATED, Answer { error: None, stored: stored.len(), duplicates: 0, refused }));
     }
     let result = state.store.insert(stored).await.map_err(|e| match e {
         StoreError::QueueFull => AppError::Busy,
         other => AppError::Internal(other.into()),
     })?;
     let status = if result.stored > 0 { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(result)))
+    Ok((status, Answer { error: None, stored: result.stored, duplicates: result.duplicates, refused }))
+}
+
+/// One event of the request, decoded, its path normalised and checked against its site.
+fn admit(state: &AppState, item: serde_json::Value, origin: Option<&str>) -> std::result::Result<Event, (Refusal, String)> {
+    let mut event: Event = serde_json::from_value(item).map_err(|e| (Refusal::Malformed, format!("invalid event: {e}")))?;
+    let site = state.sites.get(&event.site).ok_or_else(|| (Refusal::UnknownSite, format!("unknown site `{}`", truncate(&event.site))))?;
+    if let Some(origin) = origin {
+        if !site.allows_origin(origin) {
+            return Err((Refusal::Origin, format!("origin `{}` may not post events for site `{}`", truncate(origin), site.id)));
+        }
+    }
+    // Shortened, never refused: a decision on a long page is still a decision.
+    event.path = consent_wire::path::normalise(&event.path);
+    // The client's clock is information, never a reason to refuse (the server's
+    // time is stored beside it); kept within what the database column holds.
+    event.client_ts = event.client_ts.min(i64::MAX as u64);
+    validate(&event, site).map_err(|e| (Refusal::Invalid, e.to_string()))?;
+    Ok(event)
 }
 
 fn check_media_type(headers: &HeaderMap) -> Result<()> {
@@ -89,27 +173,24 @@ fn check_media_type(headers: &HeaderMap) -> Result<()> {
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<Vec<Event>> {
+/// The request's events, each still a JSON value (decoded one by one in `admit`).
+fn decode(bytes: &[u8]) -> Result<Vec<serde_json::Value>> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    let events = match first {
+    let items = match first {
         None => return Err(AppError::BadRequest("empty body: send one event object or an array of events".into())),
-        Some(b'[') => serde_json::from_slice::<Vec<Event>>(bytes).map_err(json_error)?,
-        Some(b'{') => vec![serde_json::from_slice::<Event>(bytes).map_err(json_error)?],
+        Some(b'[') => serde_json::from_slice::<Vec<serde_json::Value>>(bytes).map_err(json_error)?,
+        Some(b'{') => vec![serde_json::from_slice::<serde_json::Value>(bytes).map_err(json_error)?],
         Some(_) => return Err(AppError::BadRequest("body must be a JSON object or an array of objects".into())),
     };
-    match events.len() {
+    match items.len() {
         0 => Err(AppError::BadRequest("empty batch".into())),
         n if n > MAX_BATCH => Err(AppError::BadRequest(format!("batch of {n} events; at most {MAX_BATCH}"))),
-        _ => Ok(events),
+        _ => Ok(items),
     }
 }
 
 fn json_error(e: serde_json::Error) -> AppError {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Data => AppError::UnprocessableEntity(format!("invalid event: {e}")),
-        _ => AppError::BadRequest(format!("malformed JSON: {e}")),
-    }
+    AppError::BadRequest(format!("malformed JSON: {e}"))
 }
 
 /// Visitor-supplied strings are echoed shortened in error messages.

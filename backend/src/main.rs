@@ -8,9 +8,12 @@ use clap::{Parser, Subcommand};
 use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
-use consent_server::store::{Retention, Store};
+use consent_server::store::{redact, Retention, Store};
 use consent_server::{app, AppState};
 use rand::Rng;
+
+/// A century: longer retentions are refused rather than overflowing.
+const MAX_RETAIN_DAYS: u64 = 36_500;
 
 #[derive(Parser)]
 #[command(about = "Consent backend: event ingest, stats and the demo site")]
@@ -18,9 +21,9 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
     /// Address to listen on.
-    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    #[arg(long, global = true, env = "HOST", default_value = "127.0.0.1")]
     host: String,
-    #[arg(long, env = "PORT", default_value_t = 8080)]
+    #[arg(long, global = true, env = "PORT", default_value_t = 8080)]
     port: u16,
     /// SQLite database file, or a `postgres://` URL for a shared PostgreSQL
     /// (created and migrated on start).
@@ -30,25 +33,26 @@ struct Args {
     #[arg(long, global = true, env = "CONSENT_CONFIG", default_value = "pkg-config")]
     config: PathBuf,
     /// Static files: the demo site and the built widget.
-    #[arg(long, env = "CONSENT_WWW", default_value = "www")]
+    #[arg(long, global = true, env = "CONSENT_WWW", default_value = "www")]
     www: PathBuf,
     /// Bearer token for the admin API; a random one is made and printed when unset.
-    #[arg(long, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(long, global = true, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
     /// Ingest requests one client may send in a burst.
-    #[arg(long, env = "CONSENT_RATE_BURST", default_value_t = consent_server::app::DEFAULT_BURST)]
+    #[arg(long, global = true, env = "CONSENT_RATE_BURST", default_value_t = consent_server::app::DEFAULT_BURST)]
     rate_burst: u32,
     /// Ingest requests per second one client may send after the burst.
-    #[arg(long, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::app::DEFAULT_PER_SECOND)]
+    #[arg(long, global = true, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::app::DEFAULT_PER_SECOND)]
     rate_per_second: u32,
-    /// Days a decision is kept (proof of consent); default 5 years.
-    #[arg(long, env = "CONSENT_RETAIN_DECISIONS_DAYS", default_value_t = 1826)]
+    /// Days a decision is kept (proof of consent); default 5 years. 1 to 36,500:
+    /// 0 would purge every decision.
+    #[arg(long, global = true, env = "CONSENT_RETAIN_DECISIONS_DAYS", default_value_t = 1826, value_parser = clap::value_parser!(u64).range(1..=MAX_RETAIN_DAYS))]
     retain_decisions_days: u64,
-    /// Days an impression (`banner_shown`) is kept; default 13 months.
-    #[arg(long, env = "CONSENT_RETAIN_IMPRESSIONS_DAYS", default_value_t = 396)]
+    /// Days an impression (`banner_shown`) is kept; default 13 months. 1 to 36,500.
+    #[arg(long, global = true, env = "CONSENT_RETAIN_IMPRESSIONS_DAYS", default_value_t = 396, value_parser = clap::value_parser!(u64).range(1..=MAX_RETAIN_DAYS))]
     retain_impressions_days: u64,
     /// Benchmarks only: validate events but store nothing (the HTTP ceiling).
-    #[arg(long, hide = true)]
+    #[arg(long, global = true, hide = true)]
     bench_noop_store: bool,
 }
 
@@ -83,7 +87,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let sites = Sites::load(&args.config).context("loading site configuration")?;
-    let store = Store::open(&args.db).await.with_context(|| format!("opening the store {}", redact(&args.db)))?;
+    // Only `serve` and `demo-data` may create a database; an audit of a database
+    // that is not there must fail, not answer for an empty new one.
+    let creates = matches!(args.command, None | Some(Command::Serve) | Some(Command::DemoData { .. }));
+    let store = if creates { Store::open(&args.db).await } else { Store::open_existing(&args.db).await };
+    let store = store.with_context(|| format!("opening the store {}", redact(&args.db)))?;
     match &args.command {
         Some(Command::Verify { site }) => return verify(&store, site).await,
         Some(Command::RebuildRollups) => {
@@ -108,18 +116,6 @@ async fn main() -> anyhow::Result<()> {
     // In-flight requests finish (each waits for its commit) before the process exits.
     consent_server::serve::serve(listener, app(state), consent_server::serve::HEADER_TIMEOUT, shutdown()).await;
     Ok(())
-}
-
-/// The store for logs: a database URL without its password.
-fn redact(db: &str) -> String {
-    match (db.find("://"), db.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &db[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}@{}", &db[..scheme + 3], &db[at + 1..])
-        }
-        _ => db.to_owned(),
-    }
 }
 
 /// Purges expired events at start and then hourly.

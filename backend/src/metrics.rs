@@ -56,7 +56,11 @@ async fn metrics_show(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }
 
+/// Healthy when the writer has its database and a read goes through.
 async fn health_show(State(state): State<AppState>) -> impl IntoResponse {
+    if !state.store.writer_up() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "writer reconnecting to the store\n");
+    }
     match state.store.counts_by_action("").await {
         Ok(_) => (StatusCode::OK, "ok\n"),
         Err(e) => {

@@ -93,6 +93,12 @@ pub struct SiteConfig {
     /// Honour the browser's Global Privacy Control signal for categories marked `gpc`.
     #[serde(default = "yes")]
     pub honor_gpc: bool,
+    /// Run inert scripts (`type="text/plain" data-category`) that are added to the
+    /// page after the widget started even without the page's nonce. Off by default:
+    /// markup a visitor controls (a comment inserted with `innerHTML`) could
+    /// otherwise run as a gated script.
+    #[serde(default)]
+    pub trust_late_scripts: bool,
     pub categories: Vec<Category>,
     /// Per-language overrides of the built-in texts.
     #[serde(default)]
@@ -131,6 +137,12 @@ pub struct ConsentMode {
     /// ISO 3166-2 regions the default applies to; empty means everywhere.
     #[serde(default)]
     pub region: Vec<String>,
+    /// `gtag('set', 'ads_data_redaction', …)`: redact ad click ids while `ad_storage` is denied.
+    #[serde(default)]
+    pub ads_data_redaction: Option<bool>,
+    /// `gtag('set', 'url_passthrough', …)`: pass ad click ids in links while storage is denied.
+    #[serde(default)]
+    pub url_passthrough: Option<bool>,
 }
 
 fn default_endpoint() -> String {

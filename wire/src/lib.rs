@@ -11,6 +11,8 @@ extern crate alloc;
 pub mod consent_mode;
 pub mod event;
 pub mod json;
+pub mod limits;
+pub mod path;
 
 #[cfg(feature = "server")]
 pub mod banner_version;

@@ -1,13 +1,12 @@
-//! Checks an event decoded by serde against per-field limits, the site's
-//! configuration and the server clock. Each failure names the field.
+//! Checks an event decoded by serde against per-field limits and the site's
+//! configuration. Each failure names the field. The client's clock is never a
+//! reason to refuse: the server's time is the authority, the client's is kept as
+//! information (millions of devices have wrong clocks).
 
 use crate::config::{is_ident, is_lang, SiteConfig};
 use crate::event::{Action, Event};
 
-/// Accepted client clocks: not before 2020 and not more than a day ahead of the server.
-const MIN_CLIENT_TS: u64 = 1_577_836_800_000;
-const MAX_CLOCK_SKEW_MS: u64 = 24 * 3600 * 1000;
-pub const MAX_PATH: usize = 512;
+pub use crate::path::MAX_PATH;
 pub const MAX_CATEGORIES: usize = 16;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,14 +41,12 @@ pub enum Invalid {
     Lang,
     #[error("`path` must start with '/', hold no query string, fragment or control characters, and be at most 512 bytes")]
     Path,
-    #[error("`client_ts` is out of range (before 2020 or more than a day ahead of the server clock)")]
-    ClientTs,
     #[error("`site` must be 1-64 characters a-z, 0-9, '-' or '_'")]
     SiteId,
 }
 
 /// Validates one event for `site` (already looked up by `event.site`).
-pub fn validate(event: &Event, site: &SiteConfig, server_now_ms: u64) -> Result<(), Invalid> {
+pub fn validate(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
     if !is_ident(&event.site, 64) {
         return Err(Invalid::SiteId);
     }
@@ -75,12 +72,9 @@ pub fn validate(event: &Event, site: &SiteConfig, server_now_ms: u64) -> Result<
     if !is_lang(&event.lang) {
         return Err(Invalid::Lang);
     }
-    let p = &event.path;
-    if !p.starts_with('/') || p.len() > MAX_PATH || p.contains(['?', '#']) || p.chars().any(char::is_control) {
+    // The server normalises the path before it validates (`path::normalise`).
+    if !crate::path::is_normal(&event.path) {
         return Err(Invalid::Path);
-    }
-    if event.client_ts < MIN_CLIENT_TS || event.client_ts > server_now_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
-        return Err(Invalid::ClientTs);
     }
     Ok(())
 }

@@ -46,7 +46,7 @@ proptest! {
     #[test]
     fn any_bytes_decode_or_error_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(e) = serde_json::from_slice::<Event>(&bytes) {
-            let _ = validate(&e, &site(), 1_800_000_000_000);
+            let _ = validate(&e, &site());
         }
     }
 
@@ -56,7 +56,19 @@ proptest! {
         v["path"] = serde_json::Value::String(junk.clone());
         v["lang"] = serde_json::Value::String(junk);
         if let Ok(e) = serde_json::from_value::<Event>(v) {
-            let _ = validate(&e, &site(), 1_800_000_000_000);
+            let _ = validate(&e, &site());
+        }
+    }
+
+    #[test]
+    fn any_path_normalises_to_one_that_validates(e in event(), raw in "\\PC{0,700}", escapes in "(%[0-9A-F]{2}){0,200}") {
+        for raw in [raw.clone(), format!("/{escapes}"), format!("{raw}{escapes}")] {
+            let p = consent_wire::path::normalise(&raw);
+            prop_assert!(p.len() <= consent_wire::path::MAX_PATH && p.starts_with('/'), "{p}");
+            prop_assert_eq!(consent_wire::path::normalise(&p), p.clone(), "idempotent");
+            let mut e = e.clone();
+            e.path = p;
+            prop_assert!(!matches!(validate(&e, &site()), Err(consent_wire::validate::Invalid::Path)));
         }
     }
 

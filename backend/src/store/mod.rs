@@ -59,12 +59,20 @@ pub enum StoreError {
     Migration { version: u32, source: rusqlite::Error },
     #[error("opening {path}: {source}")]
     Open { path: String, source: rusqlite::Error },
+    #[error("no database at {0}: only `serve` and `demo-data` create one")]
+    Missing(String),
+    #[error("{0} holds no consent schema (was it made by `consent-server serve`?)")]
+    NoSchema(String),
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("cannot start the writer thread: {0}")]
     Spawn(std::io::Error),
     #[error("postgres: {0}")]
     Pg(#[from] tokio_postgres::Error),
+    #[error("postgres: no connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("another instance stored one of these event ids meanwhile")]
+    Conflict,
     #[error("blocking task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -140,6 +148,28 @@ pub(super) fn reply_all<E: std::fmt::Display>(jobs: Vec<Job>, written: std::resu
     }
 }
 
+/// The store for logs and errors: a database URL without its password.
+pub fn redact(db: &str) -> String {
+    match (db.find("://"), db.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &db[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}@{}", &db[..scheme + 3], &db[at + 1..])
+        }
+        _ => db.to_owned(),
+    }
+}
+
+/// Whether opening may create the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Open {
+    /// Create and migrate what is missing (`serve`, `demo-data`).
+    Create,
+    /// The database and its schema must exist (maintenance commands); it is
+    /// still migrated to this version.
+    Existing,
+}
+
 /// How long events are kept.
 #[derive(Clone, Copy, Debug)]
 pub struct Retention {
@@ -148,8 +178,10 @@ pub struct Retention {
 }
 
 impl Retention {
+    /// At least a day each (0 would purge everything); saturating, never wrapping.
     pub fn days(decisions: u64, impressions: u64) -> Retention {
-        Retention { decisions_ms: decisions * 86_400_000, impressions_ms: impressions * 86_400_000 }
+        let ms = |days: u64| days.max(1).saturating_mul(86_400_000);
+        Retention { decisions_ms: ms(decisions), impressions_ms: ms(impressions) }
     }
 }
 
@@ -168,6 +200,8 @@ pub struct WriterStats {
     pub batched_requests: std::sync::atomic::AtomicU64,
     pub max_batch: std::sync::atomic::AtomicU64,
     pub commit_micros: std::sync::atomic::AtomicU64,
+    /// The writer has lost its database connection and not got it back yet.
+    down: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -191,6 +225,15 @@ impl WriterStats {
         }
     }
 
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Can the writer reach its database (as far as it last knew)?
+    pub fn is_up(&self) -> bool {
+        !self.down.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn committed(&self, requests: usize, elapsed: std::time::Duration) {
         use std::sync::atomic::Ordering::Relaxed;
         self.commits.fetch_add(1, Relaxed);
@@ -208,15 +251,27 @@ pub enum Store {
 
 impl Store {
     pub fn open_sqlite(path: &Path) -> Result<Store> {
-        Ok(Store::Sqlite(SqliteStore::open(path)?))
+        Ok(Store::Sqlite(SqliteStore::open(path, Open::Create)?))
     }
 
     /// A `postgres://` URL opens PostgreSQL; anything else is a SQLite file path.
+    /// The database (and a SQLite file's folders) is created and migrated if need be.
     pub async fn open(db: &str) -> Result<Store> {
+        Store::open_as(db, Open::Create).await
+    }
+
+    /// Opens a database that must already exist and hold the schema: for the
+    /// maintenance commands, where an empty new database would answer nonsense
+    /// ("chain intact, 0 decisions").
+    pub async fn open_existing(db: &str) -> Result<Store> {
+        Store::open_as(db, Open::Existing).await
+    }
+
+    async fn open_as(db: &str, how: Open) -> Result<Store> {
         if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-            Ok(Store::Postgres(PgStore::open(db).await?))
+            Ok(Store::Postgres(PgStore::open(db, how).await?))
         } else {
-            Store::open_sqlite(Path::new(db))
+            Ok(Store::Sqlite(SqliteStore::open(Path::new(db), how)?))
         }
     }
 
@@ -225,6 +280,14 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.insert(events).await,
             Store::Postgres(s) => s.insert(events).await,
+        }
+    }
+
+    /// The writer's own view of its database: `false` while it is reconnecting.
+    pub fn writer_up(&self) -> bool {
+        match self {
+            Store::Sqlite(s) => s.stats.is_up(),
+            Store::Postgres(s) => s.stats.is_up(),
         }
     }
 

@@ -7,9 +7,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Transaction};
 
-use super::{reply_all, HistoryRow, Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, gather};
+use super::{reply_all, HistoryRow, Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, gather};
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use crate::rollup::Rollups;
 
@@ -20,11 +22,14 @@ const MIGRATIONS: &[(i32, &str)] = &[
 ];
 
 
+/// Read connections per instance (dashboard, proof lookups, health, exports).
+const READERS: usize = 4;
+
 #[derive(Clone)]
 pub struct PgStore {
-    pub(super) url: Arc<str>,
     writer: mpsc::Sender<Job>,
-    pub(super) reader: Arc<Client>,
+    /// Reconnects by itself: a connection that died with a restart is replaced.
+    readers: Pool,
     pub(super) stats: Arc<WriterStats>,
 }
 
@@ -39,14 +44,27 @@ pub(super) async fn connect(url: &str) -> Result<Client> {
 }
 
 impl PgStore {
-    pub async fn open(url: &str) -> Result<PgStore> {
+    pub async fn open(url: &str, how: Open) -> Result<PgStore> {
         let mut writer = connect(url).await?;
+        if how == Open::Existing {
+            let row = writer.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[]).await?;
+            if !row.get::<_, bool>(0) {
+                return Err(StoreError::NoSchema(super::redact(url)));
+            }
+        }
         migrate(&mut writer).await?;
-        let reader = connect(url).await?;
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let readers = Pool::builder(manager).max_size(READERS).build().map_err(|e| StoreError::Commit(format!("reader pool: {e}")))?;
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let stats = Arc::new(WriterStats::default());
-        tokio::spawn(writer_loop(writer, rx, stats.clone()));
-        Ok(PgStore { url: Arc::from(url), writer: tx, reader: Arc::new(reader), stats })
+        tokio::spawn(writer_loop(Arc::from(url), writer, rx, stats.clone()));
+        Ok(PgStore { writer: tx, readers, stats })
+    }
+
+    /// A read connection from the pool (a new one if the database restarted).
+    pub(super) async fn reader(&self) -> Result<Object> {
+        Ok(self.readers.get().await?)
     }
 
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
@@ -60,13 +78,14 @@ impl PgStore {
     }
 
     pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
-        let rows = self.reader.query("SELECT action, COUNT(*) FROM events WHERE site = $1 GROUP BY action", &[&site]).await?;
+        let rows = self.reader().await?.query("SELECT action, COUNT(*) FROM events WHERE site = $1 GROUP BY action", &[&site]).await?;
         Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64)).collect())
     }
 
     pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
         let rows = self
-            .reader
+            .reader()
+            .await?
             .query(
                 "SELECT e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash
                  FROM events e LEFT JOIN banner_versions b ON b.hash = e.banner
@@ -95,16 +114,15 @@ impl PgStore {
     }
 
     pub async fn verify_chain(&self, site: &str) -> Result<Verdict> {
-        let head: Option<String> = self.reader.query_opt("SELECT row_hash FROM chain_heads WHERE site = $1", &[&site]).await?.map(|r| r.get(0));
-        let checkpoints: Vec<String> = self
-            .reader
+        let reader = self.reader().await?;
+        let head: Option<String> = reader.query_opt("SELECT row_hash FROM chain_heads WHERE site = $1", &[&site]).await?.map(|r| r.get(0));
+        let checkpoints: Vec<String> = reader
             .query("SELECT row_hash FROM chain_checkpoints WHERE site = $1 UNION SELECT row_hash FROM chain_anchors WHERE site = $1", &[&site])
             .await?
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let rows = self
-            .reader
+        let rows = reader
             .query(
                 "SELECT seq, event_id, site, action, COALESCE(consent_id, ''), categories, revision, COALESCE(banner, ''), lang, path, device, client_ts, server_ts,
                         COALESCE(prev_hash, ''), COALESCE(row_hash, '')
@@ -132,8 +150,7 @@ impl PgStore {
         let decisions_before = now_ms.saturating_sub(retention.decisions_ms) as i64;
         let impressions_before = now_ms.saturating_sub(retention.impressions_ms) as i64;
         let now = now_ms as i64;
-        // Its own connection: the shared reader must not run inside this transaction.
-        let mut client = connect(&self.url).await?;
+        let mut client = self.reader().await?;
         let tx = client.transaction().await?;
         tx.execute(
             "INSERT INTO chain_anchors (site, seq, row_hash, purged_at)
@@ -166,24 +183,77 @@ async fn migrate(client: &mut Client) -> Result<()> {
     Ok(())
 }
 
-async fn writer_loop(mut client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc<WriterStats>) {
+async fn writer_loop(url: Arc<str>, client: Client, mut rx: mpsc::Receiver<Job>, stats: Arc<WriterStats>) {
+    let mut client = Some(client);
     while let Some(first) = rx.recv().await {
         let jobs = gather(first, || rx.try_recv().ok(), &stats);
         let started = std::time::Instant::now();
-        let written = match client.transaction().await {
-            Ok(tx) => write_group(tx, &jobs).await,
-            Err(e) => Err(StoreError::from(e)),
-        };
+        let written = write_retrying(&url, &mut client, &jobs, &stats).await;
         stats.committed(jobs.len(), started.elapsed());
         reply_all(jobs, written);
     }
 }
 
+/// How long a group waits for the database to come back before its requests
+/// are answered with an error (the widget retries them later).
+const RECONNECT_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes a group on a live connection: reconnects when the database went away
+/// (a restart), and writes again when another instance stored one of its event
+/// ids meanwhile. Retrying is safe: an event id already stored is skipped, and
+/// nothing is acknowledged before its commit.
+async fn write_retrying(url: &str, slot: &mut Option<Client>, jobs: &[Job], stats: &WriterStats) -> Result<Vec<Stored>> {
+    let deadline = tokio::time::Instant::now() + RECONNECT_FOR;
+    let mut pause = std::time::Duration::from_millis(50);
+    loop {
+        let client = match slot.take().filter(|c| !c.is_closed()) {
+            Some(c) => slot.insert(c),
+            None => match connect(url).await {
+                Ok(c) => slot.insert(c),
+                Err(e) => {
+                    stats.set_down(true);
+                    if tokio::time::Instant::now() + pause > deadline {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(800));
+                    continue;
+                }
+            },
+        };
+        let result = match client.transaction().await {
+            Ok(tx) => write_group(tx, jobs).await,
+            Err(e) => Err(StoreError::from(e)),
+        };
+        let retry = match &result {
+            Ok(_) => {
+                stats.set_down(false);
+                return result;
+            }
+            Err(StoreError::Conflict) => true,
+            Err(StoreError::Pg(e)) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => true,
+            Err(StoreError::Pg(e)) if connection_lost(e) || client.is_closed() => {
+                *slot = None;
+                stats.set_down(true);
+                true
+            }
+            Err(_) => false,
+        };
+        if !retry || tokio::time::Instant::now() + pause > deadline {
+            return result;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(800));
+    }
+}
+
+/// The server went away or is not accepting connections yet (a restart).
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    e.is_closed()
+        || matches!(e.code(), Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CRASH_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW || c.code().starts_with("08"))
+}
+
 async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
-    // Retries already stored (by any instance) and repeats within this group are skipped
-    // before the chain is extended, so every chained row is really inserted.
-    let ids: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).map(|s| s.event.id.as_str()).collect();
-    let existing: HashSet<String> = tx.query("SELECT event_id FROM events WHERE event_id = ANY($1)", &[&ids]).await?.iter().map(|r| r.get(0)).collect();
     // Lock the chain heads of every site this group appends to, in one order, so
     // two instances cannot deadlock.
     let mut sites: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).filter(|s| s.event.action.is_decision()).map(|s| s.event.site.as_str()).collect();
@@ -195,6 +265,11 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
         let row = tx.query_one("SELECT row_hash FROM chain_heads WHERE site = $1 FOR UPDATE", &[&site]).await?;
         heads.insert(site.to_owned(), row.get(0));
     }
+    // Retries already stored (by any instance) and repeats within this group are skipped
+    // before the chain is extended, so every chained row is really inserted. Read after
+    // the heads are locked: another instance's decisions for these sites are committed.
+    let ids: Vec<&str> = jobs.iter().flat_map(|j| j.events.iter()).map(|s| s.event.id.as_str()).collect();
+    let existing: HashSet<String> = tx.query("SELECT event_id FROM events WHERE event_id = ANY($1)", &[&ids]).await?.iter().map(|r| r.get(0)).collect();
     let mut cols = Columns::default();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut results = Vec::with_capacity(jobs.len());
@@ -236,7 +311,7 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
              SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, o FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                  $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::bool[])
                  WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, ord)
-             ORDER BY ord RETURNING seq",
+             ORDER BY ord ON CONFLICT (event_id) DO NOTHING RETURNING seq",
             &[&cols.id, &cols.site, &cols.action, &cols.consent, &cols.categories, &cols.revision, &cols.lang, &cols.path, &cols.device, &cols.client_ts, &cols.server_ts, &cols.banner, &cols.prev, &cols.hash, &cols.consented],
         )
         .await?
@@ -244,8 +319,9 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
         .map(|r| r.get(0))
         .collect();
     if seqs.len() != cols.id.len() {
-        // Another instance stored one of these ids meanwhile: roll back; the client's retry is de-duplicated.
-        return Err(StoreError::Commit("concurrent insert of the same event id; retry".into()));
+        // Another instance stored one of these ids meanwhile: roll back and write the
+        // group again (`write_retrying`), which then counts it as a duplicate.
+        return Err(StoreError::Conflict);
     }
     let mut sorted = seqs;
     sorted.sort_unstable();
@@ -264,7 +340,8 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
     for (hash, s) in banners {
         let e = &s.event;
         tx.execute(
-            "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+            "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (hash) DO UPDATE SET content = EXCLUDED.content WHERE banner_versions.content IS NULL AND EXCLUDED.content IS NOT NULL",
             &[&hash, &e.site, &e.lang, &e.revision, &s.banner_content.as_deref(), &(s.server_ts as i64)],
         )
         .await?;

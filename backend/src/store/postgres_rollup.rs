@@ -3,7 +3,7 @@
 
 use tokio_postgres::GenericClient;
 
-use super::postgres::{connect, PgStore};
+use super::postgres::PgStore;
 use super::Result;
 use crate::rollup::{dim_name, measure_name, Fact, Rollups};
 
@@ -59,13 +59,14 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
 
 impl PgStore {
     pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
-        let rows = self.reader.query("SELECT hour, measure, n FROM rollup_hourly WHERE site = $1 AND hour >= $2 AND hour < $3", &[&site, &from_hour, &to_hour]).await?;
+        let rows = self.reader().await?.query("SELECT hour, measure, n FROM rollup_hourly WHERE site = $1 AND hour >= $2 AND hour < $3", &[&site, &from_hour, &to_hour]).await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
     }
 
     pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
         let rows = self
-            .reader
+            .reader()
+            .await?
             .query("SELECT category, SUM(n)::int8 FROM rollup_daily_category WHERE site = $1 AND day >= $2 AND day < $3 GROUP BY category", &[&site, &from_day, &to_day])
             .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
@@ -73,7 +74,8 @@ impl PgStore {
 
     pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
         let rows = self
-            .reader
+            .reader()
+            .await?
             .query(
                 "SELECT value, measure, SUM(n)::int8 FROM rollup_daily_dim WHERE site = $1 AND dim = $2 AND day >= $3 AND day < $4 GROUP BY value, measure",
                 &[&site, &dim, &from_day, &to_day],
@@ -84,7 +86,7 @@ impl PgStore {
 
     /// Recomputes every rollup from the raw events, in one transaction.
     pub async fn rebuild_rollups(&self) -> Result<()> {
-        let mut client = connect(&self.url).await?;
+        let mut client = self.reader().await?;
         let tx = client.transaction().await?;
         tx.batch_execute("LOCK TABLE rollup_hourly, rollup_daily_category, rollup_daily_dim IN EXCLUSIVE MODE; DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;").await?;
         let rows = tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, '') FROM events", &[]).await?;
@@ -96,7 +98,7 @@ impl PgStore {
                 lang: t(5), device: t(6), path: t(7), revision: t(8), banner: t(9),
             });
         }
-        write_rollups(&tx, &r).await?;
+        write_rollups(&*tx, &r).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -106,19 +108,20 @@ impl PgStore {
             "SELECT server_ts::text, client_ts::text, event_id, {} FROM events WHERE site = $1 AND action != 'banner_shown' AND server_ts >= $2 AND server_ts < $3 ORDER BY seq",
             "COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')"
         );
-        let rows = self.reader.query(&sql, &[&site, &from, &to]).await?;
+        let rows = self.reader().await?.query(&sql, &[&site, &from, &to]).await?;
         Ok(rows.iter().map(|r| (0..12).map(|i| r.get::<_, String>(i)).collect()).collect())
     }
 
     pub async fn read_rollups(&self) -> Result<Rollups> {
         let mut r = Rollups::default();
-        for row in self.reader.query("SELECT site, hour, measure, n FROM rollup_hourly", &[]).await? {
+        let reader = self.reader().await?;
+        for row in reader.query("SELECT site, hour, measure, n FROM rollup_hourly", &[]).await? {
             r.hourly.insert((row.get(0), row.get(1), measure_name(row.get(2))), row.get(3));
         }
-        for row in self.reader.query("SELECT site, day, category, n FROM rollup_daily_category", &[]).await? {
+        for row in reader.query("SELECT site, day, category, n FROM rollup_daily_category", &[]).await? {
             r.category.insert((row.get(0), row.get(1), row.get(2)), row.get(3));
         }
-        for row in self.reader.query("SELECT site, day, dim, value, measure, n FROM rollup_daily_dim", &[]).await? {
+        for row in reader.query("SELECT site, day, dim, value, measure, n FROM rollup_daily_dim", &[]).await? {
             r.dim.insert((row.get(0), row.get(1), dim_name(row.get(2)), row.get(3), measure_name(row.get(4))), row.get(5));
         }
         Ok(r)

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use super::{Job, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
+use super::{Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use std::sync::atomic::Ordering;
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use crate::rollup::{dim_name, measure_name, Fact, Rollups};
@@ -38,11 +38,18 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub fn open(path: &Path) -> Result<SqliteStore> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let _ = std::fs::create_dir_all(dir);
+    pub fn open(path: &Path, how: Open) -> Result<SqliteStore> {
+        if how == Open::Create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        } else if !path.is_file() {
+            return Err(StoreError::Missing(path.display().to_string()));
         }
         let mut conn = open_conn(path)?;
+        if how == Open::Existing && conn.pragma_query_value::<u32, _>(None, "user_version", |r| r.get(0))? == 0 {
+            return Err(StoreError::NoSchema(path.display().to_string()));
+        }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrate(&mut conn)?;
         let reader = open_conn(path)?;

@@ -33,8 +33,15 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) 
     }
 }
 
+/// A banner version's row: the first sighting wins, but content missing then is
+/// filled in when it becomes known.
+pub(super) const BANNER_UPSERT: &str = "INSERT INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (hash) DO UPDATE SET content = excluded.content WHERE banner_versions.content IS NULL AND excluded.content IS NOT NULL";
+
 fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusqlite::Result<Vec<Stored>> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: the write lock is taken at BEGIN, so a transaction that starts
+    // with a read cannot fail with SQLITE_BUSY_SNAPSHOT against a concurrent purge.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(jobs.len());
     // The newest link per site in this group: (seq, hash, day).
     let mut tips: HashMap<String, (i64, String, i64)> = HashMap::new();
@@ -45,9 +52,7 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
             "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
-        let mut version = tx.prepare_cached(
-            "INSERT OR IGNORE INTO banner_versions (hash, site, lang, revision, content, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        let mut version = tx.prepare_cached(BANNER_UPSERT)?;
         for job in jobs {
             let mut r = Stored::default();
             for s in &job.events {
@@ -91,7 +96,12 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
                 }
                 if let Some(b) = e.banner.as_ref().filter(|b| !memory.banners.contains(*b)) {
                     version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
-                    new_banners.push(b.clone());
+                    // Only versions whose content is stored are remembered: an unknown
+                    // hash (a client's, or a newer build's) grows no memory, and its
+                    // content is filled in once a server that knows it sees it.
+                    if s.banner_content.is_some() {
+                        new_banners.push(b.clone());
+                    }
                 }
             }
             results.push(r);

@@ -1,0 +1,83 @@
+//! The `consent-server` command line: maintenance commands refuse a database that
+//! is not there, options work after the subcommand, bad retentions are refused.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn server(args: &[&str]) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_consent-server"));
+    cmd.arg("--config").arg(root.join("pkg-config")).args(args).env("RUST_LOG", "warn").env("CONSENT_ADMIN_TOKEN", "t");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    server(args).stdin(Stdio::null()).output().expect("run consent-server")
+}
+
+fn said(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn maintenance_commands_refuse_a_database_that_does_not_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no/such/dir/consent.sqlite");
+    let db = missing.to_str().expect("path");
+    for args in [vec!["--db", db, "verify", "--site", "luxhost"], vec!["verify", "--site", "luxhost", "--db", db], vec!["--db", db, "rebuild-rollups"]] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?} must fail: {}", said(&out));
+        assert!(said(&out).contains("no database at"), "{args:?}: {}", said(&out));
+        assert!(!said(&out).contains("chain intact"));
+    }
+    assert!(!dir.path().join("no").exists(), "nothing was created");
+    // A file that is not a consent database: refused too, and left as it was.
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").expect("write");
+    let out = run(&["verify", "--site", "luxhost", "--db", empty.to_str().expect("path")]);
+    assert!(!out.status.success() && said(&out).contains("holds no consent schema"), "{}", said(&out));
+    assert_eq!(std::fs::metadata(&empty).map(|m| m.len()).unwrap_or(1), 0);
+}
+
+#[test]
+fn verify_answers_for_a_database_that_serve_made() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("consent.sqlite");
+    let db = db.to_str().expect("path");
+    let out = run(&["demo-data", "--db", db, "--events", "200", "--days", "2"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let out = run(&["verify", "--site", "luxhost", "--db", db]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("chain intact"), "{}", said(&out));
+}
+
+#[test]
+fn a_retention_of_zero_days_or_one_that_overflows_is_refused() {
+    for days in ["0", "36501", "18446744073709551615"] {
+        for flag in ["--retain-decisions-days", "--retain-impressions-days"] {
+            let out = run(&["serve", flag, days, "--db", "/nonexistent/never-opened.sqlite"]);
+            assert!(!out.status.success(), "{flag} {days} must be refused");
+            assert!(said(&out).contains(flag), "the error names the option: {}", said(&out));
+        }
+    }
+}
+
+#[test]
+fn options_after_the_subcommand_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("consent.sqlite");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let mut child = server(&["serve", "--port", &port.to_string(), "--db", db.to_str().expect("path")]).stdout(Stdio::null()).spawn().expect("start");
+    let mut up = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(up, "serve --port {port} listened on that port");
+}
