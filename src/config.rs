@@ -44,6 +44,8 @@ pub struct Config {
     pub consent_mode: bool,
     /// Honour Global Privacy Control.
     pub gpc: bool,
+    /// Run inert scripts added after the start without the page's nonce too.
+    pub trust_late_scripts: bool,
     /// The banner's layout and colour scheme as configured (checked where used).
     pub layout: String,
     pub theme: String,
@@ -111,6 +113,7 @@ impl Config {
             categories,
             consent_mode: get(obj, "consentDefault").is_object(),
             gpc: get(obj, "gpc").as_bool().unwrap_or(true),
+            trust_late_scripts: get(obj, "trustLateScripts").as_bool().unwrap_or(false),
             layout: get(obj, "layout").as_string().unwrap_or_default(),
             theme: get(obj, "theme").as_string().unwrap_or_default(),
             texts,

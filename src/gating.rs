@@ -4,12 +4,19 @@
 //! gets a placeholder with a "load this content" button until then. Elements added
 //! later (single-page apps) are caught by a MutationObserver. On pages that
 //! enforce Trusted Types, scripts go through the widget's own policy.
+//!
+//! Not everything that looks gated is the site's: a visitor's comment inserted
+//! with `innerHTML` can carry `data-category` or `data-consent-load` too. So a
+//! script added after the widget started runs only when it carries the page's
+//! nonce (the one on the loader's tag) or the site opted in
+//! (`trust_late_scripts`); and only placeholders the widget made itself record
+//! consent when clicked.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object, Reflect, WeakSet};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlScriptElement, MutationObserver, MutationObserverInit};
@@ -35,31 +42,69 @@ pub fn trusted_types_policy(window: &web_sys::Window) -> Option<JsValue> {
     create.call2(&factory, &"consent-widget".into(), &rules).ok()
 }
 
-/// `trusted_types` is filled on first use, so pages without gated scripts
-/// never see the widget ask for a policy.
-pub fn activate(doc: &Document, accepted: &[String], load_label: &str, trusted_types: &OnceCell<Option<JsValue>>) {
-    for el in all(doc, SCRIPTS) {
-        let Ok(old) = el.dyn_into::<HtmlScriptElement>() else { continue };
-        if old.get_attribute("data-category").is_some_and(|c| accepted.contains(&c)) {
-            let policy = trusted_types.get_or_init(|| doc.default_view().and_then(|w| trusted_types_policy(&w)));
-            run(doc, &old, policy.as_ref());
+/// Which gated elements the widget may act on, and how it runs scripts.
+pub struct Gate {
+    /// The inert scripts in the page when the widget started: the site's markup.
+    markup: WeakSet,
+    /// The placeholders the widget made.
+    placeholders: WeakSet,
+    /// The page's nonce, as the loader's tag carried it ("" when none).
+    nonce: String,
+    /// The site runs inert scripts added later without its nonce too.
+    trust_late: bool,
+    /// Filled on first use, so pages without gated scripts never see the widget
+    /// ask for a Trusted Types policy.
+    trusted_types: OnceCell<Option<JsValue>>,
+}
+
+impl Gate {
+    /// Takes note of the inert scripts the page holds now.
+    pub fn new(doc: &Document, nonce: String, trust_late: bool) -> Gate {
+        let markup = WeakSet::new();
+        for el in all(doc, SCRIPTS) {
+            markup.add(&el);
         }
+        Gate { markup, placeholders: WeakSet::new(), nonce, trust_late, trusted_types: OnceCell::new() }
     }
-    for frame in all(doc, FRAMES) {
-        let Some(cat) = frame.get_attribute("data-category") else { continue };
-        let placeholder = frame.previous_element_sibling().filter(|p| p.has_attribute(LOAD_ATTR));
-        if accepted.contains(&cat) {
-            if let Some(src) = frame.get_attribute("data-src") {
-                let _ = frame.remove_attribute("data-src");
-                let _ = frame.remove_attribute("hidden");
-                let _ = frame.set_attribute("src", &src);
+
+    /// May this inert script run once its category is accepted?
+    fn may_run(&self, script: &HtmlScriptElement) -> bool {
+        self.trust_late || self.markup.has(script) || (!self.nonce.is_empty() && script.nonce() == self.nonce)
+    }
+
+    /// Is `el` a placeholder the widget made (not one that merely looks like it)?
+    pub fn is_placeholder(&self, el: &Element) -> bool {
+        self.placeholders.has(el)
+    }
+
+    /// Runs the accepted scripts and loads the accepted embeds; puts placeholders
+    /// before embeds still waiting.
+    pub fn activate(&self, doc: &Document, accepted: &[String], load_label: &str) {
+        for el in all(doc, SCRIPTS) {
+            let Ok(old) = el.dyn_into::<HtmlScriptElement>() else { continue };
+            if old.get_attribute("data-category").is_some_and(|c| accepted.contains(&c)) && self.may_run(&old) {
+                let policy = self.trusted_types.get_or_init(|| doc.default_view().and_then(|w| trusted_types_policy(&w)));
+                run(doc, &old, policy.as_ref());
             }
-            if let Some(p) = placeholder {
-                p.remove();
+        }
+        for frame in all(doc, FRAMES) {
+            let Some(cat) = frame.get_attribute("data-category") else { continue };
+            let placeholder = frame.previous_element_sibling().filter(|p| self.is_placeholder(p));
+            if accepted.contains(&cat) {
+                if let Some(src) = frame.get_attribute("data-src") {
+                    let _ = frame.remove_attribute("data-src");
+                    let _ = frame.remove_attribute("hidden");
+                    let _ = frame.set_attribute("src", &src);
+                }
+                if let Some(p) = placeholder {
+                    p.remove();
+                }
+            } else if placeholder.is_none() {
+                let _ = frame.set_attribute("hidden", "");
+                if let Some(p) = placeholder_for(doc, &frame, &cat, load_label) {
+                    self.placeholders.add(&p);
+                }
             }
-        } else if placeholder.is_none() {
-            let _ = frame.set_attribute("hidden", "");
-            placeholder_for(doc, &frame, &cat, load_label);
         }
     }
 }
@@ -81,14 +126,15 @@ pub fn observe(doc: &Document, on_added: impl Fn() + 'static) {
     cb.forget();
 }
 
-fn placeholder_for(doc: &Document, frame: &Element, category: &str, label: &str) {
-    let Ok(p) = doc.create_element("div") else { return };
+fn placeholder_for(doc: &Document, frame: &Element, category: &str, label: &str) -> Option<Object> {
+    let p = doc.create_element("div").ok()?;
     p.set_class_name("consent-placeholder");
     let _ = p.set_attribute(LOAD_ATTR, category);
     if let Some(b) = child(doc, &p, "button", "", Some(label)) {
         let _ = b.set_attribute("type", "button");
     }
     let _ = frame.before_with_node_1(&p);
+    Some(p.into())
 }
 
 fn all(doc: &Document, selector: &str) -> Vec<Element> {

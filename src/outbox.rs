@@ -3,6 +3,11 @@
 //! unreachable or answers 5xx/429, events wait in `localStorage`, are retried
 //! with backoff in batches, and are sent with `sendBeacon` when the page is left.
 //! The server stores an event id once, so a retry never counts twice.
+//!
+//! One flush is in flight at a time; what it sent is removed from the queue by
+//! event id once the server has answered for it (stored, or refused for good),
+//! never by position, so events queued meanwhile stay. A batch holds at most
+//! `MAX_BATCH` events and `MAX_BODY` bytes, what the server accepts.
 
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -20,8 +25,7 @@ pub const QUEUE_KEY: &str = "cc_queue";
 /// "Reject all" before the full widget is in: `accept|reject <path>`. The full
 /// widget records that decision (on this page or a later one) and removes it.
 pub const UNREPORTED_KEY: &str = "cc_unreported";
-/// The server takes at most this many events per request.
-const BATCH: usize = 10;
+use consent_wire::limits::{MAX_BATCH, MAX_BODY};
 /// Oldest events are dropped beyond this, so storage stays small.
 const MAX_QUEUED: usize = 100;
 const FIRST_RETRY_MS: i32 = 2_000;
@@ -32,11 +36,13 @@ pub struct Outbox {
     endpoint: String,
     retry_ms: Cell<i32>,
     timer_set: Cell<bool>,
+    /// A flush is waiting for the server's answer.
+    flushing: Cell<bool>,
 }
 
 impl Outbox {
     pub fn new(window: &Window, endpoint: &str) -> Rc<Outbox> {
-        let outbox = Rc::new(Outbox { window: window.clone(), endpoint: String::from(endpoint), retry_ms: Cell::new(FIRST_RETRY_MS), timer_set: Cell::new(false) });
+        let outbox = Rc::new(Outbox { window: window.clone(), endpoint: String::from(endpoint), retry_ms: Cell::new(FIRST_RETRY_MS), timer_set: Cell::new(false), flushing: Cell::new(false) });
         let me = outbox.clone();
         crate::element::on(window.as_ref(), "pagehide", move |_| me.beacon());
         outbox
@@ -71,18 +77,24 @@ impl Outbox {
         });
     }
 
-    /// Posts the oldest waiting events as one batch.
+    /// Posts the oldest waiting events as one batch, unless a flush is in flight.
     fn flush(self: &Rc<Self>) {
-        let queue = self.queued();
-        if queue.is_empty() {
+        if self.flushing.get() {
             return;
         }
-        let n = queue.len().min(BATCH);
+        let queue = self.queued();
+        let n = fitting(&queue);
+        if n == 0 {
+            return;
+        }
+        self.flushing.set(true);
+        let sent: Vec<String> = queue[..n].iter().map(|j| String::from(id_of(j))).collect();
         let me = self.clone();
         self.post(batch(&queue[..n]), move |ok| {
+            me.flushing.set(false);
             if ok {
-                // Drop what was sent; newer events may have been added meanwhile.
-                let rest: Vec<String> = me.queued().into_iter().skip(n).collect();
+                // Only what this batch carried goes; newer events stay queued.
+                let rest: Vec<String> = me.queued().into_iter().filter(|j| !sent.iter().any(|id| id == id_of(j))).collect();
                 me.store(&rest);
                 me.retry_ms.set(FIRST_RETRY_MS);
                 me.flush();
@@ -110,7 +122,7 @@ impl Outbox {
     fn beacon(&self) {
         let queue = self.queued();
         if !queue.is_empty() {
-            let _ = self.window.navigator().send_beacon_with_opt_str(&self.endpoint, Some(&batch(&queue[..queue.len().min(BATCH)])));
+            let _ = self.window.navigator().send_beacon_with_opt_str(&self.endpoint, Some(&batch(&queue[..fitting(&queue)])));
         }
     }
 
@@ -123,7 +135,9 @@ impl Outbox {
         let done = Rc::new(Cell::new(Some(done)));
         let (d1, d2) = (done.clone(), done);
         let on_ok = Closure::once(move |res: JsValue| {
-            // 4xx other than 429: the server refused the event itself; retrying cannot help.
+            // 2xx: each event stored, or refused on its own (the answer's `refused`).
+            // 4xx other than 429: the server refused the events themselves; retrying
+            // cannot help. Either way the server has answered for every event sent.
             let ok = res.dyn_into::<Response>().map(|r| r.status() < 500 && r.status() != 429).unwrap_or(false);
             if let Some(f) = d1.take() {
                 f(ok);
@@ -170,6 +184,25 @@ impl Outbox {
             let _ = s.set_item(QUEUE_KEY, &text);
         }
     }
+}
+
+/// How many of the oldest events fit one request: at most `MAX_BATCH`, and at
+/// most `MAX_BODY` bytes as a JSON array (always at least one, if any wait).
+fn fitting(queue: &[String]) -> usize {
+    let mut bytes = 2;
+    for (i, item) in queue.iter().enumerate().take(MAX_BATCH) {
+        bytes += item.len() + usize::from(i > 0);
+        if bytes > MAX_BODY && i > 0 {
+            return i;
+        }
+    }
+    queue.len().min(MAX_BATCH)
+}
+
+/// The event id of an event's JSON (`Event::to_json` writes it first).
+fn id_of(json: &str) -> &str {
+    let rest = json.strip_prefix("{\"id\":\"").unwrap_or("");
+    rest.split('"').next().unwrap_or("")
 }
 
 /// Event JSON objects as one JSON array.

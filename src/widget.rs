@@ -3,7 +3,7 @@
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{OnceCell, RefCell};
+use core::cell::RefCell;
 
 use consent_wire::{Action, Event};
 use js_sys::Reflect;
@@ -39,15 +39,16 @@ pub struct Widget {
     settings: RefCell<Option<SettingsButton>>,
     viewer: RefCell<Option<Rc<Viewer>>>,
     outbox: Rc<Outbox>,
-    /// The Trusted Types policy for gated scripts, on pages that enforce them.
-    trusted_types: OnceCell<Option<JsValue>>,
+    /// Gated scripts and embeds, and the placeholders the widget made.
+    gate: gating::Gate,
 }
 
 /// Entry point, called by the loader with the parsed config (`config.json` and
-/// its details) and `early`: the first layer's button the visitor clicked before
-/// this module arrived (`accept` and `reject` are stored already; all are replayed).
+/// its details), `early`: the first layer's button the visitor clicked before
+/// this module arrived (`accept` and `reject` are stored already; all are
+/// replayed), and the nonce on the loader's tag ("" when none).
 #[wasm_bindgen]
-pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> {
+pub fn start(config: JsValue, early: Option<String>, nonce: String) -> Result<Handle, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let doc = window.document().ok_or("no document")?;
     let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
@@ -56,6 +57,7 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
         .map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
 
     let outbox = Outbox::new(&window, &config.endpoint);
+    let gate = gating::Gate::new(&doc, nonce, config.trust_late_scripts);
     let widget = Rc::new(Widget {
         window,
         doc,
@@ -67,7 +69,7 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
         settings: RefCell::new(None),
         viewer: RefCell::new(None),
         outbox,
-        trusted_types: OnceCell::new(),
+        gate,
     });
     let stored = widget.stored_consent();
     *widget.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
@@ -80,7 +82,7 @@ pub fn start(config: JsValue, early: Option<String>) -> Result<Handle, JsValue> 
             widget.decide(if act == "accept" { Action::AcceptAll } else { Action::RejectAll }, consent.categories);
         }
         (Some(consent), _) => {
-            consent_mode::push_update(&widget.window, &widget.config, &consent.categories);
+            consent_mode::push_update(&widget.config, &consent.categories);
             let cats = consent.categories.clone();
             *widget.consent.borrow_mut() = Some(consent);
             widget.activate();
@@ -148,7 +150,7 @@ impl Widget {
     }
 
     fn activate(&self) {
-        gating::activate(&self.doc, &self.accepted(), &self.config.text("load_content"), &self.trusted_types);
+        self.gate.activate(&self.doc, &self.accepted(), &self.config.text("load_content"));
     }
 
     /// Does the browser send Global Privacy Control, and does it matter here?
@@ -276,7 +278,7 @@ impl Widget {
             } else if near("[data-consent-open]").is_some() {
                 e.prevent_default();
                 me.show_banner(true);
-            } else if let Some(cat) = near("[data-consent-load]").and_then(|p| p.get_attribute(gating::LOAD_ATTR)) {
+            } else if let Some(cat) = near("[data-consent-load]").filter(|p| me.gate.is_placeholder(p)).and_then(|p| p.get_attribute(gating::LOAD_ATTR)) {
                 let mut cats = me.accepted();
                 cats.extend(me.config.required_ids());
                 cats.push(cat);
@@ -322,7 +324,7 @@ impl Widget {
         *self.consent.borrow_mut() = Some(consent);
         self.hide_banner();
         self.delete_refused_cookies(&categories);
-        consent_mode::push_update(&self.window, cfg, &categories);
+        consent_mode::push_update(cfg, &categories);
         self.activate();
         self.show_settings_button();
         self.announce("consent:change", &categories);
@@ -396,7 +398,8 @@ impl Widget {
             revision: self.config.revision.clone(),
             banner: Some(self.config.banner_version.clone()),
             lang: self.config.lang.clone(),
-            path,
+            // What the server stores: shortened, so the event always fits.
+            path: consent_wire::path::normalise(&path),
             client_ts: js_sys::Date::now() as u64,
         };
         self.outbox.send(event.to_json());

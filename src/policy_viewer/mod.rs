@@ -10,7 +10,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
@@ -47,6 +47,8 @@ pub struct Viewer {
     pending: RefCell<Option<String>>,
     prev_hash: RefCell<String>,
     modal: crate::modal::Modal,
+    /// On the document only while the viewer is open.
+    print_sheet: Option<CssStyleSheet>,
 }
 
 impl Viewer {
@@ -114,6 +116,7 @@ impl Viewer {
             pending: RefCell::new(None),
             prev_hash: RefCell::new(String::new()),
             modal: crate::modal::Modal::default(),
+            print_sheet: print_sheet(),
         });
         viewer.listen();
         Some(viewer)
@@ -129,7 +132,9 @@ impl Viewer {
             let hash = self.window.location().hash().unwrap_or_default();
             *self.prev_hash.borrow_mut() = if from_fragment { String::new() } else { hash };
             self.modal.enter(&self.doc, None);
-            add_print_sheet(&self.doc);
+            if let Some(sheet) = &self.print_sheet {
+                set_document_sheet(&self.doc, sheet, true);
+            }
             let Some(body) = self.doc.body() else { return };
             let _ = body.append_child(&self.host);
             if let Some(h1) = self.root.get_element_by_id("pv-title").and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
@@ -153,6 +158,9 @@ impl Viewer {
         }
         self.host.remove();
         self.modal.leave();
+        if let Some(sheet) = &self.print_sheet {
+            set_document_sheet(&self.doc, sheet, false);
+        }
         let loc = self.window.location();
         let url = loc.pathname().unwrap_or_default() + &loc.search().unwrap_or_default() + &self.prev_hash.borrow();
         if let Ok(history) = self.window.history() {
@@ -301,12 +309,19 @@ impl Viewer {
     }
 }
 
-fn add_print_sheet(doc: &Document) {
-    let Ok(sheet) = CssStyleSheet::new() else { return };
-    if sheet.replace_sync(PRINT_CSS).is_err() {
-        return;
-    }
+fn print_sheet() -> Option<CssStyleSheet> {
+    let sheet = CssStyleSheet::new().ok()?;
+    sheet.replace_sync(PRINT_CSS).ok()?;
+    Some(sheet)
+}
+
+/// Adds `sheet` to the document's adopted style sheets, or takes it off again
+/// (printing the page after the viewer closed prints the page).
+fn set_document_sheet(doc: &Document, sheet: &CssStyleSheet, on: bool) {
     let sheets = Array::from(&doc.adopted_style_sheets());
-    sheets.push(&sheet);
-    doc.set_adopted_style_sheets(&sheets);
+    let others: Array = sheets.iter().filter(|s| !Object::is(s, sheet)).collect();
+    if on {
+        others.push(sheet);
+    }
+    doc.set_adopted_style_sheets(&others);
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until, axe } from './harness.mjs';
+import { Server, browser, openPage, banner, button, until, axe, withBakedConfig } from './harness.mjs';
 
 let server, chrome;
 before(async () => {
@@ -15,9 +15,15 @@ before(async () => {
       '</body>',
       '<script type="text/plain" data-category="analytics">window.dataLayer.push({event: "analytics-tag"});</script>\n</body>',
     );
-    writeFileSync(join(www, 'gcm.html'), html);
+    // Consent Mode with the site's gtag('set') fields, baked into a loader of its own.
+    const config = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
+    config.consentSet = { ads_data_redaction: true };
+    writeFileSync(join(www, 'consent/gcm.json'), JSON.stringify(config));
+    writeFileSync(join(www, 'gcm.html'), withBakedConfig(www, html, 'gcm.json', 'gcm.js'));
     // A page that does not state its language: the browser's language decides.
     writeFileSync(join(www, 'nolang.html'), html.replace('<html lang="nl">', '<html>'));
+    // A page whose loader tag carries the page's nonce (as a CSP site's would).
+    writeFileSync(join(www, 'nonce.html'), html.replace('<script src="/consent/consent.js"', '<script nonce="n0nce" src="/consent/consent.js"'));
   });
   chrome = await browser();
 });
@@ -66,15 +72,16 @@ test('changing one\'s mind: the settings button reopens the choices; dropping a 
   await page.context().close();
 });
 
-test('scripts added later wait for consent and run once it is given; embeds get a placeholder', async () => {
+test('scripts added later with the page\'s nonce wait for consent and run once it is given; embeds get a placeholder', async () => {
   const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  await page.goto(server.base + '/nonce.html');
   await banner(page).waitFor();
   const addLate = (flag) =>
     page.evaluate((flag) => {
       const s = document.createElement('script');
       s.type = 'text/plain';
       s.dataset.category = 'analytics';
+      s.nonce = 'n0nce';
       s.textContent = `window.${flag} = (window.${flag} || 0) + 1;`;
       document.body.appendChild(s);
     }, flag);
@@ -98,29 +105,76 @@ test('scripts added later wait for consent and run once it is given; embeds get 
   await page.context().close();
 });
 
-test('Google Consent Mode v2: default before any tag, update on decision and on a repeat visit before gated tags', async () => {
+test('markup a visitor controls cannot record consent or run: a forged placeholder and late innerHTML scripts without the nonce do nothing', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/nonce.html');
+  await banner(page).waitFor();
+  await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
+  // A blog comment inserted with innerHTML: a lookalike placeholder and an inert script.
+  await page.evaluate(() => {
+    const c = document.createElement('div');
+    c.className = 'comment';
+    c.innerHTML =
+      '<div class="consent-placeholder" data-consent-load="marketing"><button type="button" id="forged">Klik hier</button></div>' +
+      '<script type="text/plain" data-category="analytics">window.hostile = 1;</scr' + 'ipt>' +
+      '<script type="text/plain" data-category="analytics" nonce="guess">window.hostile = 2;</scr' + 'ipt>';
+    document.querySelector('main').prepend(c); // above the banner bar, where a visitor can click it
+  });
+  const decisions = () => server.rows(`SELECT * FROM events WHERE action != 'banner_shown'`).length;
+  const before = decisions();
+  await page.locator('#forged').click();
+  await page.waitForTimeout(300);
+  assert.equal(await consentCookie(page), undefined, 'a forged placeholder records nothing');
+  assert.equal(decisions(), before, 'and posts nothing');
+  // The visitor accepts analytics: the site's own scripts run, the comment's do not.
+  await page.evaluate(() => window.Consent.acceptCategories(['analytics']));
+  await until(() => page.evaluate(() => window.analyticsStarted === 1));
+  await page.evaluate(() => document.body.appendChild(document.createElement('div')));
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.hostile ?? 0), 0, 'late scripts without the nonce stay inert');
+  assert.equal(await page.locator('.comment script[type="text/plain"]').count(), 2);
+  // The widget's own placeholder still works.
+  await page.locator('.consent-placeholder:not(.comment *) button').click();
+  await until(async () => (await consentCookie(page))?.value.split('.')[2] === 'necessary+analytics+marketing');
+  await page.context().close();
+});
+
+test('Google Consent Mode v2: gtag() arguments objects, default and set before any tag, update on decision and on a repeat visit before gated tags', async () => {
   const page = await openPage(chrome);
   await page.goto(server.base + '/gcm.html');
   await banner(page).waitFor();
-  const layer = () => page.evaluate(() => window.dataLayer.map((e) => (Array.isArray(e) ? ['cmd', ...e] : ['event', e.event])));
+  // Google's tags process a dataLayer entry as a command only when it is an
+  // `arguments` object (what gtag() pushes); a plain array is ignored.
+  const layer = () =>
+    page.evaluate(() =>
+      window.dataLayer.map((e) => {
+        const kind = Object.prototype.toString.call(e);
+        return kind == '[object Arguments]' ? ['cmd', ...e] : kind == '[object Array]' ? ['array', ...e] : ['event', e.event];
+      }),
+    );
   let dl = await layer();
-  assert.deepEqual(dl[0].slice(0, 3), ['cmd', 'consent', 'default'], 'the first entry is the default');
+  assert.deepEqual(dl[0].slice(0, 3), ['cmd', 'consent', 'default'], 'the first entry is the default, as gtag() pushes it');
   assert.deepEqual(dl[0][3], {
     ad_storage: 'denied', analytics_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied',
     functionality_storage: 'granted', personalization_storage: 'denied', security_storage: 'granted', wait_for_update: 500,
   });
+  assert.deepEqual(dl[1], ['cmd', 'set', 'ads_data_redaction', true], "the site's set fields follow the default");
   await page.locator('consent-banner button[data-act=prefs]').click();
   await page.locator('consent-banner input[data-cat=analytics]').check();
   await button(page, 'save').click();
   dl = await layer();
-  assert.deepEqual(dl[1].slice(0, 3), ['cmd', 'consent', 'update']);
-  assert.equal(dl[1][3].analytics_storage, 'granted');
-  assert.equal(dl[1][3].ad_storage, 'denied');
-  assert.deepEqual(dl[2], ['event', 'analytics-tag'], 'the tag ran after the update');
+  assert.deepEqual(dl[2].slice(0, 3), ['cmd', 'consent', 'update']);
+  assert.equal(dl[2][3].analytics_storage, 'granted');
+  assert.equal(dl[2][3].ad_storage, 'denied');
+  assert.deepEqual(dl[3], ['event', 'analytics-tag'], 'the tag ran after the update');
   await page.reload();
-  await until(() => page.evaluate(() => (window.dataLayer || []).length >= 3));
+  await until(() => page.evaluate(() => (window.dataLayer || []).length >= 4));
   dl = await layer();
-  assert.deepEqual(dl.map((e) => e.slice(0, 3).join(' ')), ['cmd consent default', 'cmd consent update', 'event analytics-tag'], 'repeat visit: default, stored choice, then the tag');
+  assert.deepEqual(
+    dl.map((e) => e.slice(0, 3).join(' ')),
+    ['cmd consent default', 'cmd set ads_data_redaction', 'cmd consent update', 'event analytics-tag'],
+    'repeat visit: default, set, stored choice, then the tag',
+  );
   await page.context().close();
 });
 

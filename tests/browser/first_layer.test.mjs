@@ -208,3 +208,36 @@ test('the loader arrives intact whatever charset its server names', async () => 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('the first layer is a non-modal dialog: Tab leaves it for the page, and it does not claim otherwise; the preferences are modal and keep Tab inside', async () => {
+  const { page, release } = await heldBack();
+  await page.goto(live.server.base + '/');
+  await banner(page).waitFor({ state: 'visible' });
+  const told = () =>
+    page.evaluate(() => {
+      const card = document.querySelector('consent-banner').shadowRoot.querySelector('.cc');
+      const inert = [...document.body.children].filter((el) => el.tagName != 'CONSENT-BANNER' && el.inert).length;
+      return { role: card.getAttribute('role'), modal: card.getAttribute('aria-modal'), inert };
+    });
+  // Where Tab goes from the banner's last control: inside the banner, or out to the page.
+  const tabFromLast = async () => {
+    await page.locator('consent-banner .row button:not([hidden])').last().focus();
+    await page.keyboard.press('Tab');
+    return page.evaluate(() => (document.activeElement?.tagName == 'CONSENT-BANNER' ? 'banner' : 'page'));
+  };
+  for (const stage of ['first layer alone', 'taken over']) {
+    if (stage == 'taken over') {
+      release();
+      await takenOver(page);
+    }
+    assert.deepEqual(await told(), { role: 'dialog', modal: 'false', inert: 0 }, `${stage}: not modal, page usable`);
+    assert.equal(await tabFromLast(), 'page', `${stage}: Tab reaches the page, as aria-modal=false says`);
+  }
+  await button(page, 'prefs').click();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  const prefs = await told();
+  assert.equal(prefs.modal, 'true');
+  assert.ok(prefs.inert > 0, 'the page behind the preferences is inert');
+  assert.equal(await tabFromLast(), 'banner', 'the preferences keep Tab inside, as aria-modal=true says');
+  await page.context().close();
+});

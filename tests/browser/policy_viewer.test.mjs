@@ -244,6 +244,21 @@ test('copy-link, print and "open as page" views', async () => {
   });
   assert.deepEqual(printed, { main: 'none', nav: 'none', articleOverflow: 'visible' });
   await page.emulateMedia({ media: 'screen' });
+  // Closed (twice over, after reopening): printing the page prints the page again,
+  // and the viewer leaves no copy of its print sheet behind.
+  for (let i = 0; i < 2; i++) {
+    // (print emulation hid the focused copy button, so Chrome moved focus to the body)
+    await page.locator('consent-policy #pv-title').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('consent-policy').waitFor({ state: 'detached' });
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('main')).display), 'block', 'the page prints after the viewer closed');
+    assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 0);
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => window.Consent.showPolicy());
+    await page.locator('consent-policy article h2').first().waitFor();
+    assert.equal(await page.evaluate(() => document.adoptedStyleSheets.length), 1, 'one print sheet while open');
+  }
   // Open as page: the full text with the same headings and the cookie table.
   const href = await page.locator('consent-policy a.btn').getAttribute('href');
   assert.equal(href, '/privacy.html');

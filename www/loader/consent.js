@@ -86,8 +86,18 @@
     .then((x) => {
       w = first();
       cfg = x || {};
-      // Google Consent Mode: the default before the banner and before any gated tag.
-      if (cfg.consentDefault && typeof cfg.consentDefault == 'object') (window.dataLayer = window.dataLayer || []).push(['consent', 'default', cfg.consentDefault]);
+      // Google Consent Mode: the default before the banner and before any gated tag,
+      // then the site's `set` fields. Google's tags read a dataLayer entry as a
+      // command only when it is an `arguments` object, as gtag() pushes it.
+      const d = cfg.consentDefault;
+      const gtag = function () {
+        window.dataLayer.push(arguments);
+      };
+      if (d) {
+        window.dataLayer = window.dataLayer || [];
+        gtag('consent', 'default', d);
+        for (const k in cfg.consentSet) gtag('set', k, cfg.consentSet[k]);
+      }
       const k = cfg.cookie || {};
       put([
         document.cookie, k.name, cfg.revision, k.maxAgeDays, k.session ? 1 : '', k.domain,
@@ -127,7 +137,7 @@
     Promise.all([import(at('pkg/widget.js')), WebAssembly.compileStreaming(fetch(at('pkg/consent_widget_bg.wasm'))), load(at(cfg.details || 'details.json', configUrl))])
       .then((x) => {
         full = 1;
-        x[0].default(x[1], x[2], cfg, early, api, queue, commands);
+        x[0].default(x[1], x[2], cfg, early, api, queue, commands, me.nonce);
       })
       .catch((e) => {
         fail(e);

@@ -14,11 +14,12 @@ const as = {
  * Starts the full widget from its compiled `module` with `details` (details.json)
  * under `config` (config.json wins), finishing the first layer's `early` click;
  * then serves `api`: its `commands`, called meanwhile and waiting in `queue`, and
- * the queries.
+ * the queries. `nonce` is the page's, as the loader's tag carried it: inert
+ * scripts added later run only with it.
  */
-export default function boot(module, details, config, early, api, queue, commands) {
+export default function boot(module, details, config, early, api, queue, commands, nonce) {
   initSync({ module });
-  const widget = start(merge(details, config), early);
+  const widget = start(merge(details, config), early, nonce || '');
   for (const m of commands.concat('accepted', 'getConsent')) {
     api[m] = (arg) => widget[m](as[m] ? as[m](arg) : undefined);
   }

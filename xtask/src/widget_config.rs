@@ -41,7 +41,7 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
             ((lang, first), (lang, other))
         })
         .unzip();
-    let first = json!({
+    let mut first = json!({
         "details": "details.json",
         "revision": revision,
         "cookie": {
@@ -60,6 +60,9 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         "texts": first_texts,
         "consentDefault": consent_default(&site),
     });
+    if let Some(set) = consent_set(&site) {
+        first["consentSet"] = set;
+    }
     // Same order as in `config.json`: the full widget merges the two lists item by item.
     let categories: Vec<Value> = site
         .categories
@@ -77,6 +80,7 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         .collect();
     let details = json!({
         "site": site.id,
+        "trustLateScripts": site.trust_late_scripts,
         "endpoint": site.endpoint,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
@@ -105,6 +109,20 @@ fn consent_default(site: &SiteConfig) -> Option<Value> {
         state.insert("region".into(), json!(mode.region));
     }
     Some(Value::Object(state))
+}
+
+/// Google's `gtag('set', …)` fields the site chose (`ads_data_redaction`,
+/// `url_passthrough`), pushed by the loader right after the default; `None` when
+/// the site sets none, so `config.json` carries nothing for them.
+fn consent_set(site: &SiteConfig) -> Option<Value> {
+    let mode = site.consent_mode.as_ref()?;
+    let mut set = serde_json::Map::new();
+    for (key, value) in [("ads_data_redaction", mode.ads_data_redaction), ("url_passthrough", mode.url_passthrough)] {
+        if let Some(v) = value {
+            set.insert(key.into(), json!(v));
+        }
+    }
+    (!set.is_empty()).then_some(Value::Object(set))
 }
 
 #[cfg(test)]
@@ -181,6 +199,13 @@ mod tests {
             }),
             "Consent Mode's default: only what the necessary category maps to is granted"
         );
+        assert!(first.get("consentSet").is_none(), "no gtag('set') fields unless the site sets them");
+        let site = dir.join("pkg-config/sites/luxhost.toml");
+        let toml = std::fs::read_to_string(&site).expect("site").replace("region = []", "region = []\nads_data_redaction = true\nurl_passthrough = false");
+        std::fs::write(&site, toml).expect("write site");
+        let cfg = super::build(&dir.join("pkg-config"), &site, &dir.join("www")).expect("build");
+        let first: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
+        assert_eq!(first["consentSet"], serde_json::json!({ "ads_data_redaction": true, "url_passthrough": false }), "the site's gtag('set') fields");
         assert!(first.to_string().len() < 4_000, "the first layer's config stays small: {} B", first.to_string().len());
         let _ = std::fs::remove_dir_all(&dir);
     }
