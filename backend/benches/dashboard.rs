@@ -14,7 +14,7 @@ mod support;
 use support::{env_num, recreate_pg};
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use consent_server::app::AdminToken;
 use consent_server::demo_data::{self, Plan};
@@ -84,7 +84,7 @@ async fn measure(store: Store, sites: Sites, requests: usize) -> Result<Vec<Row>
     let state = AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(consent_server::serve::serve(listener, app(state), Duration::from_secs(10), std::future::pending()));
+    tokio::spawn(consent_server::serve::serve(listener, app(state), consent_server::limits::Limits::default(), std::future::pending()));
     let client = reqwest::Client::new();
     let mut rows = Vec::new();
     for endpoint in ENDPOINTS {

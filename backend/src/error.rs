@@ -13,6 +13,8 @@ pub enum AppError {
     UnprocessableEntity(String),
     #[error("body larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body was not sent in time")]
+    RequestTimeout,
     #[error("Content-Type must be application/json or text/plain")]
     UnsupportedMediaType,
     #[error("{0}")]
@@ -35,6 +37,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -53,6 +56,7 @@ impl AppError {
             AppError::BadRequest(_) => "malformed",
             AppError::UnprocessableEntity(_) => "invalid",
             AppError::PayloadTooLarge(_) => "too_large",
+            AppError::RequestTimeout => "timeout",
             AppError::UnsupportedMediaType => "media_type",
             AppError::Forbidden(_) => "origin",
             AppError::NotFound(_) => "unknown_site",

@@ -25,13 +25,8 @@ use crate::AppState;
 
 pub use consent_wire::limits::{MAX_BATCH, MAX_BODY};
 
-/// A client sending its body slower than this is cut off.
-pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/events", post(events_create))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+    Router::new().route("/api/v1/events", post(events_create))
 }
 
 /// Why one event of a request was refused.
@@ -107,7 +102,15 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         state.limiter.check(ip).map_err(AppError::TooManyRequests)?;
     }
     check_media_type(headers)?;
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
+    // Refused before the body is read: no `100 Continue` for what cannot fit.
+    crate::limits::check_declared(headers, MAX_BODY).map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
+    let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| {
+        if crate::limits::is_deadline(&e) {
+            AppError::RequestTimeout
+        } else {
+            AppError::PayloadTooLarge(MAX_BODY)
+        }
+    })?;
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let now = crate::app::now_ms();

@@ -9,6 +9,7 @@ pub mod device;
 pub mod error;
 pub mod export;
 pub mod ingest;
+pub mod limits;
 pub mod metrics;
 pub mod proof;
 pub mod ratelimit;

@@ -9,6 +9,7 @@ use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
 use consent_server::store::{redact, Retention, Store};
+use consent_server::limits::Limits;
 use consent_server::{app, AppState};
 use rand::Rng;
 
@@ -51,6 +52,10 @@ struct Args {
     /// Days an impression (`banner_shown`) is kept; default 13 months. 1 to 36,500.
     #[arg(long, global = true, env = "CONSENT_RETAIN_IMPRESSIONS_DAYS", default_value_t = 396, value_parser = clap::value_parser!(u64).range(1..=MAX_RETAIN_DAYS))]
     retain_impressions_days: u64,
+    /// Connections served at once (more wait in the kernel's backlog); keep it
+    /// under the process's open-file limit.
+    #[arg(long, global = true, env = "CONSENT_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
     /// Benchmarks only: validate events but store nothing (the HTTP ceiling).
     #[arg(long, global = true, hide = true)]
     bench_noop_store: bool,
@@ -114,7 +119,8 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     tracing::info!("serving http://{addr}/ (sites: {}, store: {}); dashboard at http://{addr}/dashboard", state.sites.len(), redact(&args.db));
     // In-flight requests finish (each waits for its commit) before the process exits.
-    consent_server::serve::serve(listener, app(state), consent_server::serve::HEADER_TIMEOUT, shutdown()).await;
+    let limits = Limits { max_connections: args.max_connections as usize, ..Limits::default() };
+    consent_server::serve::serve(listener, app(state), limits, shutdown()).await;
     Ok(())
 }
 

@@ -213,7 +213,17 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<Soc
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn logout(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, Html(page::problem("Refused", "sign-out must come from the dashboard's own page").into_string())).into_response();
+    }
+    if let Err(secs) = state.login_limiter.check(addr.ip()) {
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, Html(page::problem("Too many requests", &format!("Try again in {secs} s.")).into_string())).into_response();
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
     if let Some(v) = session::cookie_value(&headers) {
         state.sessions.revoke(v, now_ms() as i64);
     }

@@ -50,6 +50,15 @@ pub struct Sessions {
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// What a signed session cookie says.
+struct Claims<'a> {
+    kind: &'a str,
+    site: &'a str,
+    print: &'a str,
+    expires: i64,
+    nonce: &'a str,
+}
+
 impl Sessions {
     pub fn new(admin: AdminToken) -> Sessions {
         let key: [u8; 32] = Sha256::new().chain_update(b"consent-dashboard-session-v1\0").chain_update(admin.secret()).finalize().into();
@@ -91,35 +100,50 @@ impl Sessions {
     /// The role of a cookie value, if its signature holds, it has not expired
     /// or been revoked, and (for a site) its token is still configured.
     pub fn verify(&self, value: &str, sites: &Sites, now_ms: i64) -> Option<Role> {
+        let claims = self.claims(value, now_ms)?;
+        if self.revoked.lock().map(|r| r.contains_key(claims.nonce)).unwrap_or(true) {
+            return None;
+        }
+        match claims.kind {
+            "a" => Some(Role::Admin),
+            "s" => {
+                let config = sites.get(claims.site)?;
+                config.dashboard_tokens_sha256.iter().any(|h| fingerprint(h) == claims.print).then(|| Role::Site(claims.site.to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Ends the session of a cookie value on this instance. Only a cookie this
+    /// server signed and that is still running is remembered (until it would
+    /// have expired): a forged or expired one changes nothing, so it cannot
+    /// fill the revocation list. Says whether anything was revoked.
+    pub fn revoke(&self, value: &str, now_ms: i64) -> bool {
+        let Some(claims) = self.claims(value, now_ms) else { return false };
+        let mut revoked = self.revoked.lock().unwrap_or_else(|p| p.into_inner());
+        revoked.retain(|_, until| *until > now_ms);
+        if revoked.len() >= MAX_REVOKED {
+            return false;
+        }
+        revoked.insert(claims.nonce.to_owned(), claims.expires.min(now_ms + LIFETIME_MS));
+        true
+    }
+
+    /// How many revoked sessions this instance remembers.
+    pub fn revoked_len(&self) -> usize {
+        self.revoked.lock().map(|r| r.len()).unwrap_or(0)
+    }
+
+    /// The fields of a cookie value whose signature holds and which has not expired.
+    fn claims<'a>(&self, value: &'a str, now_ms: i64) -> Option<Claims<'a>> {
         let (payload, sig) = value.rsplit_once('.')?;
         if sig.is_empty() || !bool::from(self.sign(payload)?.as_bytes().ct_eq(sig.as_bytes())) {
             return None;
         }
         let mut parts = payload.split('.');
         let (kind, site, print, expires, nonce) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-        if expires.parse::<i64>().ok()? <= now_ms || self.revoked.lock().map(|r| r.contains_key(nonce)).unwrap_or(true) {
-            return None;
-        }
-        match kind {
-            "a" => Some(Role::Admin),
-            "s" => {
-                let config = sites.get(site)?;
-                config.dashboard_tokens_sha256.iter().any(|h| fingerprint(h) == print).then(|| Role::Site(site.to_owned()))
-            }
-            _ => None,
-        }
-    }
-
-    /// Ends the session of a cookie value on this instance.
-    pub fn revoke(&self, value: &str, now_ms: i64) {
-        let Some((payload, _)) = value.rsplit_once('.') else { return };
-        let parts: Vec<&str> = payload.split('.').collect();
-        let (Some(expires), Some(nonce)) = (parts.get(3).and_then(|e| e.parse::<i64>().ok()), parts.get(4)) else { return };
-        let mut revoked = self.revoked.lock().unwrap_or_else(|p| p.into_inner());
-        revoked.retain(|_, until| *until > now_ms);
-        if revoked.len() < MAX_REVOKED {
-            revoked.insert((*nonce).to_owned(), expires);
-        }
+        let expires = expires.parse::<i64>().ok().filter(|&e| e > now_ms)?;
+        Some(Claims { kind, site, print, expires, nonce })
     }
 
     /// HMAC-SHA256 of `payload` (HMAC takes a key of any length, so `None` never happens
@@ -186,8 +210,25 @@ mod tests {
         let forged = cookie.replacen("s.luxhost", "a.", 1);
         assert_eq!(s.verify(&forged, &sites, 2_000), None, "a changed payload fails the signature");
         assert_eq!(Sessions::new(AdminToken::new("other-admin")).verify(&cookie, &sites, 2_000), None, "another key");
-        s.revoke(&cookie, 2_000);
+        assert!(s.revoke(&cookie, 2_000));
         assert_eq!(s.verify(&cookie, &sites, 3_000), None, "revoked");
+    }
+
+    #[test]
+    fn forged_or_expired_cookies_are_not_remembered_at_sign_out() {
+        let sites = sites();
+        let s = Sessions::new(AdminToken::new("admin-secret"));
+        let real = s.issue(&Role::Admin, "admin-secret", 1_000);
+        for i in 0..MAX_REVOKED + 10 {
+            // Far-future, unsigned or signed with another key: none may take a place.
+            assert!(!s.revoke(&format!("a....99999999999999.n{i}.deadbeef"), 2_000));
+        }
+        let other = Sessions::new(AdminToken::new("other")).issue(&Role::Admin, "other", 1_000);
+        assert!(!s.revoke(&other, 2_000), "another key's cookie");
+        assert!(!s.revoke(&real, 1_000 + LIFETIME_MS), "expired");
+        assert_eq!(s.revoked_len(), 0);
+        assert!(s.revoke(&real, 2_000), "revocation still works after the flood");
+        assert_eq!(s.verify(&real, &sites, 3_000), None);
     }
 
     #[test]

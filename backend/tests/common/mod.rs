@@ -118,6 +118,11 @@ pub async fn spawn() -> Server {
     spawn_with(|s| s).await
 }
 
+/// The repository's `pkg-config`.
+pub fn pkg_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config")
+}
+
 /// A server whose state `adjust` may change (a tighter rate limit, say).
 pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -126,6 +131,11 @@ pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
 
 /// A server reading its site configuration from `pkg_config`.
 pub async fn spawn_configured(pkg_config: &Path, adjust: impl FnOnce(AppState) -> AppState) -> Server {
+    spawn_limited(pkg_config, test_limits(), adjust).await
+}
+
+/// A server with its connection `limits` set.
+pub async fn spawn_limited(pkg_config: &Path, limits: consent_server::limits::Limits, adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let db = Db::fresh().await;
     let sites = Sites::load(pkg_config).expect("pkg-config loads");
@@ -133,9 +143,14 @@ pub async fn spawn_configured(pkg_config: &Path, adjust: impl FnOnce(AppState) -
     let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let header_timeout = std::time::Duration::from_secs(2);
-    tokio::spawn(consent_server::serve::serve(listener, app(state), header_timeout, std::future::pending()));
+    tokio::spawn(consent_server::serve::serve(listener, app(state), limits, std::future::pending()));
     Server { base: format!("http://{addr}"), db }
+}
+
+/// The server's limits with short deadlines, so tests of them run quickly.
+pub fn test_limits() -> consent_server::limits::Limits {
+    let two = std::time::Duration::from_secs(2);
+    consent_server::limits::Limits { header_timeout: two, body_deadline: two, ..Default::default() }
 }
 
 impl Server {
