@@ -22,6 +22,13 @@ pub struct Fact<'a> {
 
 pub const DIMENSIONS: [&str; 5] = ["lang", "device", "path", "revision", "banner"];
 
+/// Distinct values one dimension keeps per site and day; later new values
+/// (a flood of made-up paths, say) are counted together as [`OTHER`], so the
+/// table and every breakdown stay bounded. Enforced where rows are written.
+pub const MAX_VALUES_PER_DAY: i64 = 1000;
+/// The value the rest is counted under.
+pub const OTHER: &str = "(other)";
+
 /// Counter increments, keyed like the tables.
 #[derive(Default, Debug, PartialEq, Eq)]
 pub struct Rollups {

@@ -109,3 +109,37 @@ async fn demo_data_rollups_equal_a_rebuild() {
     assert_eq!(store.read_rollups().await.expect("read"), incremental);
     assert!(matches!(store.verify_chain("luxhost").await.expect("verify"), consent_server::chain::Verdict::Intact { .. }));
 }
+
+/// A flood of made-up paths: beyond the per-day cap new values are counted as
+/// "(other)", so rows stay bounded and nothing is lost from the totals; the
+/// breakdown returns at most its row limit, busiest first.
+#[tokio::test]
+async fn a_flood_of_distinct_paths_is_capped_per_day() {
+    use consent_server::rollup::{MAX_VALUES_PER_DAY, OTHER};
+    let s = common::spawn_with(|st| st.with_rate_limit(10_000, 10_000)).await;
+    let extra = 25;
+    let total = MAX_VALUES_PER_DAY as usize + extra;
+    // The busiest path gets three impressions, so it leads the breakdown.
+    for _ in 0..2 {
+        post(&s.base, &impression("nl", "/busy")).await;
+    }
+    let events: Vec<Value> = (0..total).map(|i| impression("nl", &if i == 0 { "/busy".to_owned() } else { format!("/p/{i}") })).collect();
+    for chunk in events.chunks(10) {
+        post(&s.base, &Value::Array(chunk.to_vec())).await;
+    }
+    let distinct = s.db.count("SELECT COUNT(DISTINCT value) FROM rollup_daily_dim WHERE dim = 'path'").await;
+    assert!(distinct <= MAX_VALUES_PER_DAY + 1, "{distinct} path values kept");
+    let other = s.db.count(&format!("SELECT COALESCE(SUM(n), 0) FROM rollup_daily_dim WHERE dim = 'path' AND value = '{OTHER}' AND measure = 'impression'")).await;
+    assert!(other >= extra as i64, "{other} counted as {OTHER}");
+    let all = s.db.count("SELECT SUM(n) FROM rollup_daily_dim WHERE dim = 'path' AND measure = 'impression'").await;
+    assert_eq!(all, total as i64 + 2, "every impression is still counted");
+
+    let store = Store::open(&s.db.arg()).await.expect("store");
+    let today = now_ms() as i64 / 86_400_000;
+    let top = store.dimension_totals("luxhost", "path", today - 1, today + 1, 5).await.expect("breakdown");
+    let mut values: Vec<&str> = top.iter().map(|(v, _, _)| v.as_str()).collect();
+    values.dedup();
+    assert_eq!(values.len(), 5, "{values:?}");
+    assert!(top.iter().any(|(v, m, n)| v == "/busy" && m == "impression" && *n == 3), "{top:?}");
+    assert!(top.iter().any(|(v, _, _)| v == OTHER), "{OTHER} is the busiest: {top:?}");
+}

@@ -89,7 +89,7 @@ pub async fn categories(store: &Store, site: &SiteConfig, span: Span, decisions:
 pub async fn breakdown(store: &Store, site: &str, dim: &str, span: Span) -> Result<Vec<BreakdownRow>> {
     let (from, to) = span.day_range();
     let mut by_value: std::collections::HashMap<String, Counts> = std::collections::HashMap::new();
-    for (value, measure, n) in store.dimension_totals(site, dim, from, to).await? {
+    for (value, measure, n) in store.dimension_totals(site, dim, from, to, MAX_ROWS).await? {
         by_value.entry(value).or_default().add(&measure, n);
     }
     let mut rows: Vec<BreakdownRow> = by_value.into_iter().map(|(value, counts)| BreakdownRow { value, counts, rates: counts.rates() }).collect();

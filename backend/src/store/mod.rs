@@ -362,10 +362,10 @@ impl Store {
     }
 
     /// Dashboard: one dimension's counters `(value, measure, n)` summed over `from <= day < to`.
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
         match self {
-            Store::Sqlite(s) => s.dimension_totals(site, dim, from_day, to_day).await,
-            Store::Postgres(s) => s.dimension_totals(site, dim, from_day, to_day).await,
+            Store::Sqlite(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,
+            Store::Postgres(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,
         }
     }
 

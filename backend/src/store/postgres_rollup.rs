@@ -5,7 +5,7 @@ use tokio_postgres::GenericClient;
 
 use super::postgres::PgStore;
 use super::Result;
-use crate::rollup::{dim_name, measure_name, Fact, Rollups};
+use crate::rollup::{dim_name, measure_name, Fact, Rollups, MAX_VALUES_PER_DAY, OTHER};
 
 /// Adds `r` to the rollup tables.
 pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Result<(), tokio_postgres::Error> {
@@ -47,11 +47,20 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
         m.push(*measure);
         n.push(*count);
     }
+    // A value not yet seen that day goes under OTHER once the day has
+    // MAX_VALUES_PER_DAY (checked against the rows before this statement).
     tx.execute(
-        "INSERT INTO rollup_daily_dim (site, day, dim, value, measure, n)
-         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[])
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[]) AS u(site, day, dim, value, measure, n)),
+         c AS (
+           SELECT u.site, u.day, u.dim, u.measure, u.n,
+                  CASE WHEN EXISTS (SELECT 1 FROM rollup_daily_dim r WHERE r.site = u.site AND r.day = u.day AND r.dim = u.dim AND r.value = u.value)
+                         OR (SELECT COUNT(DISTINCT r.value) FROM rollup_daily_dim r WHERE r.site = u.site AND r.day = u.day AND r.dim = u.dim) < $7
+                       THEN u.value ELSE $8 END AS value
+           FROM u)
+         INSERT INTO rollup_daily_dim (site, day, dim, value, measure, n)
+         SELECT site, day, dim, value, measure, SUM(n)::int8 FROM c GROUP BY site, day, dim, value, measure
          ON CONFLICT (site, day, dim, value, measure) DO UPDATE SET n = rollup_daily_dim.n + EXCLUDED.n",
-        &[&s, &d, &k, &v, &m, &n],
+        &[&s, &d, &k, &v, &m, &n, &MAX_VALUES_PER_DAY, &OTHER],
     )
     .await?;
     Ok(())
@@ -72,13 +81,20 @@ impl PgStore {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+    /// Per value and measure, for the `limit` values with most impressions, then decisions.
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
         let rows = self
             .reader()
             .await?
             .query(
-                "SELECT value, measure, SUM(n)::int8 FROM rollup_daily_dim WHERE site = $1 AND dim = $2 AND day >= $3 AND day < $4 GROUP BY value, measure",
-                &[&site, &dim, &from_day, &to_day],
+                "WITH top AS (
+                   SELECT value FROM rollup_daily_dim WHERE site = $1 AND dim = $2 AND day >= $3 AND day < $4
+                   GROUP BY value
+                   ORDER BY SUM(CASE WHEN measure = 'impression' THEN n ELSE 0 END) DESC, SUM(CASE WHEN measure = 'decision' THEN n ELSE 0 END) DESC, value COLLATE \"C\"
+                   LIMIT $5)
+                 SELECT d.value, d.measure, SUM(d.n)::int8 FROM rollup_daily_dim d JOIN top ON top.value = d.value
+                 WHERE d.site = $1 AND d.dim = $2 AND d.day >= $3 AND d.day < $4 GROUP BY d.value, d.measure",
+                &[&site, &dim, &from_day, &to_day, &(limit as i64)],
             )
             .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())

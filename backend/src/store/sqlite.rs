@@ -105,13 +105,20 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, String, i64)>> {
+    /// Per value and measure, for the `limit` values with most impressions, then decisions.
+    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
         let (site, dim) = (site.to_owned(), dim.to_owned());
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT value, measure, SUM(n) FROM rollup_daily_dim WHERE site = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4 GROUP BY value, measure",
+                "WITH top AS (
+                   SELECT value FROM rollup_daily_dim WHERE site = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4
+                   GROUP BY value
+                   ORDER BY SUM(CASE WHEN measure = 'impression' THEN n ELSE 0 END) DESC, SUM(CASE WHEN measure = 'decision' THEN n ELSE 0 END) DESC, value
+                   LIMIT ?5)
+                 SELECT d.value, d.measure, SUM(d.n) FROM rollup_daily_dim d JOIN top ON top.value = d.value
+                 WHERE d.site = ?1 AND d.dim = ?2 AND d.day >= ?3 AND d.day < ?4 GROUP BY d.value, d.measure",
             )?;
-            let rows = stmt.query_map(params![site, dim, from_day, to_day], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            let rows = stmt.query_map(params![site, dim, from_day, to_day, limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect()
         })
         .await

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{gather, reply_all, Job, Stored, WriterStats};
 use crate::chain::{day_of, RowContent, GENESIS};
-use crate::rollup::Rollups;
+use crate::rollup::{Rollups, MAX_VALUES_PER_DAY, OTHER};
 
 #[derive(Default)]
 struct Memory {
@@ -136,12 +136,19 @@ pub(super) fn write_rollups(tx: &rusqlite::Transaction<'_>, r: &Rollups) -> rusq
     for ((site, day, cat), n) in &r.category {
         category.execute(params![site, day, cat, n])?;
     }
+    // A value not yet seen that day goes under OTHER once the day has MAX_VALUES_PER_DAY.
     let mut dim = tx.prepare_cached(
-        "INSERT INTO rollup_daily_dim (site, day, dim, value, measure, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO rollup_daily_dim (site, day, dim, value, measure, n)
+         SELECT ?1, ?2, ?3,
+                CASE WHEN EXISTS (SELECT 1 FROM rollup_daily_dim WHERE site = ?1 AND day = ?2 AND dim = ?3 AND value = ?4)
+                       OR (SELECT COUNT(DISTINCT value) FROM rollup_daily_dim WHERE site = ?1 AND day = ?2 AND dim = ?3) < ?7
+                     THEN ?4 ELSE ?8 END,
+                ?5, ?6
+         WHERE true
          ON CONFLICT (site, day, dim, value, measure) DO UPDATE SET n = n + excluded.n",
     )?;
     for ((site, day, d, value, measure), n) in &r.dim {
-        dim.execute(params![site, day, d, value, measure, n])?;
+        dim.execute(params![site, day, d, value, measure, n, MAX_VALUES_PER_DAY, OTHER])?;
     }
     Ok(())
 }
