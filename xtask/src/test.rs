@@ -1,6 +1,7 @@
 //! The whole test suite: Rust tests (unit, store, HTTP integration, repository
 //! checks) on SQLite, the backend's integration tests again on a real
-//! PostgreSQL, then the browser tests in headless Chromium against the real server.
+//! PostgreSQL (and once more against a throwaway cluster the test restarts),
+//! then the browser tests in headless Chromium against the real server.
 
 use std::process::Command;
 
@@ -16,6 +17,8 @@ pub fn run() -> Result<()> {
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
     fresh_postgres_database(&pg)?;
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
+    // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
+    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "postgres_faults", "--", "--ignored"]))?;
     sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
 }

@@ -136,15 +136,27 @@ pub async fn spawn_configured(pkg_config: &Path, adjust: impl FnOnce(AppState) -
 
 /// A server with its connection `limits` set.
 pub async fn spawn_limited(pkg_config: &Path, limits: consent_server::limits::Limits, adjust: impl FnOnce(AppState) -> AppState) -> Server {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let db = Db::fresh().await;
+    let base = serve_store(pkg_config, &db.arg(), limits, adjust).await;
+    Server { base, db }
+}
+
+/// Another server instance on the same database, as a second replica behind a
+/// load balancer would be; returns its base URL.
+pub async fn replica(of: &Server) -> String {
+    serve_store(&pkg_config(), &of.db.arg(), test_limits(), |st| st).await
+}
+
+/// Opens the store at `db` and serves it on a free loopback port; returns the base URL.
+pub async fn serve_store(pkg_config: &Path, db: &str, limits: consent_server::limits::Limits, adjust: impl FnOnce(AppState) -> AppState) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let sites = Sites::load(pkg_config).expect("pkg-config loads");
-    let store = Store::open(&db.arg()).await.expect("store opens");
+    let store = Store::open(db).await.expect("store opens");
     let state = adjust(AppState::new(sites, store, AdminToken::new(TOKEN), root.join("www")));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(consent_server::serve::serve(listener, app(state), limits, std::future::pending()));
-    Server { base: format!("http://{addr}"), db }
+    format!("http://{addr}")
 }
 
 /// The server's limits with short deadlines, so tests of them run quickly.
