@@ -119,9 +119,9 @@ pub fn app(state: AppState) -> Router {
     api.fallback_service(www).layer(CompressionLayer::new()).with_state(state)
 }
 
-/// The API described for clients and tools (OpenAPI 3.1).
-async fn openapi_show() -> impl axum::response::IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], include_str!("../openapi.json"))
+/// The API described for clients and tools (OpenAPI 3.1), exact for the configured sites.
+async fn openapi_show(axum::extract::State(state): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document(&state.sites))
 }
 
 pub fn now_ms() -> u64 {

@@ -150,7 +150,8 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
 }
 
 /// One event of the request, decoded, its path normalised and checked against its site.
-fn admit(state: &AppState, item: serde_json::Value, origin: Option<&str>) -> std::result::Result<Event, (Refusal, String)> {
+fn admit(state: &AppState, mut item: serde_json::Value, origin: Option<&str>) -> std::result::Result<Event, (Refusal, String)> {
+    whole_number_ts(&mut item);
     let mut event: Event = serde_json::from_value(item).map_err(|e| (Refusal::Malformed, format!("invalid event: {e}")))?;
     let site = state.sites.get(&event.site).ok_or_else(|| (Refusal::UnknownSite, format!("unknown site `{}`", truncate(&event.site))))?;
     if let Some(origin) = origin {
@@ -165,6 +166,16 @@ fn admit(state: &AppState, item: serde_json::Value, origin: Option<&str>) -> std
     event.client_ts = event.client_ts.min(i64::MAX as u64);
     validate(&event, site).map_err(|e| (Refusal::Invalid, e.to_string()))?;
     Ok(event)
+}
+
+/// `client_ts` written as `1.7e12` or `167.0` is still a whole number (JSON has
+/// one number type); serde's `u64` would refuse it.
+fn whole_number_ts(item: &mut serde_json::Value) {
+    if let Some(ts) = item.get_mut("client_ts") {
+        if let Some(f) = ts.as_f64().filter(|f| ts.is_f64() && f.fract() == 0.0 && *f >= 0.0 && *f < u64::MAX as f64) {
+            *ts = serde_json::Value::from(f as u64);
+        }
+    }
 }
 
 fn check_media_type(headers: &HeaderMap) -> Result<()> {

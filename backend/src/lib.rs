@@ -11,6 +11,7 @@ pub mod export;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod proof;
 pub mod ratelimit;
 pub mod rollup;

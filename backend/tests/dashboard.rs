@@ -234,12 +234,17 @@ async fn sign_in_attempts_are_rate_limited_and_foreign_forms_refused() {
 #[tokio::test]
 async fn bad_ranges_and_names_get_clear_errors() {
     let s = spawn().await;
-    for (q, status) in [("range=1y", 400), ("range=custom&from=2026-02-01&to=2026-01-01", 400), ("site=nope", 404), ("range=custom&from=x&to=y", 400)] {
+    for (q, status) in [("range=1y", 400), ("to=", 400), ("range=custom&to=0471-03-27", 400), ("site=nope", 404), ("range=custom&from=x&to=y", 400)] {
         let res = get(&format!("{}/dashboard/api/summary?{q}", s.base), Some(TOKEN)).await;
         assert_eq!(res.status().as_u16(), status, "{q}");
         let body: Value = res.json().await.expect("json error");
         assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{q}: {body}");
     }
+    // A custom range is made whole, not refused, and the answer says which days it covers.
+    let res = get(&format!("{}/dashboard/api/summary?range=custom&from=2026-02-01&to=2020-01-01", s.base), Some(TOKEN)).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!((body["period"]["first_day"].as_str(), body["period"]["last_day"].as_str()), (Some("2024-12-29"), Some("2026-02-01")), "{body}");
     let res = get(&format!("{}/dashboard/api/breakdown?dim=ip", s.base), Some(TOKEN)).await;
     assert_eq!(res.status().as_u16(), 400);
     let res = get(&format!("{}/dashboard/export/secrets.csv", s.base), Some(TOKEN)).await;

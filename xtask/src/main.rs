@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: the project's build automation, one module per task.
 
+mod api_fuzz;
 mod bench;
 mod build;
 mod policy_build;
@@ -36,8 +37,10 @@ enum Task {
     },
     /// Load demo traffic (about 300,000 events over 90 days) into the demo's SQLite store.
     DemoData,
-    /// Run every test: Rust unit and integration tests, then the browser tests.
+    /// Run every test: Rust unit and integration tests (SQLite, PostgreSQL), schemathesis, then the browser tests.
     Test,
+    /// Fuzz the live server against its OpenAPI document with schemathesis (every check; part of `test`).
+    ApiFuzz,
     /// Print the bytes a page loads before the banner can be used.
     Size,
     /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
@@ -68,6 +71,10 @@ fn main() -> Result<()> {
             setup::run()?;
             build::run()?;
             bench::run()
+        }
+        Task::ApiFuzz => {
+            sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
+            api_fuzz::run()
         }
         Task::Size => {
             build::run()?;

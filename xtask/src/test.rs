@@ -1,7 +1,8 @@
 //! The whole test suite: Rust tests (unit, store, HTTP integration, repository
 //! checks) on SQLite, the backend's integration tests again on a real
 //! PostgreSQL (and once more against a throwaway cluster the test restarts),
-//! then the browser tests in headless Chromium against the real server.
+//! then schemathesis against the live server's OpenAPI document, then the
+//! browser tests in headless Chromium against the real server.
 
 use std::process::Command;
 
@@ -20,6 +21,7 @@ pub fn run() -> Result<()> {
     // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "postgres_faults", "--", "--ignored"]))?;
     sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
+    crate::api_fuzz::run()?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
 }
 

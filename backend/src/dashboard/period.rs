@@ -48,24 +48,25 @@ pub struct Period {
 
 impl Period {
     /// Reads the query: `range` is a preset or `custom` with `from`/`to` dates
-    /// (inclusive). No range means 30 days.
+    /// (inclusive). No range means 30 days. `from` and `to` must be dates when
+    /// given, whatever the range; a custom range is then made whole rather than
+    /// refused: no `to` means today, no `from` the 30 days up to `to`, the two
+    /// are taken in order, and a range longer than 400 days is the 400 days
+    /// ending on the later date. The answer's period says what was used.
     pub fn parse(range: Option<&str>, from: Option<&str>, to: Option<&str>, now_ms: i64) -> Result<Period, String> {
         let today = now_ms.div_euclid(DAY_MS);
+        let from = from.map(|f| day_of(f, "from")).transpose()?;
+        let to = to.map(|t| day_of(t, "to")).transpose()?;
         let (key, first, last) = match range.unwrap_or("30d") {
             "today" => ("today", today, today),
             "7d" => ("7d", today - 6, today),
             "30d" => ("30d", today - 29, today),
             "90d" => ("90d", today - 89, today),
             "custom" => {
-                let first = day_of(from.unwrap_or(""), "from")?;
-                let last = day_of(to.unwrap_or(""), "to")?;
-                if last < first {
-                    return Err("`to` is before `from`".to_owned());
-                }
-                if last - first >= MAX_DAYS {
-                    return Err(format!("a range is at most {MAX_DAYS} days"));
-                }
-                ("custom", first, last)
+                let b = to.unwrap_or(today);
+                let a = from.unwrap_or(b - 29);
+                let (first, last) = (a.min(b), a.max(b));
+                ("custom", first.max(last - (MAX_DAYS - 1)), last)
             }
             _ => return Err("`range` is one of today, 7d, 30d, 90d, custom".to_owned()),
         };
@@ -94,7 +95,12 @@ impl Period {
 }
 
 fn day_of(text: &str, field: &str) -> Result<i64, String> {
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("`{field}` must be a date like 2026-01-31"))?;
+    let bad = || format!("`{field}` must be a date like 2026-01-31");
+    // `YYYY-MM-DD` with a year from 1970 to 2999 (the pattern in openapi.json).
+    if text.len() != 10 || !matches!(text.as_bytes()[0], b'1' | b'2') || text < "1970" {
+        return Err(bad());
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     Ok((date - epoch).num_days())
 }
@@ -137,9 +143,18 @@ mod tests {
         let p = Period::parse(Some("custom"), Some("2026-01-01"), Some("2026-01-31"), NOW).expect("custom");
         assert_eq!(p.current.days(), 31);
         assert_eq!(p.previous.days(), 31);
-        assert!(Period::parse(Some("custom"), Some("2026-02-01"), Some("2026-01-31"), NOW).is_err());
         assert!(Period::parse(Some("custom"), Some("2026-13-01"), Some("2026-01-31"), NOW).is_err());
-        assert!(Period::parse(Some("custom"), Some("2020-01-01"), Some("2026-01-31"), NOW).is_err());
+        assert!(Period::parse(Some("30d"), None, Some(""), NOW).is_err(), "a date that is not one is refused whatever the range");
+        for bad in ["226-01-01", "0471-03-27", "1969-12-31", "3000-01-01", "2026-1-011"] {
+            assert!(Period::parse(Some("custom"), Some(bad), None, NOW).is_err(), "{bad}");
+        }
         assert!(Period::parse(Some("1y"), None, None, NOW).is_err());
+        // Made whole, not refused; the period says what was used.
+        let swapped = Period::parse(Some("custom"), Some("2026-02-01"), Some("2026-01-31"), NOW).expect("in order");
+        assert_eq!((swapped.first_day.as_str(), swapped.last_day.as_str()), ("2026-01-31", "2026-02-01"));
+        let long = Period::parse(Some("custom"), Some("2020-01-01"), Some("2026-01-31"), NOW).expect("cut");
+        assert_eq!((long.current.days(), long.last_day.as_str()), (MAX_DAYS, "2026-01-31"));
+        let open = Period::parse(Some("custom"), None, None, NOW).expect("defaults");
+        assert_eq!((open.first_day.as_str(), open.last_day.as_str()), ("2026-10-27", "2026-11-25"));
     }
 }
