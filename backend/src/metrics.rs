@@ -53,6 +53,8 @@ async fn metrics_show(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "consent_batch_requests_max {}", w.max_batch);
     let _ = writeln!(out, "# HELP consent_commit_seconds_sum Time spent committing.\n# TYPE consent_commit_seconds_sum counter");
     let _ = writeln!(out, "consent_commit_seconds_sum {:.6}", w.commit_micros as f64 / 1e6);
+    let _ = writeln!(out, "# HELP consent_banner_versions_remembered Banner versions the writer keeps in memory.\n# TYPE consent_banner_versions_remembered gauge");
+    let _ = writeln!(out, "consent_banner_versions_remembered {}", w.banners_remembered);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }
 

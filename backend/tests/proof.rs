@@ -125,6 +125,84 @@ async fn banner_versions_are_stored_once_with_what_was_shown() {
     assert_eq!(unknown, vec![vec![None]], "recorded, content unknown");
 }
 
+/// A rolling deploy: an older instance stores a decision whose banner version
+/// only the newer build produces (content unknown to it); once an instance
+/// that knows the version sees it, the proof gains "what was shown".
+#[tokio::test]
+async fn banner_content_is_filled_in_when_it_becomes_known() {
+    let newer = tempfile::tempdir().expect("temp dir");
+    copy_dir(&pkg_config(), newer.path());
+    let nl = newer.path().join("i18n/nl.toml");
+    let texts = std::fs::read_to_string(&nl).expect("nl.toml").replace("Alles weigeren", "Alles afwijzen");
+    std::fs::write(&nl, texts).expect("write nl.toml");
+    let sites = consent_server::sites::Sites::load(newer.path()).expect("newer config loads");
+    let (_, hash) = sites.current_banner("luxhost", "nl").expect("nl banner");
+    let hash = hash.to_owned();
+    assert_ne!(hash, current_banner(), "the newer build shows another version");
+
+    let older = spawn().await;
+    let mut first = decision("reject_all");
+    first["banner"] = json!(hash);
+    assert_eq!(post(&older.base, &first).await, 201);
+    let sql = format!("SELECT content FROM banner_versions WHERE hash = '{hash}'");
+    assert_eq!(older.db.query(&sql).await, vec![vec![None]], "the older instance cannot know it");
+
+    let newer_base = common::serve_store(newer.path(), &older.db.arg(), common::test_limits(), |st| st).await;
+    let mut second = decision("reject_all");
+    second["banner"] = json!(hash);
+    assert_eq!(post(&newer_base, &second).await, 201);
+    let rows = older.db.query(&sql).await;
+    let content: Value = serde_json::from_str(rows[0][0].as_deref().expect("content filled in")).expect("json");
+    assert_eq!(content["texts"]["reject_all"], "Alles afwijzen");
+    // And it stays: the older instance seeing the version again does not blank it.
+    let mut third = decision("reject_all");
+    third["banner"] = json!(hash);
+    assert_eq!(post(&older.base, &third).await, 201);
+    assert!(older.db.query(&sql).await[0][0].is_some());
+}
+
+/// Any 64-hex `banner` is stored with its decision, but only the versions this
+/// config produces are kept in the writer's memory.
+#[tokio::test]
+async fn made_up_banner_hashes_grow_no_memory() {
+    let s = common::spawn_with(|st| st.with_rate_limit(10_000, 10_000)).await;
+    for i in 0..50 {
+        let batch: Vec<Value> = (0..10)
+            .map(|j| {
+                let mut e = decision("reject_all");
+                e["banner"] = json!(format!("{:064x}", i * 10 + j + 1));
+                e
+            })
+            .collect();
+        assert_eq!(post(&s.base, &Value::Array(batch)).await, 201);
+    }
+    let mut known = decision("reject_all");
+    known["banner"] = json!(current_banner());
+    assert_eq!(post(&s.base, &known).await, 201);
+    assert_eq!(s.rows().await, 501, "every decision is stored");
+    let metrics = reqwest::get(format!("{}/metrics", s.base)).await.expect("metrics").text().await.expect("text");
+    let remembered: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("consent_banner_versions_remembered "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("gauge");
+    if matches!(s.db, common::Db::Sqlite { .. }) {
+        assert_eq!(remembered, 1, "only the configured version is remembered");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_visitor_reads_their_full_history_by_consent_id() {
     let s = spawn().await;

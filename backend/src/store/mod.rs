@@ -200,6 +200,8 @@ pub struct WriterStats {
     pub batched_requests: std::sync::atomic::AtomicU64,
     pub max_batch: std::sync::atomic::AtomicU64,
     pub commit_micros: std::sync::atomic::AtomicU64,
+    /// Banner versions the writer keeps in memory (only those whose content it stored).
+    pub banners_remembered: std::sync::atomic::AtomicU64,
     /// The writer has lost its database connection and not got it back yet.
     down: std::sync::atomic::AtomicBool,
 }
@@ -211,6 +213,7 @@ pub struct WriterSnapshot {
     pub batched_requests: u64,
     pub max_batch: u64,
     pub commit_micros: u64,
+    pub banners_remembered: u64,
 }
 
 impl WriterStats {
@@ -222,6 +225,7 @@ impl WriterStats {
             batched_requests: self.batched_requests.load(Relaxed),
             max_batch: self.max_batch.load(Relaxed),
             commit_micros: self.commit_micros.load(Relaxed),
+            banners_remembered: self.banners_remembered.load(Relaxed),
         }
     }
 

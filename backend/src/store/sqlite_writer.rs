@@ -29,6 +29,7 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>, stats: &WriterStats) 
             // What was cached may not have been committed.
             memory = Memory::default();
         }
+        stats.banners_remembered.store(memory.banners.len() as u64, std::sync::atomic::Ordering::Relaxed);
         reply_all(jobs, written);
     }
 }
