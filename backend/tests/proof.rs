@@ -125,6 +125,34 @@ async fn banner_versions_are_stored_once_with_what_was_shown() {
     assert_eq!(unknown, vec![vec![None]], "recorded, content unknown");
 }
 
+/// A purge in chunks of two rows (SQLite deletes in chunks so ingest is never
+/// blocked for long) removes the same rows and leaves a chain that verifies.
+#[tokio::test]
+async fn a_purge_in_small_chunks_keeps_the_chain_verifiable() {
+    let s = spawn().await;
+    let mut evs = five_decisions(&s.base).await;
+    evs.extend(five_decisions(&s.base).await);
+    let mut old = Vec::new();
+    for _ in 0..3 {
+        let shown = json!({"id": common::uuid7(), "site": "luxhost", "action": "banner_shown", "categories": [], "revision": "ab", "lang": "nl", "path": "/", "client_ts": common::now_ms()});
+        assert_eq!(post(&s.base, &shown).await, 201);
+        old.push(shown);
+    }
+    let six_years: i64 = 6 * 365 * 86_400_000;
+    for e in evs.iter().take(7).chain(old.iter()) {
+        s.db.execute(&format!("UPDATE events SET server_ts = server_ts - {six_years} WHERE event_id = '{}'", e["id"].as_str().unwrap_or_default())).await;
+    }
+    let store = consent_server::store::Store::open(&s.db.arg()).await.expect("store");
+    let retention = consent_server::store::Retention { chunk_rows: 2, ..consent_server::store::Retention::days(1826, 396) };
+    let purged = store.purge(retention, common::now_ms()).await.expect("purge");
+    assert_eq!(purged, consent_server::store::Purged { decisions: 7, impressions: 3 });
+    let (ok, out) = verify(&s.db);
+    assert!(ok && out.contains("3 decisions"), "{out}");
+    assert_eq!(post(&s.base, &decision("custom")).await, 201);
+    let (ok, out) = verify(&s.db);
+    assert!(ok && out.contains("4 decisions"), "{out}");
+}
+
 /// A rolling deploy: an older instance stores a decision whose banner version
 /// only the newer build produces (content unknown to it); once an instance
 /// that knows the version sees it, the proof gains "what was shown".

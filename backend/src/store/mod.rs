@@ -4,6 +4,7 @@
 mod postgres;
 mod postgres_rollup;
 mod sqlite;
+mod sqlite_readers;
 mod sqlite_writer;
 
 use std::collections::BTreeMap;
@@ -170,18 +171,24 @@ pub enum Open {
     Existing,
 }
 
-/// How long events are kept.
+/// How long events are kept, and how a purge goes about removing the rest.
 #[derive(Clone, Copy, Debug)]
 pub struct Retention {
     pub decisions_ms: u64,
     pub impressions_ms: u64,
+    /// Rows deleted per transaction (SQLite): a large purge gives the writer
+    /// its turn between chunks instead of holding the lock past its busy timeout.
+    pub chunk_rows: usize,
 }
+
+/// Rows a purge deletes per transaction by default.
+pub const PURGE_CHUNK_ROWS: usize = 5_000;
 
 impl Retention {
     /// At least a day each (0 would purge everything); saturating, never wrapping.
     pub fn days(decisions: u64, impressions: u64) -> Retention {
         let ms = |days: u64| days.max(1).saturating_mul(86_400_000);
-        Retention { decisions_ms: ms(decisions), impressions_ms: ms(impressions) }
+        Retention { decisions_ms: ms(decisions), impressions_ms: ms(impressions), chunk_rows: PURGE_CHUNK_ROWS }
     }
 }
 

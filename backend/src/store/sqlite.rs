@@ -1,10 +1,10 @@
 //! SQLite store: WAL mode, one dedicated writer thread doing group commit (all
-//! queued requests in one transaction), readers on their own connection.
+//! queued requests in one transaction), readers from a small pool of their own.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
@@ -33,7 +33,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
 pub struct SqliteStore {
     path: PathBuf,
     writer: SyncSender<Job>,
-    reader: Arc<Mutex<Connection>>,
+    readers: super::sqlite_readers::Readers,
     pub(super) stats: Arc<WriterStats>,
 }
 
@@ -52,7 +52,7 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrate(&mut conn)?;
-        let reader = open_conn(path)?;
+        let readers = super::sqlite_readers::Readers::open(path, open_conn)?;
         let (tx, rx) = sync_channel(QUEUE_CAPACITY);
         let stats = Arc::new(WriterStats::default());
         let writer_stats = stats.clone();
@@ -60,7 +60,7 @@ impl SqliteStore {
             .name("sqlite-writer".into())
             .spawn(move || super::sqlite_writer::run(conn, rx, &writer_stats))
             .map_err(StoreError::Spawn)?;
-        Ok(SqliteStore { path: path.to_owned(), writer: tx, reader: Arc::new(Mutex::new(reader)), stats })
+        Ok(SqliteStore { path: path.to_owned(), writer: tx, readers, stats })
     }
 
     pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
@@ -124,14 +124,9 @@ impl SqliteStore {
         .await
     }
 
-    /// Runs `f` on the read connection off the async runtime.
+    /// Runs `f` on a pooled read connection off the async runtime.
     async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static) -> Result<T> {
-        let reader = self.reader.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            Ok(f(&conn)?)
-        })
-        .await?
+        self.readers.read(f).await
     }
 
     pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
@@ -262,27 +257,64 @@ impl SqliteStore {
 
     /// Deletes decisions and impressions older than their retention, keeping an
     /// anchor hash per site so what remains of each chain still verifies.
+    /// Deletes what retention no longer covers, oldest first, `chunk_rows` per
+    /// transaction. Each chunk of decisions records, in the same transaction,
+    /// the last row it removed per site as that site's chain anchor, so the
+    /// chain verifies after every chunk (and after a purge cut short).
     pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = open_conn(&path)?;
-            let tx = conn.transaction()?;
+            let chunk = retention.chunk_rows.max(1) as i64;
             let decisions_before = now_ms.saturating_sub(retention.decisions_ms) as i64;
             let impressions_before = now_ms.saturating_sub(retention.impressions_ms) as i64;
-            tx.execute(
-                "INSERT OR REPLACE INTO chain_anchors (site, seq, row_hash, purged_at)
-                 SELECT site, seq, row_hash, ?2 FROM events e
-                 WHERE action != 'banner_shown' AND server_ts < ?1
-                   AND seq = (SELECT MAX(seq) FROM events x WHERE x.site = e.site AND x.action != 'banner_shown' AND x.server_ts < ?1)",
-                params![decisions_before, now_ms as i64],
-            )?;
-            let decisions = tx.execute("DELETE FROM events WHERE action != 'banner_shown' AND server_ts < ?1", [decisions_before])?;
-            let impressions = tx.execute("DELETE FROM events WHERE action = 'banner_shown' AND server_ts < ?1", [impressions_before])?;
-            tx.commit()?;
-            Ok(Purged { decisions, impressions })
+            let mut purged = Purged { decisions: 0, impressions: 0 };
+            loop {
+                let n = purge_decisions(&mut conn, decisions_before, now_ms as i64, chunk)?;
+                purged.decisions += n;
+                if (n as i64) < chunk {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            loop {
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let n = tx.execute(
+                    "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE action = 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)",
+                    params![impressions_before, chunk],
+                )?;
+                tx.commit()?;
+                purged.impressions += n;
+                if (n as i64) < chunk {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            Ok(purged)
         })
         .await?
     }
+}
+
+/// One chunk of old decisions: anchors each site at the last row removed, then removes them.
+fn purge_decisions(conn: &mut Connection, before: i64, now_ms: i64, chunk: i64) -> rusqlite::Result<usize> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let last: Option<i64> = tx.query_row(
+        "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE action != 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)",
+        params![before, chunk],
+        |r| r.get(0),
+    )?;
+    let Some(last) = last else { return Ok(0) };
+    tx.execute(
+        "INSERT OR REPLACE INTO chain_anchors (site, seq, row_hash, purged_at)
+         SELECT site, seq, row_hash, ?3 FROM events e
+         WHERE action != 'banner_shown' AND server_ts < ?1 AND seq <= ?2
+           AND seq = (SELECT MAX(seq) FROM events x WHERE x.site = e.site AND x.action != 'banner_shown' AND x.server_ts < ?1 AND x.seq <= ?2)",
+        params![before, last, now_ms],
+    )?;
+    let n = tx.execute("DELETE FROM events WHERE action != 'banner_shown' AND server_ts < ?1 AND seq <= ?2", params![before, last])?;
+    tx.commit()?;
+    Ok(n)
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
