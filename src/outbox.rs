@@ -26,7 +26,8 @@ pub const QUEUE_KEY: &str = "cc_queue";
 /// widget records that decision (on this page or a later one) and removes it.
 pub const UNREPORTED_KEY: &str = "cc_unreported";
 use consent_wire::limits::{MAX_BATCH, MAX_BODY};
-/// Oldest events are dropped beyond this, so storage stays small.
+/// Beyond this many waiting events, impressions are dropped (oldest first), so
+/// storage stays small; a decision goes only when this many decisions wait.
 const MAX_QUEUED: usize = 100;
 const FIRST_RETRY_MS: i32 = 2_000;
 const MAX_RETRY_MS: i32 = 300_000;
@@ -178,8 +179,7 @@ impl Outbox {
             let _ = s.remove_item(QUEUE_KEY);
             return;
         }
-        let keep = &queue[queue.len().saturating_sub(MAX_QUEUED)..];
-        let arr: Array = keep.iter().map(|j| JsValue::from_str(j)).collect();
+        let arr: Array = within_cap(queue).into_iter().map(|j| JsValue::from_str(j)).collect();
         if let Some(text) = JSON::stringify(&arr).ok().and_then(|t| t.as_string()) {
             let _ = s.set_item(QUEUE_KEY, &text);
         }
@@ -197,6 +197,18 @@ fn fitting(queue: &[String]) -> usize {
         }
     }
     queue.len().min(MAX_BATCH)
+}
+
+/// The queue cut to `MAX_QUEUED`: the oldest impression goes first, and the
+/// oldest event only when no impression is left (a visitor's decision is
+/// proof of consent; that a banner was shown is only a count).
+fn within_cap(queue: &[String]) -> Vec<&String> {
+    let mut keep: Vec<&String> = queue.iter().collect();
+    while keep.len() > MAX_QUEUED {
+        let i = keep.iter().position(|j| j.contains("\"action\":\"banner_shown\"")).unwrap_or(0);
+        keep.remove(i);
+    }
+    keep
 }
 
 /// The event id of an event's JSON (`Event::to_json` writes it first).
