@@ -3,13 +3,9 @@
 mod api_fuzz;
 mod bench;
 mod build;
-mod policy_build;
-mod policy_doc;
-mod policy_page;
 mod setup;
 mod size;
 mod test;
-mod widget_config;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -10,12 +10,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Result;
 use consent_wire::banner_version::banner_version;
-use consent_wire::config::SiteConfig;
+use consent_wire::config::{SiteConfig, Texts};
 use serde_json::{json, Value};
 
-use crate::policy_build;
+use crate::{BundleError, PolicyFiles};
 
 /// The texts the first layer shows (the rest go into `details.json`).
 const FIRST_LAYER_TEXTS: [&str; 7] = ["title", "description", "policy_link", "accept_all", "reject_all", "preferences", "gpc_note"];
@@ -26,14 +25,11 @@ pub struct WidgetConfig {
     pub details: String,
 }
 
-/// Writes the policy files into `www` and returns the widget config.
-pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetConfig> {
-    let site = SiteConfig::load(site_file)?;
-    let texts = site.texts(pkg_config)?;
+/// The widget config of `site`, whose policy files are `policy`.
+pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, policy: &BTreeMap<String, PolicyFiles>) -> Result<WidgetConfig, BundleError> {
     let revision = site.current_revision(pkg_config)?;
-    let written = policy_build::write(pkg_config, &site, &texts, www)?;
-    let policy_docs: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.doc)).collect();
-    let policy_pages: BTreeMap<&String, &String> = written.iter().map(|(l, w)| (l, &w.page)).collect();
+    let policy_docs: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.doc_url)).collect();
+    let policy_pages: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.page_url)).collect();
     let (first_texts, other_texts): (BTreeMap<_, _>, BTreeMap<_, _>) = texts
         .iter()
         .map(|(lang, t)| {
@@ -58,9 +54,9 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         "theme": site.theme,
         "categories": site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "gpc": c.gpc })).collect::<Vec<_>>(),
         "texts": first_texts,
-        "consentDefault": consent_default(&site),
+        "consentDefault": consent_default(site),
     });
-    if let Some(set) = consent_set(&site) {
+    if let Some(set) = consent_set(site) {
         first["consentSet"] = set;
     }
     // Same order as in `config.json`: the full widget merges the two lists item by item.
@@ -84,7 +80,7 @@ pub fn build(pkg_config: &Path, site_file: &Path, www: &Path) -> Result<WidgetCo
         "endpoint": site.endpoint,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
-        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(&site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
+        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": other_texts,
     });
@@ -129,9 +125,9 @@ fn consent_set(site: &SiteConfig) -> Option<Value> {
 mod tests {
     use std::path::{Path, PathBuf};
 
-    /// A scratch copy of `pkg-config` and a `www/consent` folder to build into.
+    /// A scratch copy of `pkg-config`.
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("bundle-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
         for sub in ["sites", "i18n", "policy"] {
@@ -141,12 +137,28 @@ mod tests {
                 std::fs::copy(&p, dir.join("pkg-config").join(sub).join(p.file_name().expect("name"))).expect("copy");
             }
         }
-        std::fs::create_dir_all(dir.join("www/consent")).expect("mkdir www");
         dir
     }
 
+    /// Where the demo serves them.
+    struct Demo;
+
+    impl crate::Naming for Demo {
+        fn policy_doc(&self, lang: &str, _: &str) -> String {
+            format!("/consent/policy.{lang}.json")
+        }
+        fn policy_page(&self, lang: &str, default: bool, _: &str) -> String {
+            if default { "/privacy.html".into() } else { format!("/privacy.{lang}.html") }
+        }
+    }
+
+    fn bundle(dir: &Path, site_file: &Path) -> crate::SiteBundle {
+        let site = consent_wire::config::SiteConfig::load(site_file).expect("site");
+        crate::SiteBundle::build(&dir.join("pkg-config"), site, &Demo).expect("build")
+    }
+
     fn revision(dir: &Path) -> String {
-        let cfg = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
+        let cfg = bundle(dir, &dir.join("pkg-config/sites/luxhost.toml")).config;
         let v: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
         v["revision"].as_str().expect("revision").to_owned()
     }
@@ -175,7 +187,7 @@ mod tests {
     #[test]
     fn the_first_layer_gets_only_what_the_first_decision_needs() {
         let dir = scratch("split");
-        let cfg = super::build(&dir.join("pkg-config"), &dir.join("pkg-config/sites/luxhost.toml"), &dir.join("www")).expect("build");
+        let cfg = bundle(&dir, &dir.join("pkg-config/sites/luxhost.toml")).config;
         let first: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
         let details: serde_json::Value = serde_json::from_str(&cfg.details).expect("json");
         assert_eq!(first["details"], "details.json");
@@ -203,7 +215,7 @@ mod tests {
         let site = dir.join("pkg-config/sites/luxhost.toml");
         let toml = std::fs::read_to_string(&site).expect("site").replace("region = []", "region = []\nads_data_redaction = true\nurl_passthrough = false");
         std::fs::write(&site, toml).expect("write site");
-        let cfg = super::build(&dir.join("pkg-config"), &site, &dir.join("www")).expect("build");
+        let cfg = bundle(&dir, &site).config;
         let first: serde_json::Value = serde_json::from_str(&cfg.first).expect("json");
         assert_eq!(first["consentSet"], serde_json::json!({ "ads_data_redaction": true, "url_passthrough": false }), "the site's gtag('set') fields");
         assert!(first.to_string().len() < 4_000, "the first layer's config stays small: {} B", first.to_string().len());
@@ -213,8 +225,8 @@ mod tests {
     #[test]
     fn the_cookie_table_lands_in_the_configured_section() {
         let dir = scratch("table");
-        revision(&dir);
-        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("www/consent/policy.nl.json")).expect("doc")).expect("json");
+        let b = bundle(&dir, &dir.join("pkg-config/sites/luxhost.toml"));
+        let doc: serde_json::Value = serde_json::from_str(&b.policy["nl"].doc).expect("json");
         let section = doc["sections"].as_array().expect("sections").iter().find(|s| s["n"] == "1.7").expect("1.7");
         let table = section["b"].as_array().expect("blocks").last().expect("a block");
         assert_eq!(table[0], "table");

@@ -1,28 +1,21 @@
-//! Everything made from a site's policy: per language, the viewer's JSON
-//! (`www/consent/policy.<lang>.json`) and a plain page (`www/privacy[.<lang>].html`),
-//! both with the cookie table generated from the site's services.
+//! Everything made from a site's policy: per language, the viewer's JSON and a
+//! plain page, both with the cookie table generated from the site's services.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
 use consent_wire::config::{SiteConfig, Texts};
 
 use crate::policy_doc::{self, Block};
+use crate::{BundleError, Naming, PolicyFiles};
 
-/// URLs of what `write` made for one language.
-pub struct Written {
-    pub doc: String,
-    pub page: String,
-}
-
-/// Writes the JSON and the page for every language of the site.
-pub fn write(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, www: &Path) -> Result<BTreeMap<String, Written>> {
+/// The JSON and the page for every language of the site.
+pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, naming: &dyn Naming) -> Result<BTreeMap<String, PolicyFiles>, BundleError> {
     let sources = site.policy_sources(pkg_config)?;
     let original = sources.first().map(|s| s.1.clone()).unwrap_or_default();
-    let mut urls = BTreeMap::new();
+    let mut files = BTreeMap::new();
     for lang in &site.languages {
-        let t = texts.get(lang).context("texts for every language")?;
+        let t = texts.get(lang).ok_or_else(|| BundleError::NoTexts { site: site.id.clone(), lang: lang.clone() })?;
         let (source, note) = match sources.iter().find(|(l, _, _)| l == lang) {
             Some((_, src, true)) => (src.as_str(), Some(t["policy_translation_note"].as_str())),
             Some((_, src, false)) => (src.as_str(), None),
@@ -31,16 +24,16 @@ pub fn write(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         let mut doc = policy_doc::parse(source);
         if let Some(number) = &site.cookie_section {
             let table = cookie_table(site, lang, t);
-            let section = doc.section_mut(number).with_context(|| format!("policy has no section {number} for the cookie table"))?;
+            let section = doc.section_mut(number).ok_or_else(|| BundleError::NoCookieSection { site: site.id.clone(), section: number.clone() })?;
             section.blocks.push(table);
         }
-        let file = format!("policy.{lang}.json");
-        std::fs::write(www.join("consent").join(&file), doc.to_json(lang, note).to_string())?;
-        let page = if *lang == site.default_language { "privacy.html".to_owned() } else { format!("privacy.{lang}.html") };
-        std::fs::write(www.join(&page), crate::policy_page::render(&doc, lang, note, &site.name))?;
-        urls.insert(lang.clone(), Written { doc: format!("/consent/{file}"), page: format!("/{page}") });
+        let json = doc.to_json(lang, note).to_string();
+        let page = crate::policy_page::render(&doc, lang, note, &site.name);
+        let doc_url = naming.policy_doc(lang, &json);
+        let page_url = naming.policy_page(lang, *lang == site.default_language, &page);
+        files.insert(lang.clone(), PolicyFiles { doc: json, doc_url, page, page_url });
     }
-    Ok(urls)
+    Ok(files)
 }
 
 /// One row per declared cookie: name, provider, purpose, duration, category.

@@ -1,0 +1,73 @@
+//! A site's widget bundle: everything `pkg-config/` makes for one site, in
+//! memory, for whoever serves it (the server, for every configured site) or
+//! writes it out (`cargo xtask build`, for the demo):
+//!
+//! - the widget's config, split in two: `config.json`, what the first layer needs
+//!   for the first decision (baked into the loader), and `details.json`, the rest
+//!   ([`widget_config`]);
+//! - per language, the policy as the viewer's JSON and as a plain page, with the
+//!   cookie table made from the site's services ([`policy`], [`policy_doc`],
+//!   [`policy_page`]).
+//!
+//! Where each file is served is the caller's choice ([`Naming`]): the URLs are
+//! written into `details.json`.
+
+pub mod policy;
+pub mod policy_doc;
+pub mod policy_page;
+pub mod widget_config;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use consent_wire::config::{ConfigError, SiteConfig};
+
+pub use widget_config::WidgetConfig;
+
+/// Why a site's bundle could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("site {site}: the policy has no section {section} for the cookie table (`cookie_section`)")]
+    NoCookieSection { site: String, section: String },
+    #[error("site {site}: no texts for language {lang}")]
+    NoTexts { site: String, lang: String },
+    #[error("writing JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Where the files of a bundle are served, as the widget will fetch or link them.
+pub trait Naming {
+    /// The URL of the viewer's policy document in `lang`, whose content is `json`.
+    fn policy_doc(&self, lang: &str, json: &str) -> String;
+    /// The URL of the plain policy page in `lang` (`default`: the site's default
+    /// language), whose content is `html`.
+    fn policy_page(&self, lang: &str, default: bool, html: &str) -> String;
+}
+
+/// One policy language: the viewer's JSON and the plain page, and their URLs.
+pub struct PolicyFiles {
+    pub doc: String,
+    pub doc_url: String,
+    pub page: String,
+    pub page_url: String,
+}
+
+/// Everything one site serves besides the widget's own code.
+pub struct SiteBundle {
+    pub site: SiteConfig,
+    pub config: WidgetConfig,
+    /// Per language.
+    pub policy: BTreeMap<String, PolicyFiles>,
+}
+
+impl SiteBundle {
+    /// Makes `site`'s bundle from the rest of `pkg_config` (texts, policy sources).
+    pub fn build(pkg_config: &Path, site: SiteConfig, naming: &dyn Naming) -> Result<SiteBundle, BundleError> {
+        let texts = site.texts(pkg_config)?;
+        let policy = policy::build(pkg_config, &site, &texts, naming)?;
+        let config = widget_config::build(pkg_config, &site, &texts, &policy)?;
+        Ok(SiteBundle { site, config, policy })
+    }
+}
