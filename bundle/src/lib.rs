@@ -7,11 +7,13 @@
 //!   ([`widget_config`]);
 //! - per language, the policy as the viewer's JSON and as a plain page, with the
 //!   cookie table made from the site's services ([`policy`], [`policy_doc`],
-//!   [`policy_page`]).
+//!   [`policy_page`]);
+//! - the loader with `config.json` and the first layer baked in ([`loader`]).
 //!
 //! Where each file is served is the caller's choice ([`Naming`]): the URLs are
 //! written into `details.json`.
 
+pub mod loader;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_page;
@@ -33,8 +35,12 @@ pub enum BundleError {
     NoCookieSection { site: String, section: String },
     #[error("site {site}: no texts for language {lang}")]
     NoTexts { site: String, lang: String },
-    #[error("writing JSON: {0}")]
+    #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("the loader template must hold `{0}` exactly once (built by `cargo xtask build`)")]
+    Template(&'static str),
+    #[error("the config holds a key \"__proto__\", which is not allowed")]
+    ProtoKey,
 }
 
 /// Where the files of a bundle are served, as the widget will fetch or link them.

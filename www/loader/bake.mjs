@@ -1,8 +1,9 @@
-// Bakes the served loader: www/loader/consent.js, minified, with the site's
-// config.json and the first layer (first.wasm) inside, so the one script tag is
-// the one file a visitor needs before the banner (no second round trip).
-//   node www/loader/bake.mjs www/consent      (run by `cargo xtask build`)
-// The browser tests call `bake()` again after they edit a config.json.
+// Bakes a loader for the browser tests' fixtures: www/loader/consent.js, minified,
+// with a config.json and the first layer (first.wasm) inside. The served loaders
+// are baked the same way, without Node, by `consent_bundle::loader` (from the
+// template `cargo xtask build` makes).
+//   node www/loader/bake.mjs www/consent
+// The browser tests call `bake()` after they edit a config.json.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

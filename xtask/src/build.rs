@@ -16,9 +16,11 @@ pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
 /// The full widget's start (source) and, bundled with wasm-bindgen's glue, as served.
 const WIDGET_JS_SOURCE: &str = "www/loader/widget.js";
 pub const WIDGET_JS: &str = "www/consent/pkg/widget.js";
-/// The script that bakes the loader (source: `www/loader/consent.js`) and the
-/// loader as served (minified, config.json and the first layer inside).
-const BAKE: &str = "www/loader/bake.mjs";
+/// The loader's source, the template made from it (minified, the config and the
+/// first layer left as the free names `__CONFIG__` and `__FIRST__`), and the
+/// loader as served (baked: config.json and the first layer inside).
+const LOADER_SOURCE: &str = "www/loader/consent.js";
+pub const LOADER_TEMPLATE: &str = "www/consent/loader.template.js";
 pub const LOADER: &str = "www/consent/consent.js";
 pub const CONFIG: &str = "www/consent/config.json";
 pub const DETAILS: &str = "www/consent/details.json";
@@ -44,9 +46,18 @@ pub fn run() -> Result<()> {
 }
 
 /// The served loader: minified, with config.json and the first layer baked in
-/// (`www/loader/bake.mjs`), as it is the one file on the critical path.
+/// (`consent_bundle::loader`), as it is the one file on the critical path.
 fn loader() -> Result<()> {
-    sh(Command::new("node").args([BAKE, "www/consent"]))
+    sh(Command::new("node_modules/.bin/esbuild")
+        .args([LOADER_SOURCE, "--minify", "--format=iife", "--target=es2017", "--log-level=warning"])
+        // Keep U+0080–U+00FF as they are (escaped, each would cost 4 bytes).
+        .arg("--charset=utf8")
+        .arg(format!("--outfile={LOADER_TEMPLATE}")))?;
+    let template = std::fs::read_to_string(LOADER_TEMPLATE).with_context(|| format!("reading {LOADER_TEMPLATE}"))?;
+    let config = std::fs::read_to_string(CONFIG).with_context(|| format!("reading {CONFIG}"))?;
+    let first = std::fs::read(FIRST).with_context(|| format!("reading {FIRST}"))?;
+    let baked = consent_bundle::loader::bake(&template, &config, &first)?;
+    std::fs::write(LOADER, baked).with_context(|| format!("writing {LOADER}"))
 }
 
 /// The first layer: no wasm-bindgen (its loader is its glue), its own entry
