@@ -1,7 +1,7 @@
 //! The router and the state every handler shares.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -13,6 +13,7 @@ use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::bundles::Bundles;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -34,6 +35,9 @@ pub struct AppState {
     pub sessions: Arc<crate::dashboard::session::Sessions>,
     /// Dashboard sign-in attempts per client.
     pub login_limiter: Arc<RateLimiter>,
+    /// Every site's widget files, replaced whole when the configuration is reloaded
+    /// (read them with [`AppState::bundles`]).
+    pub bundles: Arc<RwLock<Arc<Bundles>>>,
 }
 
 /// Ingest requests a client may send in a burst, and per second after it.
@@ -55,7 +59,23 @@ impl AppState {
             limiter: Arc::new(RateLimiter::new(DEFAULT_BURST, DEFAULT_PER_SECOND)),
             metrics: Arc::new(Metrics::default()),
             noop_store: false,
+            bundles: Arc::default(),
         }
+    }
+
+    /// Serves `bundles` from now on.
+    pub fn with_bundles(self, bundles: Bundles) -> AppState {
+        self.set_bundles(bundles);
+        self
+    }
+
+    pub fn set_bundles(&self, bundles: Bundles) {
+        *self.bundles.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(bundles);
+    }
+
+    /// The sites' widget files as they are now.
+    pub fn bundles(&self) -> Arc<Bundles> {
+        self.bundles.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn with_rate_limit(mut self, burst: u32, per_second: u32) -> AppState {
@@ -103,10 +123,12 @@ pub fn app(state: AppState) -> Router {
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
             origin.to_str().is_ok_and(|o| sites.any_allows(o))
         }))
-        .allow_methods([Method::POST])
+        .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(std::time::Duration::from_secs(86_400));
-    let api = crate::ingest::router().layer(cors).merge(crate::stats::router()).merge(crate::proof::router())
+    // What the widget calls from a customer's page: events, proof lookups.
+    let widget_api = crate::ingest::router().merge(crate::proof::router()).layer(cors);
+    let api = widget_api.merge(crate::stats::router())
         .merge(crate::export::router())
         .merge(crate::metrics::router())
         .merge(crate::dashboard::router())
@@ -116,7 +138,9 @@ pub fn app(state: AppState) -> Router {
     let www = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .service(ServeDir::new(&state.www).append_index_html_on_directories(true));
-    api.fallback_service(www).layer(CompressionLayer::new()).with_state(state)
+    // The widget files are compressed once, ahead of time: not again on the way out.
+    let assets = crate::assets::router().with_state(state.clone());
+    api.fallback_service(www).layer(CompressionLayer::new()).with_state(state).merge(assets)
 }
 
 /// The API described for clients and tools (OpenAPI 3.1), exact for the configured sites.

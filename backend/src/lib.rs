@@ -2,6 +2,8 @@
 //! tests drive it over a real listener exactly as the binary does.
 
 pub mod app;
+pub mod assets;
+pub mod bundles;
 pub mod chain;
 pub mod dashboard;
 pub mod demo_data;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use consent_server::bundles::{Bundles, WidgetCode};
 use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
@@ -85,6 +86,22 @@ enum Command {
     },
 }
 
+/// Every site's widget files, from the built widget in `<www>/consent`; none
+/// (with a warning) when the widget has not been built.
+fn site_bundles(args: &Args, sites: &Sites) -> anyhow::Result<Bundles> {
+    let code = match WidgetCode::load(&args.www.join("consent")) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::warn!("no site bundles are served: {e}");
+            return Ok(Bundles::default());
+        }
+    };
+    let started = std::time::Instant::now();
+    let bundles = Bundles::build(&args.config, sites, &code).context("building the sites' widget files")?;
+    tracing::info!("site bundles built in {:.1} s: {} files", started.elapsed().as_secs_f64(), bundles.paths().len());
+    Ok(bundles)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -113,7 +130,8 @@ async fn main() -> anyhow::Result<()> {
         t
     });
     spawn_purger(store.clone(), Retention::days(args.retain_decisions_days, args.retain_impressions_days));
-    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second);
+    let bundles = site_bundles(&args, &sites)?;
+    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles);
     let state = AppState { noop_store: args.bench_noop_store, ..state };
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;

@@ -11,6 +11,10 @@ use common::{decision, pkg_config, spawn, spawn_limited, test_limits};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// One test at a time: the descriptor count is this whole process's, so another
+/// test's connections would be counted as the server's.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Sends `head`, then one body byte every 300 ms until the server answers or
 /// closes; returns what it answered and when.
 async fn trickle(addr: &str, head: &str) -> (String, Duration) {
@@ -41,6 +45,7 @@ fn addr(base: &str) -> String {
 
 #[tokio::test]
 async fn a_trickled_body_is_cut_at_its_deadline_on_every_route() {
+    let _serial = SERIAL.lock().await;
     let s = spawn().await;
     let deadline = test_limits().body_deadline;
     for (path, ct) in [("/api/v1/events", "text/plain"), ("/dashboard/login", "application/x-www-form-urlencoded")] {
@@ -57,6 +62,7 @@ async fn a_trickled_body_is_cut_at_its_deadline_on_every_route() {
 
 #[tokio::test]
 async fn oversized_headers_get_431() {
+    let _serial = SERIAL.lock().await;
     let s = spawn().await;
     let big = "a".repeat(64 * 1024);
     let head = format!("POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain; x={big}\r\nContent-Length: 2\r\n\r\n{{}}");
@@ -72,6 +78,7 @@ async fn oversized_headers_get_431() {
 
 #[tokio::test]
 async fn a_declared_oversized_body_gets_413_before_continue() {
+    let _serial = SERIAL.lock().await;
     let s = spawn().await;
     for path in ["/api/v1/events", "/dashboard/login"] {
         let length = if path == "/api/v1/events" { 9 * 1024 } else { 10_000_000 };
@@ -91,6 +98,7 @@ fn open_fds() -> usize {
 
 #[tokio::test]
 async fn a_crowd_of_idle_connections_leaves_descriptors_bounded() {
+    let _serial = SERIAL.lock().await;
     const CAP: usize = 64;
     const CROWD: usize = 256;
     let limits = consent_server::limits::Limits { max_connections: CAP, ..test_limits() };

@@ -13,6 +13,7 @@
 //! Where each file is served is the caller's choice ([`Naming`]): the URLs are
 //! written into `details.json`.
 
+pub mod encoded;
 pub mod loader;
 pub mod policy;
 pub mod policy_doc;
@@ -50,6 +51,39 @@ pub trait Naming {
     /// The URL of the plain policy page in `lang` (`default`: the site's default
     /// language), whose content is `html`.
     fn policy_page(&self, lang: &str, default: bool, html: &str) -> String;
+    /// What the plain policy pages link in their head.
+    fn page_head(&self) -> policy_page::PageHead;
+    /// The name of `details.json` (whose content is `json`), relative to the loader.
+    fn details(&self, json: &str) -> String;
+    /// Where the full widget's code is (`widget.js`, `consent_widget_bg.wasm`),
+    /// relative to the loader; `None`: `pkg/` beside it.
+    fn code(&self) -> Option<String>;
+}
+
+/// The demo's layout: the files written into `www/` and served as they are
+/// (`www/consent/` beside the loader, the plain pages at the root).
+pub struct WwwLayout;
+
+impl Naming for WwwLayout {
+    fn policy_doc(&self, lang: &str, _: &str) -> String {
+        format!("/consent/policy.{lang}.json")
+    }
+    fn policy_page(&self, lang: &str, default: bool, _: &str) -> String {
+        if default {
+            "/privacy.html".into()
+        } else {
+            format!("/privacy.{lang}.html")
+        }
+    }
+    fn page_head(&self) -> policy_page::PageHead {
+        policy_page::PageHead { loader: "/consent/consent.js".into(), stylesheet: Some("/site.css".into()) }
+    }
+    fn details(&self, _: &str) -> String {
+        "details.json".into()
+    }
+    fn code(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One policy language: the viewer's JSON and the plain page, and their URLs.
@@ -73,7 +107,7 @@ impl SiteBundle {
     pub fn build(pkg_config: &Path, site: SiteConfig, naming: &dyn Naming) -> Result<SiteBundle, BundleError> {
         let texts = site.texts(pkg_config)?;
         let policy = policy::build(pkg_config, &site, &texts, naming)?;
-        let config = widget_config::build(pkg_config, &site, &texts, &policy)?;
+        let config = widget_config::build(pkg_config, &site, &texts, &policy, naming)?;
         Ok(SiteBundle { site, config, policy })
     }
 }

@@ -28,7 +28,7 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
             section.blocks.push(table);
         }
         let json = doc.to_json(lang, note).to_string();
-        let page = crate::policy_page::render(&doc, lang, note, &site.name);
+        let page = crate::policy_page::render(&doc, lang, note, &site.name, &naming.page_head());
         let doc_url = naming.policy_doc(lang, &json);
         let page_url = naming.policy_page(lang, *lang == site.default_language, &page);
         files.insert(lang.clone(), PolicyFiles { doc: json, doc_url, page, page_url });

@@ -3,7 +3,13 @@
 
 use crate::policy_doc::{Block, PolicyDoc, Run};
 
-pub fn render(doc: &PolicyDoc, lang: &str, note: Option<&str>, site_name: &str) -> String {
+/// What the page's head links: the site's loader, and a stylesheet if any.
+pub struct PageHead {
+    pub loader: String,
+    pub stylesheet: Option<String>,
+}
+
+pub fn render(doc: &PolicyDoc, lang: &str, note: Option<&str>, site_name: &str, head: &PageHead) -> String {
     let mut h = String::new();
     h.push_str("<!doctype html>\n<html lang=\"");
     h.push_str(&esc(lang));
@@ -11,8 +17,15 @@ pub fn render(doc: &PolicyDoc, lang: &str, note: Option<&str>, site_name: &str) 
     h.push_str(&esc(&doc.title));
     h.push_str(" — ");
     h.push_str(&esc(site_name));
-    h.push_str("</title>\n<link rel=\"stylesheet\" href=\"/site.css\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n");
-    h.push_str("<script src=\"/consent/consent.js\" defer></script>\n</head>\n<body>\n<main class=\"policy\">\n<h1>");
+    h.push_str("</title>\n");
+    if let Some(css) = &head.stylesheet {
+        h.push_str("<link rel=\"stylesheet\" href=\"");
+        h.push_str(&esc(css));
+        h.push_str("\">\n<link rel=\"icon\" href=\"/favicon.svg\">\n");
+    }
+    h.push_str("<script src=\"");
+    h.push_str(&esc(&head.loader));
+    h.push_str("\" defer></script>\n</head>\n<body>\n<main class=\"policy\">\n<h1>");
     h.push_str(&esc(&doc.title));
     h.push_str("</h1>\n");
     if let Some(n) = note {
@@ -87,7 +100,8 @@ mod tests {
     #[test]
     fn hostile_policy_page_is_inert() {
         let doc = parse("# T<script>\n\n## 1. <b>x</b>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))");
-        let html = super::render(&doc, "nl\"><script>", None, "S");
+        let head = super::PageHead { loader: "/s/x/consent.js\"><b>".into(), stylesheet: None };
+        let html = super::render(&doc, "nl\"><script>", None, "S", &head);
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");

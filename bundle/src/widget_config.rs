@@ -14,7 +14,7 @@ use consent_wire::banner_version::banner_version;
 use consent_wire::config::{SiteConfig, Texts};
 use serde_json::{json, Value};
 
-use crate::{BundleError, PolicyFiles};
+use crate::{BundleError, Naming, PolicyFiles};
 
 /// The texts the first layer shows (the rest go into `details.json`).
 const FIRST_LAYER_TEXTS: [&str; 7] = ["title", "description", "policy_link", "accept_all", "reject_all", "preferences", "gpc_note"];
@@ -26,7 +26,7 @@ pub struct WidgetConfig {
 }
 
 /// The widget config of `site`, whose policy files are `policy`.
-pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, policy: &BTreeMap<String, PolicyFiles>) -> Result<WidgetConfig, BundleError> {
+pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, policy: &BTreeMap<String, PolicyFiles>, naming: &dyn Naming) -> Result<WidgetConfig, BundleError> {
     let revision = site.current_revision(pkg_config)?;
     let policy_docs: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.doc_url)).collect();
     let policy_pages: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.page_url)).collect();
@@ -38,7 +38,7 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         })
         .unzip();
     let mut first = json!({
-        "details": "details.json",
+        "details": "",
         "revision": revision,
         "cookie": {
             "name": site.cookie.name,
@@ -84,7 +84,12 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         "categories": categories,
         "texts": other_texts,
     });
-    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details: serde_json::to_string(&details)? })
+    let details = serde_json::to_string(&details)?;
+    first["details"] = json!(naming.details(&details));
+    if let Some(code) = naming.code() {
+        first["pkg"] = json!(code);
+    }
+    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details })
 }
 
 /// How long Google tags wait for the visitor's answer before using the default (ms).
@@ -140,21 +145,9 @@ mod tests {
         dir
     }
 
-    /// Where the demo serves them.
-    struct Demo;
-
-    impl crate::Naming for Demo {
-        fn policy_doc(&self, lang: &str, _: &str) -> String {
-            format!("/consent/policy.{lang}.json")
-        }
-        fn policy_page(&self, lang: &str, default: bool, _: &str) -> String {
-            if default { "/privacy.html".into() } else { format!("/privacy.{lang}.html") }
-        }
-    }
-
     fn bundle(dir: &Path, site_file: &Path) -> crate::SiteBundle {
         let site = consent_wire::config::SiteConfig::load(site_file).expect("site");
-        crate::SiteBundle::build(&dir.join("pkg-config"), site, &Demo).expect("build")
+        crate::SiteBundle::build(&dir.join("pkg-config"), site, &crate::WwwLayout).expect("build")
     }
 
     fn revision(dir: &Path) -> String {

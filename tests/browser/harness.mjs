@@ -14,7 +14,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'browser-test-token';
 const SERVER_BIN = join(ROOT, 'target/debug/consent-server');
 
-async function freePort() {
+export async function freePort() {
   return new Promise((ok, fail) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -26,23 +26,26 @@ async function freePort() {
 }
 
 export class Server {
-  /** @param {(www: string) => void} [prepare] edits the www copy before start */
-  static async start(prepare) {
+  /**
+   * @param {(www: string) => void} [prepare] edits the www copy before start
+   * @param {{config?: string}} [opts] another pkg-config folder than the repository's
+   */
+  static async start(prepare, opts = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
     const www = join(dir, 'www');
     cpSync(join(ROOT, 'www'), www, { recursive: true });
     if (prepare) prepare(www);
-    const s = new Server(dir, www, join(dir, 'consent.sqlite'), await freePort());
+    const s = new Server(dir, www, join(dir, 'consent.sqlite'), await freePort(), opts.config || join(ROOT, 'pkg-config'));
     await s.boot();
     return s;
   }
 
-  constructor(dir, www, db, port) {
-    Object.assign(this, { dir, www, db, port, base: `http://127.0.0.1:${port}` });
+  constructor(dir, www, db, port, configDir) {
+    Object.assign(this, { dir, www, db, port, configDir, base: `http://127.0.0.1:${port}` });
   }
 
   async boot() {
-    this.proc = spawn(SERVER_BIN, ['--port', String(this.port), '--db', this.db, '--www', this.www, '--config', join(ROOT, 'pkg-config')], {
+    this.proc = spawn(SERVER_BIN, ['--port', String(this.port), '--db', this.db, '--www', this.www, '--config', this.configDir], {
       env: { ...process.env, CONSENT_ADMIN_TOKEN: TOKEN, RUST_LOG: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

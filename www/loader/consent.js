@@ -134,10 +134,12 @@
 
   // The full widget: preferences, policy viewer, scripts, events, API (pkg/widget.js starts it).
   function widget() {
-    Promise.all([import(at('pkg/widget.js')), WebAssembly.compileStreaming(fetch(at('pkg/consent_widget_bg.wasm'))), load(at(cfg.details || 'details.json', configUrl))])
+    // The code is shared by every site (`cfg.pkg`, on the consent server); the details are the site's.
+    const pkg = cfg.pkg || 'pkg/';
+    Promise.all([import(at(pkg + 'widget.js')), WebAssembly.compileStreaming(fetch(at(pkg + 'consent_widget_bg.wasm'))), load(at(cfg.details || 'details.json', configUrl))])
       .then((x) => {
         full = 1;
-        x[0].default(x[1], x[2], cfg, early, api, queue, commands, me.nonce);
+        x[0].default(x[1], x[2], cfg, early, api, queue, commands, me.nonce, configUrl);
       })
       .catch((e) => {
         fail(e);

@@ -15,15 +15,27 @@ const as = {
  * under `config` (config.json wins), finishing the first layer's `early` click;
  * then serves `api`: its `commands`, called meanwhile and waiting in `queue`, and
  * the queries. `nonce` is the page's, as the loader's tag carried it: inert
- * scripts added later run only with it.
+ * scripts added later run only with it. The URLs in `details` are the consent
+ * server's: they are resolved against `base` (where the config came from), not
+ * against the page, which may be on another origin.
  */
-export default function boot(module, details, config, early, api, queue, commands, nonce) {
+export default function boot(module, details, config, early, api, queue, commands, nonce, base) {
   initSync({ module });
+  if (base) resolveUrls(details, base);
   const widget = start(merge(details, config), early, nonce || '');
   for (const m of commands.concat('accepted', 'getConsent')) {
     api[m] = (arg) => widget[m](as[m] ? as[m](arg) : undefined);
   }
   for (const [m, args] of queue.splice(0)) api[m](...args);
+}
+
+function resolveUrls(details, base) {
+  const at = (u) => (typeof u == 'string' ? new URL(u, base).href : u);
+  details.endpoint = at(details.endpoint);
+  for (const k of ['policyDocs', 'policyPages']) {
+    const m = details[k];
+    if (m && typeof m == 'object') for (const l of Object.keys(m)) m[l] = at(m[l]);
+  }
 }
 
 // `from` over `into`, objects and lists item by item (config.json wins over details.json).

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use consent_bundle::{Naming, SiteBundle};
+use consent_bundle::{SiteBundle, WwwLayout};
 use consent_wire::config::SiteConfig;
 
 use crate::sh;
@@ -71,26 +71,10 @@ fn first_layer() -> Result<()> {
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", "--strip-debug", "--strip-target-features", built, "-o", FIRST]))
 }
 
-/// Where the demo serves the policy files: `www/` is served as it is.
-struct Demo;
-
-impl Naming for Demo {
-    fn policy_doc(&self, lang: &str, _: &str) -> String {
-        format!("/consent/policy.{lang}.json")
-    }
-    fn policy_page(&self, lang: &str, default: bool, _: &str) -> String {
-        if default {
-            "/privacy.html".into()
-        } else {
-            format!("/privacy.{lang}.html")
-        }
-    }
-}
-
 /// The parts made from `pkg-config/`: the widget's config, the policy documents and pages.
 pub fn write_generated() -> Result<()> {
     let site = SiteConfig::load(Path::new(REFERENCE_SITE))?;
-    let bundle = SiteBundle::build(Path::new("pkg-config"), site, &Demo)?;
+    let bundle = SiteBundle::build(Path::new("pkg-config"), site, &WwwLayout)?;
     std::fs::write(CONFIG, &bundle.config.first).with_context(|| format!("writing {CONFIG}"))?;
     std::fs::write(DETAILS, &bundle.config.details).with_context(|| format!("writing {DETAILS}"))?;
     for files in bundle.policy.values() {

@@ -1,0 +1,155 @@
+//! Every configured site's widget, as served: built once when the server starts
+//! (and again when the configuration is reloaded), from `pkg-config/` and the
+//! widget's code, compressed once in every encoding it is served in.
+//!
+//! URLs (the one a site embeds first):
+//! - `/s/<site>/consent.js`: the site's loader, its `config.json` and the first
+//!   layer inside; revalidated (short max-age, ETag);
+//! - `/s/<site>/details.<hash>.json`, `/s/<site>/policy.<lang>.<hash>.json`: the
+//!   rest of its config and its policy documents; immutable;
+//! - `/s/<site>/privacy.<lang>.html`: its plain policy pages; revalidated;
+//! - `/c/<hash>/widget.js`, `/c/<hash>/consent_widget_bg.wasm`: the full widget,
+//!   shared by every site; immutable.
+
+use std::collections::HashMap;
+use std::path::Path;
+use axum::body::Bytes;
+use consent_bundle::encoded::Encoded;
+use consent_bundle::policy_page::PageHead;
+use consent_bundle::{BundleError, Naming, SiteBundle};
+use sha2::{Digest, Sha256};
+
+use crate::sites::Sites;
+
+/// The widget's code, the same for every site: the loader template, the first
+/// layer, and the full widget's script and Wasm.
+pub struct WidgetCode {
+    template: String,
+    first: Vec<u8>,
+    js: Vec<u8>,
+    wasm: Vec<u8>,
+    /// A hash of the full widget's script and Wasm, naming their folder.
+    hash: String,
+}
+
+/// A widget file missing from where the code is read.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source} (build the widget with `cargo xtask build`)")]
+pub struct CodeMissing {
+    path: String,
+    source: std::io::Error,
+}
+
+impl WidgetCode {
+    /// Reads the built widget from `dir` (`www/consent` after `cargo xtask build`).
+    pub fn load(dir: &Path) -> Result<WidgetCode, CodeMissing> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| CodeMissing { path: path.display().to_string(), source })
+        };
+        let template = String::from_utf8_lossy(&read("loader.template.js")?).into_owned();
+        let (first, js, wasm) = (read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?);
+        let hash = short_hash(&[&js[..], &wasm[..]].concat());
+        Ok(WidgetCode { template, first, js, wasm, hash })
+    }
+}
+
+/// How long a browser may use a file before it asks again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caching {
+    /// The name carries the content's hash: kept a year, never asked again.
+    Immutable,
+    /// The name stays when the content changes: kept a few minutes, then revalidated.
+    Revalidate,
+}
+
+/// One served file, in each encoding.
+pub struct Asset {
+    pub content_type: &'static str,
+    pub caching: Caching,
+    /// A strong ETag (quoted).
+    pub etag: String,
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub br: Bytes,
+}
+
+impl Asset {
+    fn new(content_type: &'static str, caching: Caching, bytes: Vec<u8>) -> Asset {
+        let etag = format!("\"{}\"", short_hash(&bytes));
+        let Encoded { identity, gzip, br } = Encoded::new(bytes);
+        Asset { content_type, caching, etag, identity: identity.into(), gzip: gzip.into(), br: br.into() }
+    }
+}
+
+/// Every site's files, by URL path.
+#[derive(Default)]
+pub struct Bundles {
+    assets: HashMap<String, Asset>,
+}
+
+impl Bundles {
+    /// Every configured site's files, from `pkg_config` and `code`.
+    pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode) -> Result<Bundles, BundleError> {
+        let mut assets = HashMap::new();
+        assets.insert(format!("/c/{}/widget.js", code.hash), Asset::new("text/javascript; charset=utf-8", Caching::Immutable, code.js.clone()));
+        assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), Asset::new("application/wasm", Caching::Immutable, code.wasm.clone()));
+        for site in sites.all() {
+            let naming = Served { site: &site.id, code: &code.hash };
+            let bundle = SiteBundle::build(pkg_config, site.clone(), &naming)?;
+            let id = &site.id;
+            let loader = consent_bundle::loader::bake(&code.template, &bundle.config.first, &code.first)?;
+            let mut add = |path: String, content_type, caching, bytes: Vec<u8>| {
+                assets.insert(path, Asset::new(content_type, caching, bytes));
+            };
+            add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());
+            add(format!("/s/{id}/{}", naming.details(&bundle.config.details)), "application/json", Caching::Immutable, bundle.config.details.into_bytes());
+            for files in bundle.policy.into_values() {
+                add(files.doc_url, "application/json", Caching::Immutable, files.doc.into_bytes());
+                add(files.page_url, "text/html; charset=utf-8", Caching::Revalidate, files.page.into_bytes());
+            }
+        }
+        Ok(Bundles { assets })
+    }
+
+    /// The file served at `path`, if any.
+    pub fn get(&self, path: &str) -> Option<&Asset> {
+        self.assets.get(path)
+    }
+
+    /// Every served path (sorted), for the size report and the tests.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut paths: Vec<&str> = self.assets.keys().map(String::as_str).collect();
+        paths.sort_unstable();
+        paths
+    }
+}
+
+/// Where a site's files are served (see the module's documentation).
+struct Served<'a> {
+    site: &'a str,
+    code: &'a str,
+}
+
+impl Naming for Served<'_> {
+    fn policy_doc(&self, lang: &str, json: &str) -> String {
+        format!("/s/{}/policy.{lang}.{}.json", self.site, short_hash(json.as_bytes()))
+    }
+    fn policy_page(&self, lang: &str, _: bool, _: &str) -> String {
+        format!("/s/{}/privacy.{lang}.html", self.site)
+    }
+    fn page_head(&self) -> PageHead {
+        PageHead { loader: format!("/s/{}/consent.js", self.site), stylesheet: None }
+    }
+    fn details(&self, json: &str) -> String {
+        format!("details.{}.json", short_hash(json.as_bytes()))
+    }
+    fn code(&self) -> Option<String> {
+        Some(format!("/c/{}/", self.code))
+    }
+}
+
+/// The first 12 hex digits of the SHA-256 of `bytes`: enough to tell versions apart.
+fn short_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,145 @@
+// One consent server, two customer sites on origins of their own: each page
+// embeds one tag, `<script src="http://<consent server>/s/<site>/consent.js">`,
+// under a strict CSP that names only the consent server, and gets its own
+// banner, texts, categories, cookie, policy and events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, browser, openPage, banner, button, until, ROOT } from './harness.mjs';
+
+const NONCE = 'r4nd0mn0nce';
+const SECOND_TOKEN = 'second-readonly';
+const live = {};
+
+/** A copy of pkg-config: luxhost allowed on `luxOrigin`'s host, and a second site, on another. */
+function configs() {
+  const dir = mkdtempSync(join(tmpdir(), 'consent-sites-'));
+  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
+  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8');
+  writeFileSync(join(dir, 'sites/luxhost.toml'), lux.replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]'));
+  // Another shop: English first, French too, two categories, its own cookie, title and token.
+  const second = lux
+    .replace(/^id = .*$/m, 'id = "second"')
+    .replace(/^name = .*$/m, 'name = "Second Shop"')
+    .replace(/^origins = .*$/m, 'origins = ["http://127.0.0.3:*"]')
+    .replace(/^default_language = .*$/m, 'default_language = "en"')
+    .replace(/^languages = .*$/m, 'languages = ["en", "fr"]')
+    .replace(/^policy = .*$/m, 'policy = "policy/luxhost.en.md"')
+    .replace(/^policy_translations = .*\n/m, '')
+    .replace(/^dashboard_tokens_sha256 = .*$/m, `dashboard_tokens_sha256 = ["${createHash('sha256').update(SECOND_TOKEN).digest('hex')}"]`)
+    .replaceAll('cc_consent', 'second_consent')
+    .replace(/\[\[categories\]\]\nid = "marketing"[\s\S]*$/, '')
+    .concat('\n[texts.en]\ntitle = "Cookies at Second Shop"\n');
+  writeFileSync(join(dir, 'sites/second.toml'), second);
+  return dir;
+}
+
+/** A customer's page server on `host`: one page with the site's tag, under a strict CSP. */
+async function customer(host, site, consentBase) {
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer</title>
+<script nonce="${NONCE}" src="${consentBase}/s/${site}/consent.js" defer></script></head>
+<body><h1>A customer page</h1><p>Content.</p>
+<script type="text/plain" data-category="analytics" nonce="${NONCE}">window.analyticsRan = true;</script>
+</body></html>`;
+  const csp = `default-src 'none'; script-src ${consentBase} 'nonce-${NONCE}' 'wasm-unsafe-eval'; connect-src ${consentBase}; style-src 'self'`;
+  const srv = createServer((req, res) => {
+    if (req.url !== '/') return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(page);
+  });
+  await new Promise((ok) => srv.listen(0, host, ok));
+  return { srv, base: `http://${host}:${srv.address().port}` };
+}
+
+before(async () => {
+  live.config = configs();
+  live.server = await Server.start(undefined, { config: live.config });
+  live.lux = await customer('127.0.0.2', 'luxhost', live.server.base);
+  live.second = await customer('127.0.0.3', 'second', live.server.base);
+  live.chrome = await browser();
+});
+
+after(async () => {
+  await live.chrome?.close();
+  await live.server?.close();
+  live.lux?.srv.close();
+  live.second?.srv.close();
+  rmSync(live.config, { recursive: true, force: true });
+});
+
+/** A page that records CSP violations too. */
+async function visit(base) {
+  const page = await openPage(live.chrome);
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(base + '/');
+  return page;
+}
+
+const cookieOf = async (page, name) => (await page.context().cookies()).find((c) => c.name === name);
+
+test('a customer page on its own origin: banner, preferences, policy, gated script, events, proof', async () => {
+  const page = await visit(live.lux.base);
+  await banner(page).waitFor();
+  assert.match(await page.locator('consent-banner').evaluate((h) => h.shadowRoot.textContent), /We respect your privacy/);
+  await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
+  await button(page, 'prefs').click();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('consent-banner ul.prefs input[type=checkbox]').count(), 3);
+  // The policy document comes from the consent server, with the cookie table.
+  await page.evaluate(() => window.Consent.showPolicy('1.7'));
+  const cookies = page.locator('consent-policy h3#s-1\\.7 ~ .tw').first().locator('tbody tr');
+  await cookies.first().waitFor();
+  assert.equal(await cookies.count(), 4);
+  await page.keyboard.press('Escape');
+  await page.evaluate(() => window.Consent.acceptCategories(['necessary', 'analytics', 'marketing']));
+  await until(() => page.evaluate(() => window.analyticsRan === true));
+  const consent = await cookieOf(page, 'cc_consent');
+  assert.ok(consent, 'the consent cookie is set on the customer site');
+  assert.equal(consent.domain, '127.0.0.2');
+  // The cookie carries the id without its dashes.
+  const id = consent.value.split('.')[1].replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+  await until(() => live.server.rows(`SELECT * FROM events WHERE site = 'luxhost' AND consent_id = '${id}'`).length >= 1, 10_000);
+  // The visitor's proof, read from the customer page across origins.
+  const history = await page.evaluate(async (url) => (await fetch(url)).json(), `${live.server.base}/api/v1/consents/${id}`);
+  assert.ok(JSON.stringify(history).includes(id), JSON.stringify(history));
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], 'no CSP violation');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a second site gets its own texts, languages, categories and cookie; its events are its own', async () => {
+  const page = await visit(live.second.base);
+  await banner(page).waitFor();
+  assert.match(await page.locator('consent-banner').evaluate((h) => h.shadowRoot.textContent), /Cookies at Second Shop/);
+  await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
+  await button(page, 'prefs').click();
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('consent-banner ul.prefs input[type=checkbox]').count(), 2, 'two categories');
+  await button(page, 'reject').click();
+  await until(() => cookieOf(page, 'second_consent'));
+  assert.equal(await cookieOf(page, 'cc_consent'), undefined);
+  await until(() => live.server.rows(`SELECT * FROM events WHERE site = 'second' AND action = 'reject_all'`).length === 1, 10_000);
+  assert.equal(await page.evaluate(() => window.analyticsRan), undefined, 'refused: the gated script stays inert');
+  // An event for the other site, posted from this site's origin, is refused.
+  const other = live.server.rows(`SELECT * FROM events WHERE site = 'second' LIMIT 1`)[0];
+  const forged = { id: '01900000-0000-7000-8000-000000000001', site: 'luxhost', action: 'banner_shown', categories: [], revision: 'x', lang: 'en', path: '/', client_ts: Date.now() };
+  const status = await page.evaluate(async ([url, body]) => (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } }).catch(() => ({ status: 0 }))).status, [`${live.server.base}/api/v1/events`, JSON.stringify(forged)]);
+  assert.ok(status === 403 || status === 0, `refused, got ${status}`);
+  assert.equal(live.server.rows(`SELECT * FROM events WHERE event_id = '${forged.id}'`).length, 0);
+  assert.ok(other);
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], 'no CSP violation');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  // Its dashboard token sees its own site only.
+  const sites = await (await fetch(`${live.server.base}/dashboard/api/sites`, { headers: { authorization: `Bearer ${SECOND_TOKEN}` } })).json();
+  assert.deepEqual(JSON.stringify(sites).includes('luxhost'), false, JSON.stringify(sites));
+  assert.ok(JSON.stringify(sites).includes('second'));
+  const theirs = await fetch(`${live.server.base}/dashboard/api/summary?site=luxhost&range=7d`, { headers: { authorization: `Bearer ${SECOND_TOKEN}` } });
+  assert.ok(theirs.status === 403 || theirs.status === 404, `got ${theirs.status}`);
+});
