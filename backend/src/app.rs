@@ -22,7 +22,9 @@ use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub sites: Arc<Sites>,
+    /// The configured sites, replaced whole when the configuration is reloaded
+    /// (read them with [`AppState::sites`]).
+    pub sites_now: Arc<RwLock<Arc<Sites>>>,
     pub store: Store,
     pub admin: AdminToken,
     /// The demo site and the built widget.
@@ -52,7 +54,7 @@ impl AppState {
         AppState {
             sessions: Arc::new(crate::dashboard::session::Sessions::new(admin.clone())),
             login_limiter: Arc::new(RateLimiter::with_rate(LOGIN_BURST, LOGIN_PER_SECOND)),
-            sites: Arc::new(sites),
+            sites_now: Arc::new(RwLock::new(Arc::new(sites))),
             store,
             admin,
             www,
@@ -71,6 +73,17 @@ impl AppState {
 
     pub fn set_bundles(&self, bundles: Bundles) {
         *self.bundles.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(bundles);
+    }
+
+    /// The configured sites as they are now.
+    pub fn sites(&self) -> Arc<Sites> {
+        self.sites_now.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Serves `sites` and their `bundles` from now on.
+    pub fn set_config(&self, sites: Sites, bundles: Bundles) {
+        *self.sites_now.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(sites);
+        self.set_bundles(bundles);
     }
 
     /// The sites' widget files as they are now.
@@ -118,10 +131,10 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 pub fn app(state: AppState) -> Router {
-    let sites = state.sites.clone();
+    let live = state.clone();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-            origin.to_str().is_ok_and(|o| sites.any_allows(o))
+            origin.to_str().is_ok_and(|o| live.sites().any_allows(o))
         }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
@@ -145,7 +158,7 @@ pub fn app(state: AppState) -> Router {
 
 /// The API described for clients and tools (OpenAPI 3.1), exact for the configured sites.
 async fn openapi_show(axum::extract::State(state): axum::extract::State<AppState>) -> impl axum::response::IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document(&state.sites))
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document(&state.sites()))
 }
 
 pub fn now_ms() -> u64 {

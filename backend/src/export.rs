@@ -26,7 +26,7 @@ const HEADER: [&str; 12] = ["server_time_ms", "client_time_ms", "event_id", "con
 
 async fn export_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<impl IntoResponse> {
     state.admin.check(&headers)?;
-    if state.sites.get(&q.site).is_none() {
+    if state.sites().get(&q.site).is_none() {
         return Err(AppError::NotFound(format!("unknown site `{}`", q.site.chars().take(64).collect::<String>())));
     }
     let rows = state.store.decisions(&q.site, q.from.unwrap_or(0), q.to.unwrap_or(i64::MAX)).await.map_err(anyhow::Error::from)?;

@@ -121,9 +121,9 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         let id = item.get("id").and_then(|v| v.as_str()).map(truncate);
         match admit(state, item, origin) {
             Ok(event) => {
-                let banner_content = event.banner.as_deref().and_then(|b| state.sites.banner_content(b));
+                let banner_content = event.banner.as_deref().and_then(|b| state.sites().banner_content(b));
                 let consented = event.action.is_decision()
-                    && state.sites.get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
+                    && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
                 stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
             }
             Err((why, msg)) => {
@@ -153,7 +153,8 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
 fn admit(state: &AppState, mut item: serde_json::Value, origin: Option<&str>) -> std::result::Result<Event, (Refusal, String)> {
     whole_number_ts(&mut item);
     let mut event: Event = serde_json::from_value(item).map_err(|e| (Refusal::Malformed, format!("invalid event: {e}")))?;
-    let site = state.sites.get(&event.site).ok_or_else(|| (Refusal::UnknownSite, format!("unknown site `{}`", truncate(&event.site))))?;
+    let sites = state.sites();
+    let site = sites.get(&event.site).ok_or_else(|| (Refusal::UnknownSite, format!("unknown site `{}`", truncate(&event.site))))?;
     if let Some(origin) = origin {
         if !site.allows_origin(origin) {
             return Err((Refusal::Origin, format!("origin `{}` may not post events for site `{}`", truncate(origin), site.id)));

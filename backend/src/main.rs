@@ -2,10 +2,14 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use consent_server::bundles::{Bundles, WidgetCode};
+use consent_bundle::{SiteBundle, WwwLayout};
+use consent_server::bundles::WidgetCode;
+use consent_server::new_site::{scaffold, NewSite};
+use consent_server::configuration::{self, Source};
 use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
@@ -73,6 +77,24 @@ enum Command {
     },
     /// Recompute the dashboard's rollup tables from the raw events.
     RebuildRollups,
+    /// Check every site in `--config` (files, fields, policies) as the server
+    /// would load them; errors name the file and field.
+    CheckConfig,
+    /// Add a site to `--config`: `sites/<id>.toml`, started from the reference
+    /// site's categories, and a policy to fill in (`policy/<id>.<lang>.md`).
+    NewSite {
+        /// The site id (a-z, 0-9, '-', '_'), as in `/s/<id>/consent.js`.
+        id: String,
+        /// The name visitors see.
+        #[arg(long)]
+        name: String,
+        /// An origin whose pages may post events, e.g. `https://www.example.com` (repeat for more).
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+        /// A language, the first is the default (repeat for more; built in: nl, en, fr, de).
+        #[arg(long = "language", default_value = "en")]
+        languages: Vec<String>,
+    },
     /// Load realistic demo events (the last `--days` days) for the dashboard.
     DemoData {
         #[arg(long, default_value = "luxhost")]
@@ -86,20 +108,43 @@ enum Command {
     },
 }
 
-/// Every site's widget files, from the built widget in `<www>/consent`; none
-/// (with a warning) when the widget has not been built.
-fn site_bundles(args: &Args, sites: &Sites) -> anyhow::Result<Bundles> {
+/// Where the configuration comes from: `--config`, and the built widget in
+/// `<www>/consent` (without it, with a warning, no site's files are served).
+fn source(args: &Args) -> Source {
     let code = match WidgetCode::load(&args.www.join("consent")) {
-        Ok(code) => code,
+        Ok(code) => Some(Arc::new(code)),
         Err(e) => {
             tracing::warn!("no site bundles are served: {e}");
-            return Ok(Bundles::default());
+            None
         }
     };
-    let started = std::time::Instant::now();
-    let bundles = Bundles::build(&args.config, sites, &code).context("building the sites' widget files")?;
-    tracing::info!("site bundles built in {:.1} s: {} files", started.elapsed().as_secs_f64(), bundles.paths().len());
-    Ok(bundles)
+    Source { pkg_config: args.config.clone(), code }
+}
+
+/// Loads every site as the server would, policies and widget files included.
+fn check_config(args: &Args) -> anyhow::Result<()> {
+    let source = Source { pkg_config: args.config.clone(), code: None };
+    let (sites, _) = source.load()?;
+    for site in sites.all() {
+        SiteBundle::build(&args.config, site.clone(), &WwwLayout)?;
+    }
+    println!("{}: {} sites, all valid ({})", args.config.display(), sites.len(), sites.all().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "));
+    Ok(())
+}
+
+/// On `SIGHUP`, loads the configuration again; a bad one is refused and the
+/// running one keeps serving.
+fn reload_on_hangup(state: AppState, source: Source) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        while hangups.recv().await.is_some() {
+            match configuration::reload(&state, &source).await {
+                Ok(n) => tracing::info!("configuration reloaded: {n} sites"),
+                Err(e) => tracing::error!("configuration not reloaded, the previous one keeps serving: {e}"),
+            }
+        }
+    });
 }
 
 #[tokio::main]
@@ -108,6 +153,18 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args = Args::parse();
+    match &args.command {
+        Some(Command::CheckConfig) => return check_config(&args),
+        Some(Command::NewSite { id, name, origins, languages }) => {
+            let new = NewSite { id: id.clone(), name: name.clone(), origins: origins.clone(), languages: languages.clone() };
+            for path in scaffold(&args.config, &new)? {
+                println!("wrote {}", path.display());
+            }
+            println!("the server takes it on its next start or `kill -HUP`");
+            return Ok(());
+        }
+        _ => {}
+    }
     let sites = Sites::load(&args.config).context("loading site configuration")?;
     // Only `serve` and `demo-data` may create a database; an audit of a database
     // that is not there must fail, not answer for an empty new one.
@@ -123,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::DemoData { site, events, days, seed }) => return demo_data(&store, &sites, site, *events, *days, *seed).await,
         Some(Command::Serve) | None => {}
+        Some(Command::CheckConfig | Command::NewSite { .. }) => unreachable!("handled before the store opens"),
     }
     let token = args.admin_token.clone().unwrap_or_else(|| {
         let t: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
@@ -130,12 +188,16 @@ async fn main() -> anyhow::Result<()> {
         t
     });
     spawn_purger(store.clone(), Retention::days(args.retain_decisions_days, args.retain_impressions_days));
-    let bundles = site_bundles(&args, &sites)?;
+    let source = source(&args);
+    let started = std::time::Instant::now();
+    let (sites, bundles) = source.load().context("loading the configuration")?;
+    tracing::info!("{} sites, {} widget files made in {:.1} s", sites.len(), bundles.paths().len(), started.elapsed().as_secs_f64());
     let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles);
     let state = AppState { noop_store: args.bench_noop_store, ..state };
+    reload_on_hangup(state.clone(), source);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-    tracing::info!("serving http://{addr}/ (sites: {}, store: {}); dashboard at http://{addr}/dashboard", state.sites.len(), redact(&args.db));
+    tracing::info!("serving http://{addr}/ (sites: {}, store: {}); dashboard at http://{addr}/dashboard", state.sites().len(), redact(&args.db));
     // In-flight requests finish (each waits for its commit) before the process exits.
     let limits = Limits { max_connections: args.max_connections as usize, ..Limits::default() };
     consent_server::serve::serve(listener, app(state), limits, shutdown()).await;

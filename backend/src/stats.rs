@@ -28,7 +28,7 @@ struct StatsBody {
 
 async fn stats_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<StatsQuery>) -> Result<Json<StatsBody>> {
     state.admin.check(&headers)?;
-    if state.sites.get(&q.site).is_none() {
+    if state.sites().get(&q.site).is_none() {
         return Err(AppError::NotFound(format!("unknown site `{}`", q.site.chars().take(64).collect::<String>())));
     }
     let mut counts: BTreeMap<String, u64> = Action::ALL.iter().map(|a| (a.as_str().to_owned(), 0)).collect();

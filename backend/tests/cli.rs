@@ -81,3 +81,52 @@ fn options_after_the_subcommand_work() {
     let _ = child.wait();
     assert!(up, "serve --port {port} listened on that port");
 }
+
+/// A scratch copy of the repository's `pkg-config`.
+fn scratch_config(dir: &Path) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
+    let pkg = dir.join("pkg-config");
+    for sub in ["sites", "i18n", "policy"] {
+        std::fs::create_dir_all(pkg.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(src.join(sub)).expect("read") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, pkg.join(sub).join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    pkg
+}
+
+fn with_config(pkg: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_consent-server"));
+    cmd.arg("--config").arg(pkg).args(args).env("RUST_LOG", "warn").stdin(Stdio::null()).output().expect("run consent-server")
+}
+
+#[test]
+fn new_site_writes_a_site_that_loads_and_check_config_names_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pkg = scratch_config(dir.path());
+    let out = with_config(&pkg, &["new-site", "shop", "--name", "Shop & Co", "--origin", "https://www.shop.example", "--language", "fr", "--language", "en"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let site = std::fs::read_to_string(pkg.join("sites/shop.toml")).expect("site file");
+    assert!(site.contains("origins = [\"https://www.shop.example\"]") && site.contains("default_language = \"fr\""), "{site}");
+    assert!(site.contains("[[categories]]") && site.contains("id = \"analytics\""), "the reference site's categories to start from");
+    assert!(pkg.join("policy/shop.fr.md").exists());
+    let out = with_config(&pkg, &["check-config"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("2 sites, all valid (luxhost, shop)"), "{}", said(&out));
+    // The same id again, or one that is not an id: refused, nothing written.
+    let again = with_config(&pkg, &["new-site", "shop", "--name", "Again", "--origin", "https://x.example"]);
+    assert!(!again.status.success() && said(&again).contains("exists already"), "{}", said(&again));
+    let bad = with_config(&pkg, &["new-site", "../../evil", "--name", "Evil", "--origin", "https://x.example"]);
+    assert!(!bad.status.success() && said(&bad).contains("is not a site id"), "{}", said(&bad));
+    assert!(!dir.path().join("evil.toml").exists());
+    // A language without texts: the site does not load, so nothing is kept.
+    let unknown = with_config(&pkg, &["new-site", "klingon", "--name", "K", "--origin", "https://k.example", "--language", "tlh"]);
+    assert!(!unknown.status.success() && said(&unknown).contains("nothing was kept"), "{}", said(&unknown));
+    assert!(!pkg.join("sites/klingon.toml").exists() && !pkg.join("policy/klingon.tlh.md").exists());
+    // A broken field: check-config fails and names the file and the field.
+    std::fs::write(pkg.join("sites/shop.toml"), site.replace("max_age_days = 182", "max_age_days = 0")).expect("write");
+    let broken = with_config(&pkg, &["check-config"]);
+    assert!(!broken.status.success(), "{}", said(&broken));
+    assert!(said(&broken).contains("shop.toml") && said(&broken).contains("max_age_days"), "{}", said(&broken));
+}

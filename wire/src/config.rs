@@ -447,6 +447,11 @@ fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })
 }
 
+/// Is `s` a valid site id (also a file name: `sites/<id>.toml`)?
+pub fn is_site_id(s: &str) -> bool {
+    is_ident(s, 64)
+}
+
 pub(crate) fn is_ident(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }

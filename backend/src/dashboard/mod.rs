@@ -68,10 +68,10 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// The role of a request: its session cookie, else a bearer token.
 fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
-    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites, now_ms() as i64)) {
+    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites(), now_ms() as i64)) {
         return Some(role);
     }
-    state.sessions.role_of_token(crate::app::bearer(headers)?, &state.sites)
+    state.sessions.role_of_token(crate::app::bearer(headers)?, &state.sites())
 }
 
 #[derive(Deserialize)]
@@ -84,8 +84,9 @@ struct ViewQuery {
 }
 
 /// What a data request is about, once access and the range are checked.
-struct Scope<'a> {
-    site: &'a SiteConfig,
+struct Scope {
+    /// A copy: the configuration may be reloaded while the request runs.
+    site: SiteConfig,
     period: Period,
     role: Role,
 }
@@ -96,18 +97,19 @@ enum Refusal {
     Bad(StatusCode, String),
 }
 
-fn scope<'a>(state: &'a AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<Scope<'a>, Refusal> {
+fn scope(state: &AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<Scope, Refusal> {
     let role = role(state, headers).ok_or(Refusal::SignIn)?;
+    let sites = state.sites();
     let site = match &q.site {
         Some(id) => {
             let short: String = id.chars().take(64).collect();
-            match state.sites.get(id) {
-                Some(s) if role.can_see(id) => s,
+            match sites.get(id) {
+                Some(s) if role.can_see(id) => s.clone(),
                 Some(_) => return Err(Refusal::Bad(StatusCode::FORBIDDEN, format!("this sign-in cannot see site `{short}`"))),
                 None => return Err(Refusal::Bad(StatusCode::NOT_FOUND, format!("unknown site `{short}`"))),
             }
         }
-        None => state.sites.all().find(|s| role.can_see(&s.id)).ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
+        None => sites.all().find(|s| role.can_see(&s.id)).cloned().ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
     };
     let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now_ms() as i64).map_err(|e| Refusal::Bad(StatusCode::BAD_REQUEST, e))?;
     Ok(Scope { site, period, role })
@@ -132,7 +134,7 @@ fn internal(e: crate::store::StoreError) -> Response {
     AppError::Internal(e.into()).into_response()
 }
 
-fn query_of(s: &Scope<'_>) -> String {
+fn query_of(s: &Scope) -> String {
     let p = &s.period;
     let mut pairs = vec![("site", s.site.id.as_str()), ("range", p.key.as_str())];
     if p.key == "custom" {
@@ -151,7 +153,7 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         let buckets = report::series(&state.store, &s.site.id, &s.period).await?;
         let current = report::sum(&buckets);
         let previous = report::totals(&state.store, &s.site.id, s.period.previous).await?;
-        let categories = report::categories(&state.store, s.site, s.period.current, current.decisions).await?;
+        let categories = report::categories(&state.store, &s.site, s.period.current, current.decisions).await?;
         let mut breakdowns = Vec::new();
         for (dim, label) in BREAKDOWNS {
             breakdowns.push((dim, label, report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?));
@@ -162,8 +164,9 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         Ok(x) => x,
         Err(e) => return internal(e),
     };
+    let sites = state.sites();
     let view = page::View {
-        sites: state.sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
+        sites: sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
         site: &s.site.id,
         site_name: &s.site.name,
         signed_in_as: match &s.role {
@@ -196,7 +199,7 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<Soc
         }
         return res;
     }
-    match state.sessions.role_of_token(form.token.trim(), &state.sites) {
+    match state.sessions.role_of_token(form.token.trim(), &state.sites()) {
         Some(role) => {
             let value = state.sessions.issue(&role, form.token.trim(), now_ms() as i64);
             let target = match role {
@@ -253,7 +256,8 @@ struct SiteEntry<'a> {
 
 async fn sites_show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(role) = role(&state, &headers) else { return Refusal::SignIn.json() };
-    let list: Vec<SiteEntry<'_>> = state.sites.all().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
+    let sites = state.sites();
+    let list: Vec<SiteEntry<'_>> = sites.all().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
     Json(list).into_response()
 }
 
@@ -266,7 +270,7 @@ struct Summary<'a> {
     figures: Vec<Figure>,
 }
 
-async fn summary_parts(state: &AppState, s: &Scope<'_>) -> crate::store::Result<(Counts, Counts)> {
+async fn summary_parts(state: &AppState, s: &Scope) -> crate::store::Result<(Counts, Counts)> {
     Ok((report::totals(&state.store, &s.site.id, s.period.current).await?, report::totals(&state.store, &s.site.id, s.period.previous).await?))
 }
 
@@ -299,9 +303,9 @@ async fn timeseries_show(State(state): State<AppState>, headers: HeaderMap, Quer
     }
 }
 
-async fn category_rows(state: &AppState, s: &Scope<'_>) -> crate::store::Result<(i64, Vec<figures::CategoryRate>)> {
+async fn category_rows(state: &AppState, s: &Scope) -> crate::store::Result<(i64, Vec<figures::CategoryRate>)> {
     let decisions = report::totals(&state.store, &s.site.id, s.period.current).await?.decisions;
-    Ok((decisions, report::categories(&state.store, s.site, s.period.current, decisions).await?))
+    Ok((decisions, report::categories(&state.store, &s.site, s.period.current, decisions).await?))
 }
 
 async fn categories_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {

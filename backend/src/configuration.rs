@@ -1,0 +1,59 @@
+//! The configuration a server runs on: the sites in `pkg-config/` and every
+//! site's widget files made from them. Loaded at start, and again on `SIGHUP`:
+//! a configuration that does not load is refused with its error (naming the
+//! file and field) and the one before keeps serving.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use consent_bundle::BundleError;
+use consent_wire::config::ConfigError;
+
+use crate::bundles::{Bundles, WidgetCode};
+use crate::sites::Sites;
+use crate::AppState;
+
+/// Why a configuration was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}")]
+    Sites(#[from] ConfigError),
+    #[error("{0}")]
+    Bundles(#[from] BundleError),
+    #[error("loading stopped: {0}")]
+    Interrupted(String),
+}
+
+/// Where the configuration comes from.
+#[derive(Clone)]
+pub struct Source {
+    pub pkg_config: PathBuf,
+    /// The built widget; without it no site's files are served (the API still is).
+    pub code: Option<Arc<WidgetCode>>,
+}
+
+impl Source {
+    /// The sites and their files, as the folder holds them now.
+    pub fn load(&self) -> Result<(Sites, Bundles), LoadError> {
+        let sites = Sites::load(&self.pkg_config)?;
+        let bundles = match &self.code {
+            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?,
+            None => Bundles::default(),
+        };
+        Ok((sites, bundles))
+    }
+}
+
+/// Loads `source` again and serves it; on error the running configuration stays.
+pub async fn reload(state: &AppState, source: &Source) -> Result<usize, LoadError> {
+    let source = source.clone();
+    // Brotli at its highest quality takes a while: not on the request threads.
+    let loaded = tokio::task::spawn_blocking(move || source.load()).await;
+    let (sites, bundles) = match loaded {
+        Ok(result) => result?,
+        Err(e) => return Err(LoadError::Interrupted(e.to_string())),
+    };
+    let n = sites.len();
+    state.set_config(sites, bundles);
+    Ok(n)
+}
