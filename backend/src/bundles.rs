@@ -40,7 +40,27 @@ pub struct CodeMissing {
     source: std::io::Error,
 }
 
+/// The built widget's files, as a release build carries them (`build.rs`).
+pub struct Embedded {
+    pub template: &'static str,
+    pub first: &'static [u8],
+    pub js: &'static [u8],
+    pub wasm: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
 impl WidgetCode {
+    /// The widget this binary carries, if it is a release build made after the widget.
+    pub fn embedded() -> Option<WidgetCode> {
+        EMBEDDED.map(|e| WidgetCode::new(e.template.to_owned(), e.first.to_vec(), e.js.to_vec(), e.wasm.to_vec()))
+    }
+
+    fn new(template: String, first: Vec<u8>, js: Vec<u8>, wasm: Vec<u8>) -> WidgetCode {
+        let hash = short_hash(&[&js[..], &wasm[..]].concat());
+        WidgetCode { template, first, js, wasm, hash }
+    }
+
     /// Reads the built widget from `dir` (`www/consent` after `cargo xtask build`).
     pub fn load(dir: &Path) -> Result<WidgetCode, CodeMissing> {
         let read = |name: &str| {
@@ -48,9 +68,7 @@ impl WidgetCode {
             std::fs::read(&path).map_err(|source| CodeMissing { path: path.display().to_string(), source })
         };
         let template = String::from_utf8_lossy(&read("loader.template.js")?).into_owned();
-        let (first, js, wasm) = (read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?);
-        let hash = short_hash(&[&js[..], &wasm[..]].concat());
-        Ok(WidgetCode { template, first, js, wasm, hash })
+        Ok(WidgetCode::new(template, read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?))
     }
 }
 

@@ -108,15 +108,20 @@ enum Command {
     },
 }
 
-/// Where the configuration comes from: `--config`, and the built widget in
-/// `<www>/consent` (without it, with a warning, no site's files are served).
+/// Where the configuration comes from: `--config`, and the built widget: in
+/// `<www>/consent` when it is there (a fresh `cargo xtask build`), else the one
+/// a release binary carries; without either (with a warning) no site's files
+/// are served.
 fn source(args: &Args) -> Source {
     let code = match WidgetCode::load(&args.www.join("consent")) {
         Ok(code) => Some(Arc::new(code)),
-        Err(e) => {
-            tracing::warn!("no site bundles are served: {e}");
-            None
-        }
+        Err(e) => match WidgetCode::embedded() {
+            Some(code) => Some(Arc::new(code)),
+            None => {
+                tracing::warn!("no site bundles are served: {e}");
+                None
+            }
+        },
     };
     Source { pkg_config: args.config.clone(), code }
 }

@@ -3,6 +3,7 @@
 mod api_fuzz;
 mod bench;
 mod build;
+mod dist;
 mod setup;
 mod size;
 mod test;
@@ -39,6 +40,8 @@ enum Task {
     ApiFuzz,
     /// Print the bytes a page loads before the banner can be used.
     Size,
+    /// Build the one binary to deploy (release, the widget inside) into target/dist/.
+    Dist,
     /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
     Bench,
 }
@@ -71,6 +74,11 @@ fn main() -> Result<()> {
         Task::ApiFuzz => {
             sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
             api_fuzz::run()
+        }
+        Task::Dist => {
+            setup::run()?;
+            build::run()?;
+            dist::run().map(|_| ())
         }
         Task::Size => {
             build::run()?;

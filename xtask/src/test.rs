@@ -20,6 +20,9 @@ pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
     // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "postgres_faults", "--", "--ignored"]))?;
+    // The release binary alone, in an empty folder, serves every site.
+    let dist = crate::dist::run()?;
+    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))?;
     sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
     crate::api_fuzz::run()?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
