@@ -16,6 +16,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::bundles::Bundles;
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::proxy::TrustedProxies;
 use crate::ratelimit::RateLimiter;
 use crate::sites::Sites;
 use crate::store::Store;
@@ -40,6 +41,8 @@ pub struct AppState {
     /// Every site's widget files, replaced whole when the configuration is reloaded
     /// (read them with [`AppState::bundles`]).
     pub bundles: Arc<RwLock<Arc<Bundles>>>,
+    /// Whose forwarding headers are believed (`--trusted-proxies`).
+    pub proxies: Arc<TrustedProxies>,
 }
 
 /// Ingest requests a client may send in a burst, and per second after it.
@@ -62,7 +65,14 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             noop_store: false,
             bundles: Arc::default(),
+            proxies: Arc::default(),
         }
+    }
+
+    /// Believes the forwarding headers of these proxies.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> AppState {
+        self.proxies = Arc::new(proxies);
+        self
     }
 
     /// Serves `bundles` from now on.
@@ -153,7 +163,8 @@ pub fn app(state: AppState) -> Router {
         .service(ServeDir::new(&state.www).append_index_html_on_directories(true));
     // The widget files are compressed once, ahead of time: not again on the way out.
     let assets = crate::assets::router().with_state(state.clone());
-    api.fallback_service(www).layer(CompressionLayer::new()).with_state(state).merge(assets)
+    let client = axum::middleware::from_fn_with_state(state.clone(), crate::proxy::resolve_client);
+    api.fallback_service(www).layer(CompressionLayer::new()).with_state(state).merge(assets).layer(client)
 }
 
 /// The API described for clients and tools (OpenAPI 3.1), exact for the configured sites.

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod new_site;
 pub mod openapi;
 pub mod proof;
+pub mod proxy;
 pub mod ratelimit;
 pub mod rollup;
 pub mod serve;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use consent_bundle::{SiteBundle, WwwLayout};
 use consent_server::bundles::WidgetCode;
 use consent_server::new_site::{scaffold, NewSite};
+use consent_server::proxy::TrustedProxies;
 use consent_server::configuration::{self, Source};
 use consent_server::chain::Verdict;
 use consent_server::app::AdminToken;
@@ -61,6 +62,11 @@ struct Args {
     /// under the process's open-file limit.
     #[arg(long, global = true, env = "CONSENT_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     max_connections: u64,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` / `X-Forwarded-Proto`
+    /// are believed (client address for rate limits, https for `Secure` cookies):
+    /// addresses or networks, comma-separated. Without it those headers are ignored.
+    #[arg(long, global = true, env = "CONSENT_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: TrustedProxies,
     /// Benchmarks only: validate events but store nothing (the HTTP ceiling).
     #[arg(long, global = true, hide = true)]
     bench_noop_store: bool,
@@ -197,7 +203,7 @@ async fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let (sites, bundles) = source.load().context("loading the configuration")?;
     tracing::info!("{} sites, {} widget files made in {:.1} s", sites.len(), bundles.paths().len(), started.elapsed().as_secs_f64());
-    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles);
+    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles).with_trusted_proxies(args.trusted_proxies.clone());
     let state = AppState { noop_store: args.bench_noop_store, ..state };
     reload_on_hangup(state.clone(), source);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;

@@ -15,7 +15,7 @@ pub fn run() -> Result<()> {
     wasm_target()?;
     wasm_bindgen_cli()?;
     npm_tools()?;
-    browser()
+    debian_packages()
 }
 
 fn wasm_target() -> Result<()> {
@@ -47,12 +47,14 @@ fn npm_tools() -> Result<()> {
     Ok(())
 }
 
-fn browser() -> Result<()> {
-    let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/sqlite3", "/usr/bin/psql"];
+/// Debian's packages the tests use: Chromium and ChromeDriver, the SQLite and
+/// PostgreSQL clients, and nginx (the reverse proxy with TLS in front of the server).
+fn debian_packages() -> Result<()> {
+    let needed = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/sqlite3", "/usr/bin/psql", "/usr/sbin/nginx", "/usr/bin/openssl"];
     if needed.iter().all(|p| Path::new(p).exists()) {
         return Ok(());
     }
-    run_apt(&["chromium", "chromium-driver", "sqlite3", "postgresql-client"])
+    run_apt(&["chromium", "chromium-driver", "sqlite3", "postgresql-client", "nginx", "openssl"])
 }
 
 /// Starts the machine's PostgreSQL cluster, installing Debian's server first
