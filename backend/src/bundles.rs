@@ -15,9 +15,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use axum::body::Bytes;
 use consent_bundle::encoded::Encoded;
-use consent_bundle::policy_page::PageHead;
-use consent_bundle::{BundleError, Naming, SiteBundle};
-use sha2::{Digest, Sha256};
+use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
 
 use crate::sites::Sites;
 
@@ -113,7 +111,7 @@ impl Bundles {
         assets.insert(format!("/c/{}/widget.js", code.hash), Asset::new("text/javascript; charset=utf-8", Caching::Immutable, code.js.clone()));
         assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), Asset::new("application/wasm", Caching::Immutable, code.wasm.clone()));
         for site in sites.all() {
-            let naming = Served { site: &site.id, code: &code.hash };
+            let naming = ServedLayout { site: &site.id, code: &code.hash };
             let bundle = SiteBundle::build(pkg_config, site.clone(), &naming)?;
             let id = &site.id;
             let loader = consent_bundle::loader::bake(&code.template, &bundle.config.first, &code.first)?;
@@ -141,33 +139,4 @@ impl Bundles {
         paths.sort_unstable();
         paths
     }
-}
-
-/// Where a site's files are served (see the module's documentation).
-struct Served<'a> {
-    site: &'a str,
-    code: &'a str,
-}
-
-impl Naming for Served<'_> {
-    fn policy_doc(&self, lang: &str, json: &str) -> String {
-        format!("/s/{}/policy.{lang}.{}.json", self.site, short_hash(json.as_bytes()))
-    }
-    fn policy_page(&self, lang: &str, _: bool, _: &str) -> String {
-        format!("/s/{}/privacy.{lang}.html", self.site)
-    }
-    fn page_head(&self) -> PageHead {
-        PageHead { loader: format!("/s/{}/consent.js", self.site), stylesheet: None }
-    }
-    fn details(&self, json: &str) -> String {
-        format!("details.{}.json", short_hash(json.as_bytes()))
-    }
-    fn code(&self) -> Option<String> {
-        Some(format!("/c/{}/", self.code))
-    }
-}
-
-/// The first 12 hex digits of the SHA-256 of `bytes`: enough to tell versions apart.
-fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect()
 }

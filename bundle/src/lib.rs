@@ -86,6 +86,38 @@ impl Naming for WwwLayout {
     }
 }
 
+/// How the server lays out each site's files (its `bundles` module documents the
+/// URLs): hashed names for what never changes, the loader at a fixed URL.
+pub struct ServedLayout<'a> {
+    pub site: &'a str,
+    /// [`short_hash`] of the full widget's script and Wasm, naming their folder.
+    pub code: &'a str,
+}
+
+impl Naming for ServedLayout<'_> {
+    fn policy_doc(&self, lang: &str, json: &str) -> String {
+        format!("/s/{}/policy.{lang}.{}.json", self.site, short_hash(json.as_bytes()))
+    }
+    fn policy_page(&self, lang: &str, _: bool, _: &str) -> String {
+        format!("/s/{}/privacy.{lang}.html", self.site)
+    }
+    fn page_head(&self) -> policy_page::PageHead {
+        policy_page::PageHead { loader: format!("/s/{}/consent.js", self.site), stylesheet: None }
+    }
+    fn details(&self, json: &str) -> String {
+        format!("details.{}.json", short_hash(json.as_bytes()))
+    }
+    fn code(&self) -> Option<String> {
+        Some(format!("/c/{}/", self.code))
+    }
+}
+
+/// The first 12 hex digits of the SHA-256 of `bytes`: enough to tell versions apart.
+pub fn short_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
 /// One policy language: the viewer's JSON and the plain page, and their URLs.
 pub struct PolicyFiles {
     pub doc: String,

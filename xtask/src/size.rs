@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use flate2::{write::GzEncoder, Compression};
 
-use crate::build::{CONFIG, DETAILS, FIRST, LOADER, WASM, WIDGET_JS};
+use crate::build::{CONFIG, DETAILS, FIRST, LOADER, LOADER_TEMPLATE, REFERENCE_SITE, WASM, WIDGET_JS};
 
 /// Before a visitor can decide: the loader, which carries the first layer (CSS inside) and config.json.
 pub const CRITICAL_PATH: [(&str, &str); 1] = [("loader (first layer and config.json inside)", LOADER)];
@@ -26,6 +26,8 @@ pub fn print() -> Result<()> {
         println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     println!("{:<44} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
+    let served = served_loader()?;
+    println!("{:<44} {:>9} {:>9} {:>9}", "as served: /s/luxhost/consent.js", served[0], served[1], served[2]);
     println!("{}", baked_in()?);
     println!("\n{:<44} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
     let mut lazy: Vec<(String, String)> = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect();
@@ -35,6 +37,21 @@ pub fn print() -> Result<()> {
         println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
     Ok(())
+}
+
+/// The reference site's loader exactly as the server serves it on any origin
+/// (`/s/<site>/consent.js`, its files named by content hash), in the encodings
+/// the server makes once: the bytes a customer's page downloads.
+pub fn served_loader() -> Result<[usize; 3]> {
+    let read = |p: &str| std::fs::read(p).with_context(|| format!("reading {p} (run `cargo xtask build`)"));
+    let code = consent_bundle::short_hash(&[read(WIDGET_JS)?, read(WASM)?].concat());
+    let site = consent_wire::config::SiteConfig::load(std::path::Path::new(REFERENCE_SITE))?;
+    let id = site.id.clone();
+    let bundle = consent_bundle::SiteBundle::build(std::path::Path::new("pkg-config"), site, &consent_bundle::ServedLayout { site: &id, code: &code })?;
+    let template = String::from_utf8(read(LOADER_TEMPLATE)?)?;
+    let baked = consent_bundle::loader::bake(&template, &bundle.config.first, &read(FIRST)?)?;
+    let e = consent_bundle::encoded::Encoded::new(baked.into_bytes());
+    Ok([e.identity.len(), e.gzip.len(), e.br.len()])
 }
 
 /// One line on what the loader carries, each part measured alone (gzip -9).
