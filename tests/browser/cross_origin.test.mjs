@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { Server, browser, openPage, banner, button, until, ROOT } from './harness.mjs';
 
 const NONCE = 'r4nd0mn0nce';
@@ -46,12 +47,32 @@ async function customer(host, site, consentBase) {
 <script type="text/plain" data-category="analytics" nonce="${NONCE}">window.analyticsRan = true;</script>
 </body></html>`;
   const csp = `default-src 'none'; script-src ${consentBase} 'nonce-${NONCE}' 'wasm-unsafe-eval'; connect-src ${consentBase}; style-src 'self'`;
+  // The same site built as an app with a bundler: the npm package adds the tag.
+  const app = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>App</title></head>
+<body><h1>A bundled app</h1><script nonce="${NONCE}">${bundledApp(`${consentBase}/s/${site}/consent.js`)}</script></body></html>`;
   const srv = createServer((req, res) => {
-    if (req.url !== '/') return res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(page);
+    const body = { '/': page, '/app': app }[req.url];
+    if (!body) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(body);
   });
   await new Promise((ok) => srv.listen(0, host, ok));
   return { srv, base: `http://${host}:${srv.address().port}` };
+}
+
+/** An app using `packages/consent` as a bundler would build it (esbuild). */
+function bundledApp(src) {
+  const entry = `import { loadConsent, onConsent, whenReady } from ${JSON.stringify(join(ROOT, 'packages/consent/index.mjs'))};
+window.log = [];
+onConsent('analytics', () => window.log.push('analytics'));
+onConsent('marketing', () => window.log.push('marketing'));
+whenReady().then((d) => window.log.push('ready:' + d.accepted.join('+')));
+const loaded = loadConsent(${JSON.stringify(src)}, { nonce: ${JSON.stringify(NONCE)} });
+loadConsent(${JSON.stringify(src)}).then(() => {
+  // The loader has run, the full widget not yet: the command waits in its queue.
+  window.Consent.showPreferences();
+});`;
+  const out = buildSync({ stdin: { contents: entry, resolveDir: ROOT }, bundle: true, format: 'iife', write: false, logLevel: 'warning' });
+  return out.outputFiles[0].text;
 }
 
 before(async () => {
@@ -71,13 +92,13 @@ after(async () => {
 });
 
 /** A page that records CSP violations too. */
-async function visit(base) {
+async function visit(base, path = '/') {
   const page = await openPage(live.chrome);
   await page.addInitScript(() => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(base + '/');
+  await page.goto(base + path);
   return page;
 }
 
@@ -142,4 +163,18 @@ test('a second site gets its own texts, languages, categories and cookie; its ev
   assert.ok(JSON.stringify(sites).includes('second'));
   const theirs = await fetch(`${live.server.base}/dashboard/api/summary?site=luxhost&range=7d`, { headers: { authorization: `Bearer ${SECOND_TOKEN}` } });
   assert.ok(theirs.status === 403 || theirs.status === 404, `got ${theirs.status}`);
+});
+
+test('an app built with a bundler: the npm helper adds the tag once; queue, events and helpers work', async () => {
+  const page = await visit(live.lux.base, '/app');
+  await page.locator('consent-banner ul.prefs').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('script[data-consent-loader]').count(), 1, 'one tag, however often it is asked for');
+  await page.locator('consent-banner input[data-cat=analytics]').check();
+  await page.locator('consent-banner button[data-act=save]').click();
+  await until(() => page.evaluate(() => window.log.includes('ready:necessary+analytics')));
+  assert.deepEqual(await page.evaluate(() => window.log), ['analytics', 'ready:necessary+analytics'], 'only the accepted category ran');
+  await until(() => live.server.rows(`SELECT * FROM events WHERE site = 'luxhost' AND categories LIKE '%analytics%' AND categories NOT LIKE '%marketing%'`).length >= 1, 10_000);
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], 'no CSP violation');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

@@ -4,6 +4,7 @@ mod api_fuzz;
 mod bench;
 mod build;
 mod dist;
+mod npm_pack;
 mod setup;
 mod size;
 mod test;
@@ -42,6 +43,8 @@ enum Task {
     Size,
     /// Build the one binary to deploy (release, the widget inside) into target/dist/.
     Dist,
+    /// Pack the npm package for bundled apps (packages/consent) into target/npm/.
+    NpmPack,
     /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
     Bench,
 }
@@ -80,6 +83,7 @@ fn main() -> Result<()> {
             build::run()?;
             dist::run().map(|_| ())
         }
+        Task::NpmPack => npm_pack::run(),
         Task::Size => {
             build::run()?;
             size::print()
