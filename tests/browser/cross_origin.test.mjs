@@ -178,3 +178,46 @@ test('an app built with a bundler: the npm helper adds the tag once; queue, even
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('reload (SIGHUP): an edited text shows on the next page load, a new revision brings the banner back, a broken file changes nothing', async () => {
+  const page = await visit(live.second.base);
+  await banner(page).waitFor();
+  await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
+  await button(page, 'accept').click();
+  await until(() => cookieOf(page, 'second_consent'));
+  const text = () => page.locator('consent-banner').evaluate((h) => h.shadowRoot.textContent);
+  const hangup = async (loaderHas) => {
+    live.server.proc.kill('SIGHUP');
+    await until(async () => (await (await fetch(`${live.server.base}/s/second/consent.js`)).text()).includes(loaderHas), 20_000);
+  };
+  // Browsers keep the loader 5 minutes (max-age=300), then revalidate: as if they had passed.
+  const cdp = await page.context().newCDPSession(page);
+  const fiveMinutesLater = () => cdp.send('Network.clearBrowserCache');
+  const site = join(live.config, 'sites/second.toml');
+  const original = readFileSync(site, 'utf8');
+  // A text edited: the returning visitor has decided, so the banner shows on Consent.show().
+  writeFileSync(site, original.replace('title = "Cookies at Second Shop"', 'title = "Cookies, edited live"'));
+  await hangup('Cookies, edited live');
+  await fiveMinutesLater();
+  await page.reload();
+  await page.evaluate(() => window.Consent.show());
+  await until(async () => /Cookies, edited live/.test(await text()));
+  await page.evaluate(() => window.Consent.hide());
+  // A new policy revision: the decision is for the old one, so the banner comes back by itself.
+  writeFileSync(join(live.config, 'policy/luxhost.en.md'), readFileSync(join(live.config, 'policy/luxhost.en.md'), 'utf8') + '\nA new paragraph.\n');
+  const before = (await (await fetch(`${live.server.base}/s/second/consent.js`)).text()).match(/revision:"([^"]+)"/)[1];
+  live.server.proc.kill('SIGHUP');
+  await until(async () => !(await (await fetch(`${live.server.base}/s/second/consent.js`)).text()).includes(`revision:"${before}"`), 20_000);
+  await fiveMinutesLater();
+  await page.reload();
+  await banner(page).waitFor();
+  // A broken file: refused; the running configuration keeps serving the same loader.
+  const served = await (await fetch(`${live.server.base}/s/second/consent.js`)).text();
+  writeFileSync(site, original.replace('max_age_days = 182', 'max_age_days = "never"'));
+  live.server.proc.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(await (await fetch(`${live.server.base}/s/second/consent.js`)).text(), served, 'the previous configuration keeps serving');
+  writeFileSync(site, original);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
