@@ -13,6 +13,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use consent_bundle::encoded::Encoded;
 use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
@@ -20,12 +22,13 @@ use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
 use crate::sites::Sites;
 
 /// The widget's code, the same for every site: the loader template, the first
-/// layer, and the full widget's script and Wasm.
+/// layer, and the full widget's script and Wasm (compressed once, here: a reload
+/// of the configuration does not compress them again).
 pub struct WidgetCode {
     template: String,
     first: Vec<u8>,
-    js: Vec<u8>,
-    wasm: Vec<u8>,
+    js: Arc<Asset>,
+    wasm: Arc<Asset>,
     /// A hash of the full widget's script and Wasm, naming their folder.
     hash: String,
 }
@@ -56,6 +59,8 @@ impl WidgetCode {
 
     fn new(template: String, first: Vec<u8>, js: Vec<u8>, wasm: Vec<u8>) -> WidgetCode {
         let hash = short_hash(&[&js[..], &wasm[..]].concat());
+        let js = Arc::new(Asset::new("text/javascript; charset=utf-8", Caching::Immutable, js));
+        let wasm = Arc::new(Asset::new("application/wasm", Caching::Immutable, wasm));
         WidgetCode { template, first, js, wasm, hash }
     }
 
@@ -101,22 +106,22 @@ impl Asset {
 /// Every site's files, by URL path.
 #[derive(Default)]
 pub struct Bundles {
-    assets: HashMap<String, Asset>,
+    assets: HashMap<String, Arc<Asset>>,
 }
 
 impl Bundles {
     /// Every configured site's files, from `pkg_config` and `code`.
     pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode) -> Result<Bundles, BundleError> {
         let mut assets = HashMap::new();
-        assets.insert(format!("/c/{}/widget.js", code.hash), Asset::new("text/javascript; charset=utf-8", Caching::Immutable, code.js.clone()));
-        assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), Asset::new("application/wasm", Caching::Immutable, code.wasm.clone()));
+        assets.insert(format!("/c/{}/widget.js", code.hash), code.js.clone());
+        assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), code.wasm.clone());
         for site in sites.all() {
             let naming = ServedLayout { site: &site.id, code: &code.hash };
             let bundle = SiteBundle::build(pkg_config, site.clone(), &naming)?;
             let id = &site.id;
             let loader = consent_bundle::loader::bake(&code.template, &bundle.config.first, &code.first)?;
             let mut add = |path: String, content_type, caching, bytes: Vec<u8>| {
-                assets.insert(path, Asset::new(content_type, caching, bytes));
+                assets.insert(path, Arc::new(Asset::new(content_type, caching, bytes)));
             };
             add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());
             add(format!("/s/{id}/{}", naming.details(&bundle.config.details)), "application/json", Caching::Immutable, bundle.config.details.into_bytes());
@@ -130,7 +135,7 @@ impl Bundles {
 
     /// The file served at `path`, if any.
     pub fn get(&self, path: &str) -> Option<&Asset> {
-        self.assets.get(path)
+        self.assets.get(path).map(Arc::as_ref)
     }
 
     /// Every served path (sorted), for the size report and the tests.

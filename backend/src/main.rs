@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use consent_bundle::{SiteBundle, WwwLayout};
-use consent_server::bundles::WidgetCode;
+use consent_server::bundles::{Bundles, WidgetCode};
 use consent_server::new_site::{scaffold, NewSite};
 use consent_server::proxy::TrustedProxies;
 use consent_server::configuration::{self, Source};
@@ -132,6 +132,15 @@ fn source(args: &Args) -> Source {
     Source { pkg_config: args.config.clone(), code }
 }
 
+/// The sites to serve and their widget files, and where they come from (for reloads).
+fn load_configuration(args: &Args) -> anyhow::Result<(Source, Sites, Bundles)> {
+    let source = source(args);
+    let started = std::time::Instant::now();
+    let (sites, bundles) = source.load().context("loading the configuration")?;
+    tracing::info!("{} sites, {} widget files made in {:.1} s", sites.len(), bundles.paths().len(), started.elapsed().as_secs_f64());
+    Ok((source, sites, bundles))
+}
+
 /// Loads every site as the server would, policies and widget files included.
 fn check_config(args: &Args) -> anyhow::Result<()> {
     let source = Source { pkg_config: args.config.clone(), code: None };
@@ -176,7 +185,9 @@ async fn main() -> anyhow::Result<()> {
         }
         _ => {}
     }
-    let sites = Sites::load(&args.config).context("loading site configuration")?;
+    // Serving: the configuration first, so a broken one fails before any database is made.
+    let serving = matches!(args.command, None | Some(Command::Serve));
+    let configuration = if serving { Some(load_configuration(&args)?) } else { None };
     // Only `serve` and `demo-data` may create a database; an audit of a database
     // that is not there must fail, not answer for an empty new one.
     let creates = matches!(args.command, None | Some(Command::Serve) | Some(Command::DemoData { .. }));
@@ -189,7 +200,10 @@ async fn main() -> anyhow::Result<()> {
             println!("rollups rebuilt from raw events");
             return Ok(());
         }
-        Some(Command::DemoData { site, events, days, seed }) => return demo_data(&store, &sites, site, *events, *days, *seed).await,
+        Some(Command::DemoData { site, events, days, seed }) => {
+            let sites = Sites::load(&args.config).context("loading site configuration")?;
+            return demo_data(&store, &sites, site, *events, *days, *seed).await;
+        }
         Some(Command::Serve) | None => {}
         Some(Command::CheckConfig | Command::NewSite { .. }) => unreachable!("handled before the store opens"),
     }
@@ -199,10 +213,10 @@ async fn main() -> anyhow::Result<()> {
         t
     });
     spawn_purger(store.clone(), Retention::days(args.retain_decisions_days, args.retain_impressions_days));
-    let source = source(&args);
-    let started = std::time::Instant::now();
-    let (sites, bundles) = source.load().context("loading the configuration")?;
-    tracing::info!("{} sites, {} widget files made in {:.1} s", sites.len(), bundles.paths().len(), started.elapsed().as_secs_f64());
+    let (source, sites, bundles) = match configuration {
+        Some(loaded) => loaded,
+        None => load_configuration(&args)?,
+    };
     let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles).with_trusted_proxies(args.trusted_proxies.clone());
     let state = AppState { noop_store: args.bench_noop_store, ..state };
     reload_on_hangup(state.clone(), source);

@@ -1,6 +1,8 @@
 //! The `consent-server` command line: maintenance commands refuse a database that
 //! is not there, options work after the subcommand, bad retentions are refused.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -67,7 +69,7 @@ fn a_retention_of_zero_days_or_one_that_overflows_is_refused() {
 fn options_after_the_subcommand_work() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("consent.sqlite");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = common::free_port();
     let mut child = server(&["serve", "--port", &port.to_string(), "--db", db.to_str().expect("path")]).stdout(Stdio::null()).spawn().expect("start");
     let mut up = false;
     for _ in 0..200 {
@@ -82,20 +84,6 @@ fn options_after_the_subcommand_work() {
     assert!(up, "serve --port {port} listened on that port");
 }
 
-/// A scratch copy of the repository's `pkg-config`.
-fn scratch_config(dir: &Path) -> std::path::PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
-    let pkg = dir.join("pkg-config");
-    for sub in ["sites", "i18n", "policy"] {
-        std::fs::create_dir_all(pkg.join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(src.join(sub)).expect("read") {
-            let p = e.expect("entry").path();
-            std::fs::copy(&p, pkg.join(sub).join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
-    pkg
-}
-
 fn with_config(pkg: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_consent-server"));
     cmd.arg("--config").arg(pkg).args(args).env("RUST_LOG", "warn").stdin(Stdio::null()).output().expect("run consent-server")
@@ -104,7 +92,7 @@ fn with_config(pkg: &Path, args: &[&str]) -> Output {
 #[test]
 fn new_site_writes_a_site_that_loads_and_check_config_names_what_is_wrong() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pkg = scratch_config(dir.path());
+    let pkg = common::copy_pkg_config(&dir.path().join("pkg-config"));
     let out = with_config(&pkg, &["new-site", "shop", "--name", "Shop & Co", "--origin", "https://www.shop.example", "--language", "fr", "--language", "en"]);
     assert!(out.status.success(), "{}", said(&out));
     let site = std::fs::read_to_string(pkg.join("sites/shop.toml")).expect("site file");

@@ -2,7 +2,8 @@
 //! with a config folder and no `www/`, serves every site: it carries the widget.
 //! Run by `cargo xtask test` (`CONSENT_DIST_BIN` names the binary).
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,21 +25,14 @@ async fn the_binary_alone_serves_every_site() {
     let alone = dir.path().join("consent-server");
     std::fs::copy(&bin, &alone).expect("copy the binary");
     // The config folder: the repository's sites, and one more made by the binary itself.
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
-    for sub in ["sites", "i18n", "policy"] {
-        std::fs::create_dir_all(dir.path().join("config").join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(src.join(sub)).expect("read") {
-            let p = e.expect("entry").path();
-            std::fs::copy(&p, dir.path().join("config").join(sub).join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
+    common::copy_pkg_config(&dir.path().join("config"));
     let made = Command::new(&alone)
         .current_dir(dir.path())
         .args(["--config", "config", "new-site", "shop", "--name", "Shop", "--origin", "https://www.shop.example"])
         .output()
         .expect("new-site");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = common::free_port();
     let _server = Running(Command::new(&alone)
         .current_dir(dir.path())
         .args(["--config", "config", "--db", "consent.sqlite", "--port", &port.to_string()])

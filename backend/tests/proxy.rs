@@ -8,7 +8,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{decision, spawn_with};
+use common::{decision, free_port, spawn_with};
 use consent_server::proxy::TrustedProxies;
 
 /// nginx with TLS on a free port, forwarding to `backend`; stopped on drop.
@@ -23,10 +23,6 @@ impl Drop for Nginx {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
 }
 
 fn nginx(backend: &str) -> Nginx {

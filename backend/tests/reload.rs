@@ -3,6 +3,8 @@
 //! broken file is refused with its error while the running configuration keeps
 //! serving. Against the real binary, as an operator runs it.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -24,7 +26,7 @@ impl Drop for Running {
 
 fn start(pkg_config: &Path, db: &Path) -> Running {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = common::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_consent-server"))
         .args(["--port", &port.to_string(), "--config"])
         .arg(pkg_config)
@@ -82,15 +84,7 @@ fn revision(loader: &str) -> String {
 #[tokio::test]
 async fn edits_are_served_after_sighup_and_a_broken_file_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let pkg = dir.path().join("pkg-config");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
-    for sub in ["sites", "i18n", "policy"] {
-        std::fs::create_dir_all(pkg.join(sub)).expect("mkdir");
-        for e in std::fs::read_dir(src.join(sub)).expect("read") {
-            let p = e.expect("entry").path();
-            std::fs::copy(&p, pkg.join(sub).join(p.file_name().expect("name"))).expect("copy");
-        }
-    }
+    let pkg = common::copy_pkg_config(&dir.path().join("pkg-config"));
     let server = start(&pkg, &dir.path().join("consent.sqlite"));
     server.logged("serving http://");
     let loader = format!("{}/s/luxhost/consent.js", server.base);

@@ -123,6 +123,24 @@ pub fn pkg_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config")
 }
 
+/// A copy of the repository's `pkg-config` at `to` (a test may edit it); returns `to`.
+pub fn copy_pkg_config(to: &Path) -> PathBuf {
+    let src = pkg_config();
+    for sub in ["sites", "i18n", "policy"] {
+        std::fs::create_dir_all(to.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(src.join(sub)).expect("read pkg-config") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, to.join(sub).join(p.file_name().expect("name"))).expect("copy");
+        }
+    }
+    to.to_owned()
+}
+
+/// A loopback port nothing listens on (for a server started as its own process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
 /// A server whose state `adjust` may change (a tighter rate limit, say).
 pub async fn spawn_with(adjust: impl FnOnce(AppState) -> AppState) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
