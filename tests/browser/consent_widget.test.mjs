@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until, axe, withBakedConfig } from './harness.mjs';
+import { Server, browser, openPage, banner, button, until, axe, withBakedConfig, SERVED_TAG } from './harness.mjs';
 
 let server, chrome;
 before(async () => {
@@ -23,7 +23,7 @@ before(async () => {
     // A page that does not state its language: the browser's language decides.
     writeFileSync(join(www, 'nolang.html'), html.replace('<html lang="nl">', '<html>'));
     // A page whose loader tag carries the page's nonce (as a CSP site's would).
-    writeFileSync(join(www, 'nonce.html'), html.replace('<script src="/consent/consent.js"', '<script nonce="n0nce" src="/consent/consent.js"'));
+    writeFileSync(join(www, 'nonce.html'), html.replace(SERVED_TAG, SERVED_TAG.replace('<script', '<script nonce="n0nce"')));
   });
   chrome = await browser();
 });

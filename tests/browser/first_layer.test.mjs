@@ -21,7 +21,7 @@ async function heldBack() {
   page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
   let release;
   const gate = new Promise((r) => (release = r));
-  await page.route('**/consent/pkg/consent_widget_bg.wasm', async (route) => {
+  await page.route('**/consent_widget_bg.wasm', async (route) => {
     await gate;
     await route.continue();
   });
@@ -35,7 +35,7 @@ async function heldBack() {
 /** A page whose full widget cannot load (its Wasm blocked), with the first layer's banner up. */
 async function withoutFullWidget() {
   const page = await openPage(live.chrome);
-  await page.route('**/consent/pkg/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
+  await page.route('**/consent_widget_bg.wasm', (route) => route.abort('blockedbyclient'));
   await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
   await until(() => page.messages.some((m) => m.includes('[consent] widget not started')));
@@ -54,8 +54,9 @@ test('Reject all on the first layer is stored at once; the full widget then reco
   const shownBefore = live.server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = 'banner_shown'`)[0].n;
   await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
-  // The banner took one file, the loader; the full widget's files are the only others.
-  assert.deepEqual(loaded.filter((p) => p.startsWith('/consent/') && !p.startsWith('/consent/pkg/') && p !== '/consent/details.json'), ['/consent/consent.js']);
+  // The banner took one file, the loader; the full widget's files (its code under /c/, details.json) are the only others.
+  const widgetFiles = loaded.filter((p) => /^\/(s|c|consent)\//.test(p));
+  assert.deepEqual(widgetFiles.filter((p) => !p.startsWith('/c/') && !/\/details\.[0-9a-f]{12}\.json$/.test(p)), ['/s/luxhost/consent.js']);
   assert.equal(await page.locator('consent-banner[data-taken-over]').count(), 0, 'the full widget has not taken over yet');
   // Within the click's own task: cookie written, banner gone.
   const same = await page.evaluate(() => {
@@ -94,7 +95,7 @@ test('a first-layer decision on a page left before the full widget came is recor
   assert.equal(await unreported(page), 'accept /');
   assert.deepEqual(rowsFor(id), [], 'the backend has not heard of it');
   // The next page loads the full widget: it records the decision, with the page it was made on.
-  await page.unroute('**/consent/pkg/consent_widget_bg.wasm');
+  await page.unroute('**/consent_widget_bg.wasm');
   await page.goto(live.server.base + '/privacy.html');
   await page.locator('consent-settings').waitFor({ state: 'attached' });
   await until(() => rowsFor(id).length);
@@ -197,7 +198,7 @@ test('the first layer also starts in a browser without Uint8Array.fromBase64', a
 test('the loader arrives intact whatever charset its server names', async () => {
   const page = await openPage(live.chrome);
   // A server that calls every script windows-1252: the loader's byte order mark wins.
-  await page.route('**/consent/consent.js', async (route) => {
+  await page.route('**/s/luxhost/consent.js', async (route) => {
     const response = await route.fetch();
     await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'text/javascript; charset=windows-1252' } });
   });

@@ -2,7 +2,7 @@
 // file and its own copy of www/ (so a test can add fixture pages or configs),
 // and headless Debian Chromium driven by playwright-core.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -91,28 +91,45 @@ export class Server {
     return { ...details, ...first, texts, categories: first.categories.map((c, i) => ({ ...details.categories[i], ...c })) };
   }
 
-  /** Edits config.json and bakes it into the loader again, as `cargo xtask build` would. */
+  /**
+   * Edits the static build's config.json, bakes it into www/consent/consent.js again
+   * (as `cargo xtask build` would) and points the www copy's pages at that loader
+   * instead of the one the server bakes from pkg-config (`/s/luxhost/consent.js`).
+   */
   editConfig(edit) {
     const path = join(this.www, 'consent/config.json');
     const cfg = JSON.parse(readFileSync(path, 'utf8'));
     edit(cfg);
     writeFileSync(path, JSON.stringify(cfg));
     bake(join(this.www, 'consent'));
+    for (const page of readdirSync(this.www).filter((f) => f.endsWith('.html'))) {
+      const file = join(this.www, page);
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll(SERVED_TAG, LOADER_TAG));
+    }
   }
 }
 
+/** The demo page's tag: the loader the server bakes for the reference site. */
+export const SERVED_TAG = '<script src="/s/luxhost/consent.js"';
+/** The static build's loader (`cargo xtask build`), which tests may bake again. */
 const LOADER_TAG = '<script src="/consent/consent.js"';
+const loaderTag = (html) => {
+  const tag = [SERVED_TAG, LOADER_TAG].find((t) => html.includes(t));
+  if (!tag) throw new Error('the page has no loader tag');
+  return tag;
+};
+
 /** `html` with its loader tag pointed at another config (`data-config`); throws if the page has no loader tag. */
 export function withConfig(html, config) {
-  if (!html.includes(LOADER_TAG)) throw new Error('the page has no loader tag');
-  return html.replace(LOADER_TAG, `${LOADER_TAG} data-config="${config}"`);
+  const tag = loaderTag(html);
+  return html.replace(tag, `${tag} data-config="${config}"`);
 }
 
 /** Bakes `config` (a file in the www copy's consent/) into its own loader, `out`; returns `html` loading that one instead. */
 export function withBakedConfig(www, html, config, out) {
-  if (!html.includes(LOADER_TAG)) throw new Error('the page has no loader tag');
+  const tag = loaderTag(html);
   bake(join(www, 'consent'), { config, out });
-  return html.replace(LOADER_TAG, `<script src="/consent/${out}"`);
+  return html.replace(tag, `<script src="/consent/${out}"`);
 }
 
 export async function browser() {

@@ -1,7 +1,8 @@
 // The consent widget's loader: the one script tag a site adds. (Source; `cargo xtask
-// build` bakes it, minified, with the site's config.json and the first layer inside,
-// into www/consent/consent.js, which pages load: see bake.mjs.)
-//   <script src="/consent/consent.js" defer></script>
+// build` minifies it into www/consent/loader.template.js, and the server bakes that,
+// with each site's config and the first layer inside, into /s/<site>/consent.js:
+// see bundle/src/loader.rs.)
+//   <script src="https://consent.example.net/s/<site>/consent.js" defer></script>
 // Two stages. First, the first layer (a few KB of Wasm, in this file) reads the
 // consent cookie, picks the language and, when the visitor has not decided, draws
 // the banner through the DOM helper below and stores a click on "Accept all" /
@@ -33,6 +34,7 @@
     });
   const other = me.getAttribute('data-config');
   const configUrl = other ? at(other) : me.src; // details.json is found beside it
+  const baked = __CONFIG__; // the site's config, and where the widget's code is (`pkg`)
   let cfg, w, host, texts, nodes;
   let early; // the first layer's button clicked before the full widget took over
   let full; // 1: the full widget has taken over; 0: it failed to load
@@ -82,7 +84,7 @@
   // The baked config takes no request; another one does. Either way the first layer
   // runs in a task of its own, not in the one that ends the page's parsing (with its
   // DOMContentLoaded and load handlers): neither becomes a long task.
-  (other ? load(configUrl) : new Promise((ok) => setTimeout(ok, 0, __CONFIG__)))
+  (other ? load(configUrl) : new Promise((ok) => setTimeout(ok, 0, baked)))
     .then((x) => {
       w = first();
       cfg = x || {};
@@ -134,8 +136,9 @@
 
   // The full widget: preferences, policy viewer, scripts, events, API (pkg/widget.js starts it).
   function widget() {
-    // The code is shared by every site (`cfg.pkg`, on the consent server); the details are the site's.
-    const pkg = cfg.pkg || 'pkg/';
+    // The code is shared by every site (`pkg`, on the consent server; the loader's own
+    // unless a `data-config` names another); the details are the site's.
+    const pkg = cfg.pkg || baked.pkg || 'pkg/';
     Promise.all([import(at(pkg + 'widget.js')), WebAssembly.compileStreaming(fetch(at(pkg + 'consent_widget_bg.wasm'))), load(at(cfg.details || 'details.json', configUrl))])
       .then((x) => {
         full = 1;
