@@ -1,5 +1,6 @@
-// Time to banner, blocking time and decision cost of three pages identical but
-// for the consent layer (ours, vanilla-cookieconsent, the static-HTML floor),
+// Time to banner, blocking time and decision cost of four pages identical but
+// for the consent layer (ours, vanilla-cookieconsent, the static-HTML floor, the
+// same banner inserted by one deferred script),
 // in headless Debian Chromium through the DevTools protocol. Cold cache, fresh
 // browser context per run, pages alternating, one warm-up round discarded per
 // profile. Run by `cargo xtask bench`, which serves the pages and writes
@@ -15,6 +16,7 @@ const PAGES = {
   ours: { path: '/bench/ours.html', cookie: 'cc_consent' },
   theirs: { path: '/bench/theirs.html', cookie: 'cc_cookie' },
   static: { path: '/bench/static.html', cookie: null },
+  scripttag: { path: '/bench/script-tag.html', cookie: null },
 };
 
 const ALL_PROFILES = {
@@ -34,6 +36,7 @@ const PROBE = (kind) => `(() => {
     ours: () => document.querySelector('consent-banner')?.shadowRoot?.querySelector('button[data-act=accept]'),
     theirs: () => document.querySelector('#cc-main button[data-role=all]'),
     static: () => document.querySelector('#static-banner button[data-act=accept]'),
+    scripttag: () => document.querySelector('#static-banner button[data-act=accept]'),
   }[${JSON.stringify(kind)}];
   const b = (window.__bench = { longtasks: [], ready: null, opaque: null });
   try {

@@ -40,22 +40,20 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     let mut first = json!({
         "details": "",
         "revision": revision,
-        "cookie": {
-            "name": site.cookie.name,
-            "maxAgeDays": site.cookie.max_age_days,
-            "session": site.cookie.session,
-            "domain": site.cookie.domain.clone().unwrap_or_default(),
-        },
+        "cookie": with_flags(json!({ "name": site.cookie.name, "maxAgeDays": site.cookie.max_age_days }), [("session", site.cookie.session)]),
         "defaultLang": site.default_language,
         "langs": site.languages,
         "policyUrl": site.policy_url,
         "gpc": site.honor_gpc,
         "layout": site.layout,
         "theme": site.theme,
-        "categories": site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "gpc": c.gpc })).collect::<Vec<_>>(),
+        "categories": site.categories.iter().map(|c| with_flags(json!({ "id": c.id }), [("required", c.required), ("gpc", c.gpc)])).collect::<Vec<_>>(),
         "texts": first_texts,
         "consentDefault": consent_default(site),
     });
+    if let Some(domain) = &site.cookie.domain {
+        first["cookie"]["domain"] = json!(domain);
+    }
     if let Some(set) = consent_set(site) {
         first["consentSet"] = set;
     }
@@ -90,6 +88,18 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         first["pkg"] = json!(code);
     }
     Ok(WidgetConfig { first: serde_json::to_string(&first)?, details })
+}
+
+/// `object` with each flag that is set added as `true`: on the critical path a
+/// missing flag reads as false (in the loader and in `src/config.rs`), so a false
+/// one is not written.
+fn with_flags<const N: usize>(mut object: Value, flags: [(&str, bool); N]) -> Value {
+    for (name, set) in flags {
+        if set {
+            object[name] = json!(true);
+        }
+    }
+    object
 }
 
 /// How long Google tags wait for the visitor's answer before using the default (ms).

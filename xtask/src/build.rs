@@ -31,15 +31,14 @@ pub const REFERENCE_SITE: &str = "pkg-config/sites/luxhost.toml";
 
 pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-widget"]))?;
-    sh(Command::new("wasm-bindgen")
-        .arg("target/wasm32-unknown-unknown/release/consent_widget.wasm")
-        .args(["--out-dir", PKG_DIR, "--target", "web", "--no-typescript"])
-        .args(["--remove-name-section", "--remove-producers-section", "--omit-default-module-path"]))?;
+    sh(Command::new("wasm-bindgen").arg("target/wasm32-unknown-unknown/release/consent_widget.wasm").args(["--out-dir", PKG_DIR, "--target", "web", "--no-typescript"]).args([
+        "--remove-name-section",
+        "--remove-producers-section",
+        "--omit-default-module-path",
+    ]))?;
     // Features come from the module itself: `-all` yields modules Chromium rejects.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
-    sh(Command::new("node_modules/.bin/esbuild")
-        .args([WIDGET_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"])
-        .arg(format!("--outfile={WIDGET_JS}")))?;
+    sh(Command::new("node_modules/.bin/esbuild").args([WIDGET_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={WIDGET_JS}")))?;
     first_layer()?;
     write_generated()?;
     loader()
@@ -63,9 +62,7 @@ fn loader() -> Result<()> {
 /// The first layer: no wasm-bindgen (its loader is its glue), its own entry
 /// points (`--features entry`), built as a `cdylib` only here.
 fn first_layer() -> Result<()> {
-    sh(Command::new("cargo")
-        .args(["rustc", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-first-layer"])
-        .args(["--crate-type", "cdylib", "--features", "entry"]))?;
+    sh(Command::new("cargo").args(["rustc", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-first-layer"]).args(["--crate-type", "cdylib", "--features", "entry"]))?;
     let built = "target/wasm32-unknown-unknown/release/consent_first_layer.wasm";
     // Nothing processes it further, so the target-features section can go too.
     sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", "--strip-debug", "--strip-target-features", built, "-o", FIRST]))
