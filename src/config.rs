@@ -154,4 +154,3 @@ fn string(obj: &JsValue, key: &'static str) -> Result<String, BadField> {
 fn localized(map: &JsValue, lang: &str, default_lang: &str) -> Option<String> {
     get(map, lang).as_string().or_else(|| get(map, default_lang).as_string())
 }
-

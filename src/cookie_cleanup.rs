@@ -54,12 +54,7 @@ mod tests {
     fn expires_on_host_and_parents() {
         assert_eq!(
             expiry_lines("_ga", "www.shop.example.com"),
-            [
-                "_ga=; Max-Age=0; Path=/",
-                "_ga=; Max-Age=0; Path=/; Domain=www.shop.example.com",
-                "_ga=; Max-Age=0; Path=/; Domain=shop.example.com",
-                "_ga=; Max-Age=0; Path=/; Domain=example.com",
-            ]
+            ["_ga=; Max-Age=0; Path=/", "_ga=; Max-Age=0; Path=/; Domain=www.shop.example.com", "_ga=; Max-Age=0; Path=/; Domain=shop.example.com", "_ga=; Max-Age=0; Path=/; Domain=example.com",]
         );
         assert_eq!(expiry_lines("a", "localhost"), ["a=; Max-Age=0; Path=/"]);
         assert_eq!(expiry_lines("a", "127.0.0.1"), ["a=; Max-Age=0; Path=/"]);

@@ -44,8 +44,7 @@ mod widget;
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 // SAFETY: wasm32-unknown-unknown without atomics runs this module on one thread.
-static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> = unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 #[cfg(target_arch = "wasm32")]
 pub use widget::start;

@@ -39,4 +39,3 @@ impl SettingsButton {
         self.host.remove();
     }
 }
-

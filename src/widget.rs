@@ -18,9 +18,9 @@ use crate::config::{BadField, Config};
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
 use crate::modal::{self, Modal};
+use crate::outbox::Outbox;
 use crate::policy_viewer::{self, Viewer};
 use crate::settings_button::SettingsButton;
-use crate::outbox::Outbox;
 use crate::{consent_mode, cookie_cleanup, element, events, gating};
 
 const DAY_S: u64 = 86_400;
@@ -53,8 +53,7 @@ pub fn start(config: JsValue, early: Option<String>, nonce: String) -> Result<Ha
     let doc = window.document().ok_or("no document")?;
     let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
     let browser_lang = window.navigator().language().unwrap_or_default();
-    let config = Config::read(&config, &page_lang, &browser_lang)
-        .map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
+    let config = Config::read(&config, &page_lang, &browser_lang).map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
 
     let outbox = Outbox::new(&window, &config.endpoint);
     let gate = gating::Gate::new(&doc, nonce, config.trust_late_scripts);
@@ -155,9 +154,7 @@ impl Widget {
 
     /// Does the browser send Global Privacy Control, and does it matter here?
     fn gpc(&self) -> bool {
-        self.config.gpc
-            && self.config.categories.iter().any(|c| c.gpc)
-            && Reflect::get(&self.window.navigator(), &"globalPrivacyControl".into()).is_ok_and(|v| v.as_bool() == Some(true))
+        self.config.gpc && self.config.categories.iter().any(|c| c.gpc) && Reflect::get(&self.window.navigator(), &"globalPrivacyControl".into()).is_ok_and(|v| v.as_bool() == Some(true))
     }
 
     /// Shows the banner; with `preferences`, unfolded with the current choice ticked.

@@ -74,7 +74,10 @@ fn main() {
             println!("| {endpoint} | {name} | {p50:.2} | {p95:.2} | {max:.2} |");
         }
     }
-    println!("\n{requests} sequential requests per endpoint after 20 discarded, over loopback HTTP with the admin bearer token; {} cores.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "\n{requests} sequential requests per endpoint after 20 discarded, over loopback HTTP with the admin bearer token; {} cores.",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
 }
 
 type Row = (String, f64, f64, f64);

@@ -75,11 +75,16 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let port = free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_consent-server"))
-        .arg("--port").arg(port.to_string())
-        .arg("--db").arg(dir.path().join("flood.sqlite"))
-        .arg("--config").arg(root.join("pkg-config"))
-        .arg("--www").arg(root.join("www"))
-        .env("CONSENT_ADMIN_TOKEN", "bench").env("RUST_LOG", "error")
+        .arg("--port")
+        .arg(port.to_string())
+        .arg("--db")
+        .arg(dir.path().join("flood.sqlite"))
+        .arg("--config")
+        .arg(root.join("pkg-config"))
+        .arg("--www")
+        .arg(root.join("www"))
+        .env("CONSENT_ADMIN_TOKEN", "bench")
+        .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .spawn()
         .expect("start consent-server");
@@ -295,7 +300,12 @@ fn report(tallies: &[Arc<Tally>; 6], cuts: &Cuts, [before, peak, after]: [Usage;
         println!("| {name} | {} | {} | {} | {} | {} |", t.sent.load(Relaxed), t.ok.load(Relaxed), t.limited.load(Relaxed), t.refused.load(Relaxed), t.failed.load(Relaxed));
     }
     let n = cuts.count.load(Relaxed).max(1);
-    println!("\ntrickling connections cut: {}, after {:.1} s on average, {:.1} s at most.", cuts.count.load(Relaxed), cuts.total_ms.load(Relaxed) as f64 / n as f64 / 1000.0, cuts.longest_ms.load(Relaxed) as f64 / 1000.0);
+    println!(
+        "\ntrickling connections cut: {}, after {:.1} s on average, {:.1} s at most.",
+        cuts.count.load(Relaxed),
+        cuts.total_ms.load(Relaxed) as f64 / n as f64 / 1000.0,
+        cuts.longest_ms.load(Relaxed) as f64 / 1000.0
+    );
     let show = |v: Option<u64>| v.map_or("?".to_string(), |v| v.to_string());
     println!("banner versions the writer remembers: before {}, after {}.", show(remembered.0), show(remembered.1));
     println!("\n| server | before | peak | 15 s after |\n|---|---:|---:|---:|");

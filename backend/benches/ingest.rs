@@ -53,7 +53,10 @@ fn main() {
         let share = if ceiling > 0.0 { r.per_second / ceiling * 100.0 } else { 0.0 };
         println!("| {name} | {:.0} | {:.2} | {:.2} | {} | {share:.0}% |", r.per_second, r.p50_ms, r.p99_ms, r.errors);
     }
-    println!("\n{secs} s per store, {concurrency} concurrent clients over loopback, {batch} event(s) per request, acknowledged after commit; {} cores; latency is per request.", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "\n{secs} s per store, {concurrency} concurrent clients over loopback, {batch} event(s) per request, acknowledged after commit; {} cores; latency is per request.",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
 }
 
 struct Result {

@@ -10,14 +10,14 @@
 
 use std::sync::Arc;
 
+use consent_wire::config::hex;
 use consent_wire::{Action, Event};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use consent_wire::config::hex;
 use sha2::{Digest, Sha256};
 
 use crate::sites::Sites;
-use crate::store::{StoredEvent, Store, StoreError};
+use crate::store::{Store, StoreError, StoredEvent};
 
 const DAY_MS: i64 = 86_400_000;
 /// Events per store request.
@@ -26,8 +26,18 @@ const CHUNK: usize = 2_000;
 const EVENTS_PER_VISITOR: f64 = 1.66;
 
 const PATHS: [(&str, u32); 12] = [
-    ("/", 30), ("/hosting/", 14), ("/vps/", 9), ("/domeinnamen/", 11), ("/webmail/", 6), ("/contact/", 5),
-    ("/privacy.html", 2), ("/blog/", 6), ("/blog/wordpress-sneller/", 5), ("/blog/dns-uitgelegd/", 4), ("/support/", 5), ("/prijzen/", 3),
+    ("/", 30),
+    ("/hosting/", 14),
+    ("/vps/", 9),
+    ("/domeinnamen/", 11),
+    ("/webmail/", 6),
+    ("/contact/", 5),
+    ("/privacy.html", 2),
+    ("/blog/", 6),
+    ("/blog/wordpress-sneller/", 5),
+    ("/blog/dns-uitgelegd/", 4),
+    ("/support/", 5),
+    ("/prijzen/", 3),
 ];
 const DEVICES: [(&str, u32); 4] = [("mobile", 54), ("desktop", 38), ("tablet", 7), ("bot", 1)];
 
@@ -207,7 +217,6 @@ fn uuid7(rng: &mut StdRng, ms: i64) -> String {
     let h = hex(&b);
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -18,10 +18,10 @@ use serde::Serialize;
 use crate::device::Device;
 use crate::error::{AppError, Result};
 use crate::store::{StoreError, StoredEvent};
+use crate::AppState;
 use axum::extract::{ConnectInfo, Request};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
-use crate::AppState;
 
 pub use consent_wire::limits::{MAX_BATCH, MAX_BODY};
 
@@ -104,13 +104,7 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
     check_media_type(headers)?;
     // Refused before the body is read: no `100 Continue` for what cannot fit.
     crate::limits::check_declared(headers, MAX_BODY).map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| {
-        if crate::limits::is_deadline(&e) {
-            AppError::RequestTimeout
-        } else {
-            AppError::PayloadTooLarge(MAX_BODY)
-        }
-    })?;
+    let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| if crate::limits::is_deadline(&e) { AppError::RequestTimeout } else { AppError::PayloadTooLarge(MAX_BODY) })?;
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let now = crate::app::now_ms();
@@ -122,8 +116,7 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         match admit(state, item, origin) {
             Ok(event) => {
                 let banner_content = event.banner.as_deref().and_then(|b| state.sites().banner_content(b));
-                let consented = event.action.is_decision()
-                    && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
+                let consented = event.action.is_decision() && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
                 stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
             }
             Err((why, msg)) => {

@@ -7,15 +7,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use consent_bundle::{SiteBundle, WwwLayout};
+use consent_server::app::AdminToken;
 use consent_server::bundles::{Bundles, WidgetCode};
+use consent_server::chain::Verdict;
+use consent_server::configuration::{self, Source};
+use consent_server::limits::Limits;
 use consent_server::new_site::{scaffold, NewSite};
 use consent_server::proxy::TrustedProxies;
-use consent_server::configuration::{self, Source};
-use consent_server::chain::Verdict;
-use consent_server::app::AdminToken;
 use consent_server::sites::Sites;
 use consent_server::store::{redact, Retention, Store};
-use consent_server::limits::Limits;
 use consent_server::{app, AppState};
 use rand::Rng;
 
@@ -169,9 +169,7 @@ fn reload_on_hangup(state: AppState, source: Source) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     let args = Args::parse();
     match &args.command {
         Some(Command::CheckConfig) => return check_config(&args),
@@ -217,7 +215,10 @@ async fn main() -> anyhow::Result<()> {
         Some(loaded) => loaded,
         None => load_configuration(&args)?,
     };
-    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone()).with_rate_limit(args.rate_burst, args.rate_per_second).with_bundles(bundles).with_trusted_proxies(args.trusted_proxies.clone());
+    let state = AppState::new(sites, store, AdminToken::new(&token), args.www.clone())
+        .with_rate_limit(args.rate_burst, args.rate_per_second)
+        .with_bundles(bundles)
+        .with_trusted_proxies(args.trusted_proxies.clone());
     let state = AppState { noop_store: args.bench_noop_store, ..state };
     reload_on_hangup(state.clone(), source);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;

@@ -70,7 +70,10 @@ fn variant(site: &SiteConfig, action: &str, categories: Value, decision: bool) -
         props.insert("banner".into(), json!({ "type": ["string", "null"], "pattern": "^[0-9a-f]{64}$" }));
     }
     if decision {
-        props.insert("consent_id".into(), json!({ "type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", "description": "The visitor's consent record (UUIDv7)" }));
+        props.insert(
+            "consent_id".into(),
+            json!({ "type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", "description": "The visitor's consent record (UUIDv7)" }),
+        );
         required.extend(["consent_id", "banner"]);
     }
     json!({

@@ -31,13 +31,7 @@ async fn get(url: &str, auth: Option<&str>) -> reqwest::Response {
 }
 
 async fn login(base: &str, token: &str) -> reqwest::Response {
-    client()
-        .post(format!("{base}/dashboard/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("token={token}"))
-        .send()
-        .await
-        .expect("login")
+    client().post(format!("{base}/dashboard/login")).header("content-type", "application/x-www-form-urlencoded").body(format!("token={token}")).send().await.expect("login")
 }
 
 /// The set: 10 impressions; 4 accept all, 2 reject all, 2 custom (one with
@@ -67,7 +61,9 @@ async fn known_events_give_exactly_the_defined_rates_in_json_csv_and_page() {
     let q = "site=luxhost&range=today";
     let summary: Value = get(&format!("{}/dashboard/api/summary?{q}", s.base), Some(TOKEN)).await.json().await.expect("json");
     assert_eq!(summary["current"], json!({"impressions": 10, "decisions": 8, "consented": 5, "accept_all": 4, "reject_all": 2, "custom": 2, "withdrawals": 1}));
-    for (key, want) in [("consent_rate", 0.625), ("opt_in_rate", 0.5), ("reject_all_rate", 0.25), ("custom_rate", 0.25), ("no_decision_rate", 0.2), ("impressions", 10.0), ("decisions", 8.0), ("withdrawals", 1.0)] {
+    for (key, want) in
+        [("consent_rate", 0.625), ("opt_in_rate", 0.5), ("reject_all_rate", 0.25), ("custom_rate", 0.25), ("no_decision_rate", 0.2), ("impressions", 10.0), ("decisions", 8.0), ("withdrawals", 1.0)]
+    {
         assert_eq!(figure(&summary, key), want, "{key}");
     }
 
@@ -130,7 +126,13 @@ async fn no_token_or_a_wrong_one_gets_401_and_no_data() {
     assert!(body.contains("name=\"token\"") && !body.contains("data-figure"), "a sign-in page, no figures");
     for auth in [None, Some("wrong-token")] {
         for path in ["api/summary", "api/timeseries", "api/categories", "api/breakdown?dim=lang&", "export/summary.csv", "export/decisions.csv", "api/sites"] {
-            let sep = if path.ends_with('&') { "" } else if path.contains('?') { "&" } else { "?" };
+            let sep = if path.ends_with('&') {
+                ""
+            } else if path.contains('?') {
+                "&"
+            } else {
+                "?"
+            };
             let res = get(&format!("{}/dashboard/{path}{sep}site=luxhost", s.base), auth).await;
             assert_eq!(res.status().as_u16(), 401, "{path} with {auth:?}");
             assert!(!res.text().await.expect("body").contains("impressions"), "{path}: no data");

@@ -26,21 +26,19 @@ async fn the_binary_alone_serves_every_site() {
     std::fs::copy(&bin, &alone).expect("copy the binary");
     // The config folder: the repository's sites, and one more made by the binary itself.
     common::copy_pkg_config(&dir.path().join("config"));
-    let made = Command::new(&alone)
-        .current_dir(dir.path())
-        .args(["--config", "config", "new-site", "shop", "--name", "Shop", "--origin", "https://www.shop.example"])
-        .output()
-        .expect("new-site");
+    let made = Command::new(&alone).current_dir(dir.path()).args(["--config", "config", "new-site", "shop", "--name", "Shop", "--origin", "https://www.shop.example"]).output().expect("new-site");
     assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
     let port = common::free_port();
-    let _server = Running(Command::new(&alone)
-        .current_dir(dir.path())
-        .args(["--config", "config", "--db", "consent.sqlite", "--port", &port.to_string()])
-        .env("CONSENT_ADMIN_TOKEN", "dist-test")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the binary"));
+    let _server = Running(
+        Command::new(&alone)
+            .current_dir(dir.path())
+            .args(["--config", "config", "--db", "consent.sqlite", "--port", &port.to_string()])
+            .env("CONSENT_ADMIN_TOKEN", "dist-test")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the binary"),
+    );
     assert!(!dir.path().join("www").exists(), "no www/ beside it");
     let base = format!("http://127.0.0.1:{port}");
     let end = Instant::now() + Duration::from_secs(30);

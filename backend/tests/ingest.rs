@@ -127,7 +127,16 @@ async fn bad_inputs_are_refused_and_nothing_is_stored() {
         ("wrong media type", Some("application/xml"), None, with(&|_| {}), 415, "Content-Type"),
         ("no media type", None, None, with(&|_| {}), 415, "Content-Type"),
         ("unknown field", json_ct, None, with(&|v| v["extra"] = json!(1)), 422, "unknown field `extra`"),
-        ("missing field", json_ct, None, with(&|v| { v.as_object_mut().map(|o| o.remove("site")); }), 422, "missing field `site`"),
+        (
+            "missing field",
+            json_ct,
+            None,
+            with(&|v| {
+                v.as_object_mut().map(|o| o.remove("site"));
+            }),
+            422,
+            "missing field `site`",
+        ),
         ("client_ts as string", json_ct, None, with(&|v| v["client_ts"] = json!("now")), 422, "invalid type"),
         ("categories as string", json_ct, None, with(&|v| v["categories"] = json!("necessary")), 422, "invalid type"),
         ("negative client_ts", json_ct, None, with(&|v| v["client_ts"] = json!(-1)), 422, "invalid value"),
@@ -139,12 +148,53 @@ async fn bad_inputs_are_refused_and_nothing_is_stored() {
         ("17 categories", json_ct, None, with(&|v| v["categories"] = json!(vec!["necessary"; 17])), 422, "at most 16"),
         ("required category missing", json_ct, None, with(&|v| v["categories"] = json!(["analytics"])), 422, "required category `necessary`"),
         ("accept_all incomplete", json_ct, None, with(&|v| v["action"] = json!("accept_all")), 422, "every category"),
-        ("reject_all with marketing", json_ct, None, with(&|v| { v["action"] = json!("reject_all"); v["categories"] = json!(["necessary", "marketing"]); }), 422, "only required"),
+        (
+            "reject_all with marketing",
+            json_ct,
+            None,
+            with(&|v| {
+                v["action"] = json!("reject_all");
+                v["categories"] = json!(["necessary", "marketing"]);
+            }),
+            422,
+            "only required",
+        ),
         ("id not a UUID", json_ct, None, with(&|v| v["id"] = json!("1234")), 422, "`id` must be a lowercase UUIDv7"),
         ("consent id is v4", json_ct, None, with(&|v| v["consent_id"] = json!("0f8fad5b-d9cb-469f-a165-70867728950e")), 422, "`consent_id` must be"),
-        ("decision without consent id", json_ct, None, with(&|v| { v.as_object_mut().map(|o| o.remove("consent_id")); }), 422, "`consent_id` is required"),
-        ("impression with consent id", json_ct, None, { let mut v = shown(); v["consent_id"] = json!(uuid7()); bytes(&v) }, 422, "must be absent"),
-        ("impression with categories", json_ct, None, { let mut v = shown(); v["categories"] = json!(["necessary"]); bytes(&v) }, 422, "must be empty"),
+        (
+            "decision without consent id",
+            json_ct,
+            None,
+            with(&|v| {
+                v.as_object_mut().map(|o| o.remove("consent_id"));
+            }),
+            422,
+            "`consent_id` is required",
+        ),
+        (
+            "impression with consent id",
+            json_ct,
+            None,
+            {
+                let mut v = shown();
+                v["consent_id"] = json!(uuid7());
+                bytes(&v)
+            },
+            422,
+            "must be absent",
+        ),
+        (
+            "impression with categories",
+            json_ct,
+            None,
+            {
+                let mut v = shown();
+                v["categories"] = json!(["necessary"]);
+                bytes(&v)
+            },
+            422,
+            "must be empty",
+        ),
         ("revision not hex", json_ct, None, with(&|v| v["revision"] = json!("<b>")), 422, "`revision`"),
         ("hostile lang", json_ct, None, with(&|v| v["lang"] = json!("\"><script>")), 422, "`lang`"),
         ("invalid UTF-8", json_ct, None, bad_utf8, 400, "malformed JSON"),
@@ -196,12 +246,7 @@ async fn skewed_client_clocks_are_stored_with_the_server_time() {
 async fn long_and_odd_paths_are_normalised_not_refused() {
     let s = spawn().await;
     let cyrillic = format!("/{}", "%D0%BF".repeat(200));
-    let cases = [
-        (cyrillic.clone(), None),
-        ("/?email=a@b.c".to_owned(), Some("/")),
-        (format!("/{}", "a".repeat(600)), None),
-        ("/a\u{7}b".to_owned(), Some("/ab")),
-    ];
+    let cases = [(cyrillic.clone(), None), ("/?email=a@b.c".to_owned(), Some("/")), (format!("/{}", "a".repeat(600)), None), ("/a\u{7}b".to_owned(), Some("/ab"))];
     for (path, want) in cases {
         let mut ev = decision("custom");
         ev["path"] = json!(path);
@@ -216,7 +261,13 @@ async fn long_and_odd_paths_are_normalised_not_refused() {
         }
     }
     // Ten such events in one request still fit the body limit the widget keeps to.
-    let batch: Vec<Value> = (0..10).map(|_| { let mut e = decision("custom"); e["path"] = json!(consent_wire::path::normalise(&cyrillic)); e }).collect();
+    let batch: Vec<Value> = (0..10)
+        .map(|_| {
+            let mut e = decision("custom");
+            e["path"] = json!(consent_wire::path::normalise(&cyrillic));
+            e
+        })
+        .collect();
     let body = bytes(&json!(batch));
     assert!(body.len() > consent_wire::limits::MAX_BODY, "the case the widget must split: {} B", body.len());
 }
@@ -235,12 +286,8 @@ async fn a_batch_with_bad_events_stores_the_good_ones() {
     let (status, body) = post(&s.base, Some("application/json"), None, bytes(&batch)).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["stored"], 3);
-    let refused: Vec<(u64, Option<&str>, u64)> = body["refused"]
-        .as_array()
-        .expect("refused list")
-        .iter()
-        .map(|r| (r["index"].as_u64().unwrap_or(99), r["id"].as_str(), r["status"].as_u64().unwrap_or(0)))
-        .collect();
+    let refused: Vec<(u64, Option<&str>, u64)> =
+        body["refused"].as_array().expect("refused list").iter().map(|r| (r["index"].as_u64().unwrap_or(99), r["id"].as_str(), r["status"].as_u64().unwrap_or(0))).collect();
     assert_eq!(refused, vec![(1, Some("x"), 422), (3, unknown_site["id"].as_str(), 404), (4, bad_category["id"].as_str(), 422)]);
     assert!(body["refused"][1]["error"].as_str().unwrap_or("").contains("event 3: unknown site `zzz`"), "{body}");
     assert!(body.get("error").is_none(), "something was stored: no request-level error");

@@ -14,13 +14,7 @@ fn client_from(ip: &str) -> reqwest::Client {
 }
 
 async fn post_from(client: &reqwest::Client, base: &str) -> reqwest::Response {
-    client
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "text/plain")
-        .body(decision("reject_all").to_string())
-        .send()
-        .await
-        .expect("post")
+    client.post(format!("{base}/api/v1/events")).header("content-type", "text/plain").body(decision("reject_all").to_string()).send().await.expect("post")
 }
 
 fn rss_kib() -> u64 {

@@ -77,10 +77,7 @@ fn as_postgres(tool: &str, args: &[&str]) -> std::process::Output {
 }
 
 fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|v| v.split_whitespace().next().map(|u| u == "0")))
-        .unwrap_or(false)
+    std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|v| v.split_whitespace().next().map(|u| u == "0"))).unwrap_or(false)
 }
 
 impl Cluster {

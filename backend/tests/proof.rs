@@ -24,26 +24,11 @@ fn current_banner() -> String {
 }
 
 async fn post(base: &str, body: &Value) -> u16 {
-    reqwest::Client::new()
-        .post(format!("{base}/api/v1/events"))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("post")
-        .status()
-        .as_u16()
+    reqwest::Client::new().post(format!("{base}/api/v1/events")).header("content-type", "application/json").body(body.to_string()).send().await.expect("post").status().as_u16()
 }
 
 fn verify(db: &common::Db) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_consent-server"))
-        .arg("--db")
-        .arg(db.arg())
-        .arg("--config")
-        .arg(pkg_config())
-        .args(["verify", "--site", "luxhost"])
-        .output()
-        .expect("run verify");
+    let out = Command::new(env!("CARGO_BIN_EXE_consent-server")).arg("--db").arg(db.arg()).arg("--config").arg(pkg_config()).args(["verify", "--site", "luxhost"]).output().expect("run verify");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -209,11 +194,7 @@ async fn made_up_banner_hashes_grow_no_memory() {
     assert_eq!(post(&s.base, &known).await, 201);
     assert_eq!(s.rows().await, 501, "every decision is stored");
     let metrics = reqwest::get(format!("{}/metrics", s.base)).await.expect("metrics").text().await.expect("text");
-    let remembered: u64 = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("consent_banner_versions_remembered "))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("gauge");
+    let remembered: u64 = metrics.lines().find_map(|l| l.strip_prefix("consent_banner_versions_remembered ")).and_then(|v| v.trim().parse().ok()).expect("gauge");
     if matches!(s.db, common::Db::Sqlite { .. }) {
         assert_eq!(remembered, 1, "only the configured version is remembered");
     }

@@ -45,11 +45,7 @@ fn nginx(backend: &str) -> Nginx {
              location / {{ proxy_pass http://{upstream}; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto $scheme; }} }} }}\n"
     );
     std::fs::write(dir.path().join("nginx.conf"), conf).expect("nginx.conf");
-    let child = Command::new("/usr/sbin/nginx")
-        .args(["-p", &d, "-c", &format!("{d}/nginx.conf")])
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx (cargo xtask setup installs Debian's nginx)");
+    let child = Command::new("/usr/sbin/nginx").args(["-p", &d, "-c", &format!("{d}/nginx.conf")]).stderr(Stdio::null()).spawn().expect("nginx (cargo xtask setup installs Debian's nginx)");
     let end = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < end, "nginx did not start: {}", std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default());

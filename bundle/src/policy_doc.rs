@@ -170,11 +170,7 @@ fn plain(runs: &[Run]) -> String {
 
 pub fn is_safe_link(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || lower.starts_with("mailto:")
-        || (lower.starts_with('/') && !lower.starts_with("//"))
-        || lower.starts_with('#')
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") || (lower.starts_with('/') && !lower.starts_with("//")) || lower.starts_with('#')
 }
 
 /// Merges adjacent text runs and turns bare e-mail addresses into mailto links.

@@ -111,10 +111,7 @@ fn finds_the_named_cookie() {
 
 #[test]
 fn cookie_attributes() {
-    assert_eq!(
-        set_cookie_string("cc_consent", "v", Some(15_724_800), None, true),
-        "cc_consent=v; Path=/; SameSite=Lax; Max-Age=15724800; Secure"
-    );
+    assert_eq!(set_cookie_string("cc_consent", "v", Some(15_724_800), None, true), "cc_consent=v; Path=/; SameSite=Lax; Max-Age=15724800; Secure");
     let session = set_cookie_string("cc_consent", "v", None, Some("example.com"), false);
     assert_eq!(session, "cc_consent=v; Path=/; SameSite=Lax; Domain=example.com");
     assert!(!session.contains("Max-Age") && !session.contains("Expires"));

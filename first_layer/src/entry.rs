@@ -7,9 +7,9 @@ use core::cell::UnsafeCell;
 
 use crate::cookie::split;
 use crate::decision::{words, Site};
+use crate::lang;
 use crate::sink::Buf;
 use crate::skeleton::{self, Dom, Look, Text, CSS};
-use crate::lang;
 
 #[link(wasm_import_module = "c")]
 extern "C" {
@@ -201,4 +201,3 @@ impl Dom for Imports {
         unsafe { tx(*node, s.as_ptr(), s.len(), key) }
     }
 }
-

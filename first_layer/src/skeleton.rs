@@ -103,10 +103,7 @@ fn pick(v: &str, allowed: &[&'static str; 3]) -> &'static str {
 
 /// Only links a visitor may safely follow: same-site paths, http(s) and mailto.
 pub fn is_safe_href(href: &str) -> bool {
-    (href.starts_with('/') && !href.starts_with("//"))
-        || href.starts_with("https://")
-        || href.starts_with("http://")
-        || href.starts_with("mailto:")
+    (href.starts_with('/') && !href.starts_with("//")) || href.starts_with("https://") || href.starts_with("http://") || href.starts_with("mailto:")
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
 
-use crate::policy_search as search;
 use crate::element::{child, is_safe_href};
+use crate::policy_search as search;
 
 pub struct Heading {
     pub number: String,

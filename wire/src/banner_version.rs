@@ -17,11 +17,7 @@ pub struct BannerVersion {
 
 pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str) -> BannerVersion {
     let pick = |m: &std::collections::BTreeMap<String, String>| m.get(lang).or_else(|| m.get(&site.default_language)).cloned();
-    let categories: Vec<_> = site
-        .categories
-        .iter()
-        .map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description) }))
-        .collect();
+    let categories: Vec<_> = site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description) })).collect();
     let content = json!({
         "site": site.id,
         "lang": lang,

@@ -216,10 +216,7 @@ impl SiteConfig {
 
     /// Parses and validates site-file text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<SiteConfig> {
-        let site: SiteConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        let site: SiteConfig = toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
         site.validate(path)?;
         Ok(site)
     }
@@ -227,10 +224,7 @@ impl SiteConfig {
     /// Reads every `*.toml` in `pkg-config/sites`, sorted by file name.
     pub fn load_dir(dir: &Path) -> Result<Vec<SiteConfig>> {
         let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Read { path: dir.to_owned(), source })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
         paths.sort();
         paths.iter().map(|p| SiteConfig::load(p)).collect()
     }
@@ -280,10 +274,7 @@ impl SiteConfig {
     /// Does this site accept events sent from `origin`?
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.origins.iter().any(|allowed| match allowed.strip_suffix(":*") {
-            Some(host) => origin
-                .strip_prefix(host)
-                .and_then(|rest| rest.strip_prefix(':'))
-                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
+            Some(host) => origin.strip_prefix(host).and_then(|rest| rest.strip_prefix(':')).is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
             None => allowed == origin,
         })
     }
@@ -323,11 +314,7 @@ impl SiteConfig {
     }
 
     fn validate(&self, path: &Path) -> Result<()> {
-        let bad = |field: &str, message: &str| ConfigError::Invalid {
-            path: path.to_owned(),
-            field: field.to_owned(),
-            message: message.to_owned(),
-        };
+        let bad = |field: &str, message: &str| ConfigError::Invalid { path: path.to_owned(), field: field.to_owned(), message: message.to_owned() };
         if !is_ident(&self.id, 64) {
             return Err(bad("id", "use 1-64 characters a-z, 0-9, '-' or '_'"));
         }
@@ -395,10 +382,7 @@ impl SiteConfig {
                 for (k, ck) in s.cookies.iter().enumerate() {
                     let star = ck.name.find('*');
                     if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
-                        return Err(bad(
-                            &field(&format!("services[{j}].cookies[{k}].name")),
-                            "a cookie name, or a prefix ending in a single '*'",
-                        ));
+                        return Err(bad(&field(&format!("services[{j}].cookies[{k}].name")), "a cookie name, or a prefix ending in a single '*'"));
                     }
                 }
             }

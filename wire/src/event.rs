@@ -18,13 +18,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
-        Action::BannerShown,
-        Action::AcceptAll,
-        Action::RejectAll,
-        Action::Custom,
-        Action::Withdraw,
-    ];
+    pub const ALL: [Action; 5] = [Action::BannerShown, Action::AcceptAll, Action::RejectAll, Action::Custom, Action::Withdraw];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -100,9 +100,7 @@ fn validate_categories(event: &Event, site: &SiteConfig) -> Result<(), Invalid> 
     }
     match event.action {
         Action::AcceptAll if cats.len() != site.categories.len() => Err(Invalid::AcceptAllIncomplete),
-        Action::RejectAll if cats.iter().any(|c| site.category(c).is_some_and(|k| !k.required)) => {
-            Err(Invalid::RejectAllTooMany)
-        }
+        Action::RejectAll if cats.iter().any(|c| site.category(c).is_some_and(|k| !k.required)) => Err(Invalid::RejectAllTooMany),
         _ => Ok(()),
     }
 }

@@ -39,7 +39,13 @@ pub fn summary(figures: &[Figure]) -> String {
         &["figure", "value", "previous", "change_points", "change_pct"],
         figures.iter().map(|f| {
             let name = if f.is_rate { format!("{}_pct", f.key) } else { f.key.to_owned() };
-            vec![name, num(f.value, f.is_rate), num(f.previous, f.is_rate), f.change_points.map(|p| format!("{p:.2}")).unwrap_or_default(), f.change_percent.map(|p| format!("{p:.2}")).unwrap_or_default()]
+            vec![
+                name,
+                num(f.value, f.is_rate),
+                num(f.previous, f.is_rate),
+                f.change_points.map(|p| format!("{p:.2}")).unwrap_or_default(),
+                f.change_percent.map(|p| format!("{p:.2}")).unwrap_or_default(),
+            ]
         }),
     )
 }

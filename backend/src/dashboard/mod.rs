@@ -353,11 +353,7 @@ async fn export_show(State(state): State<AppState>, headers: HeaderMap, Path(fil
         "summary" => summary_parts(&state, &s).await.map(|(c, p)| csv::summary(&headline(&c, &p))),
         "timeseries" => report::series(&state.store, site, &s.period).await.map(|b| csv::timeseries(&b, s.period.hourly)),
         "categories" => category_rows(&state, &s).await.map(|(d, c)| csv::categories(&c, d)),
-        "decisions" => state
-            .store
-            .decisions(site, s.period.current.from_ms, s.period.current.to_ms)
-            .await
-            .map(|rows| crate::export::decisions_csv(&rows)),
+        "decisions" => state.store.decisions(site, s.period.current.from_ms, s.period.current.to_ms).await.map(|rows| crate::export::decisions_csv(&rows)),
         dim => match dimension(Some(dim)) {
             Ok(dim) => report::breakdown(&state.store, site, dim, s.period.current).await.map(|rows| csv::breakdown(dim, &rows)),
             Err(_) => return Refusal::Bad(StatusCode::NOT_FOUND, format!("no export named `{}`", table.chars().take(32).collect::<String>())).json(),

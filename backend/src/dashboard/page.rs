@@ -44,110 +44,119 @@ fn layout(title: &str, body: Markup) -> Markup {
 
 /// The sign-in page; `error` says why the last attempt failed.
 pub fn sign_in(error: Option<&str>) -> Markup {
-    layout("Sign in · Consent dashboard", html! {
-        main.signin {
-            h1 { "Consent dashboard" }
-            p { "Sign in with the admin token or a site's read-only token." }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
-            form method="post" action="/dashboard/login" {
-                label for="token" { "Token" }
-                input #token type="password" name="token" autocomplete="current-password" required autofocus;
-                button type="submit" { "Sign in" }
+    layout(
+        "Sign in · Consent dashboard",
+        html! {
+            main.signin {
+                h1 { "Consent dashboard" }
+                p { "Sign in with the admin token or a site's read-only token." }
+                @if let Some(e) = error { p.error role="alert" { (e) } }
+                form method="post" action="/dashboard/login" {
+                    label for="token" { "Token" }
+                    input #token type="password" name="token" autocomplete="current-password" required autofocus;
+                    button type="submit" { "Sign in" }
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// A page for a refused request (bad range, site not visible…).
 pub fn problem(title: &str, message: &str) -> Markup {
-    layout(title, html! {
-        main.signin {
-            h1 { (title) }
-            p.error role="alert" { (message) }
-            p { a href="/dashboard" { "Back to the dashboard" } }
-        }
-    })
+    layout(
+        title,
+        html! {
+            main.signin {
+                h1 { (title) }
+                p.error role="alert" { (message) }
+                p { a href="/dashboard" { "Back to the dashboard" } }
+            }
+        },
+    )
 }
 
 pub fn dashboard(v: &View<'_>) -> Markup {
     let p = v.period;
-    layout(&format!("{} · Consent dashboard", v.site_name), html! {
-        header.top {
-            h1 { "Consent dashboard" }
-            form.site method="get" action="/dashboard" {
-                label for="site" { "Site" }
-                select #site name="site" data-autosubmit {
-                    @for (id, name) in &v.sites {
-                        option value=(id) selected[*id == v.site] { (name) " (" (id) ")" }
+    layout(
+        &format!("{} · Consent dashboard", v.site_name),
+        html! {
+            header.top {
+                h1 { "Consent dashboard" }
+                form.site method="get" action="/dashboard" {
+                    label for="site" { "Site" }
+                    select #site name="site" data-autosubmit {
+                        @for (id, name) in &v.sites {
+                            option value=(id) selected[*id == v.site] { (name) " (" (id) ")" }
+                        }
+                    }
+                    input type="hidden" name="range" value=(p.key);
+                    button type="submit" { "Show" }
+                }
+                form.logout method="post" action="/dashboard/logout" {
+                    span.who { (v.signed_in_as) }
+                    button type="submit" { "Sign out" }
+                }
+            }
+            main {
+                nav.ranges aria-label="Date range" {
+                    @for (key, label) in PRESETS {
+                        a href=(format!("/dashboard?{}", preset_query(v.site, key))) aria-current=[(p.key == key).then_some("true")] { (label) }
+                    }
+                    form.custom method="get" action="/dashboard" {
+                        input type="hidden" name="site" value=(v.site);
+                        input type="hidden" name="range" value="custom";
+                        label { "From " input type="date" name="from" value=(p.first_day) required; }
+                        label { "to " input type="date" name="to" value=(p.last_day) required; }
+                        button type="submit" aria-current=[(p.key == "custom").then_some("true")] { "Custom" }
                     }
                 }
-                input type="hidden" name="range" value=(p.key);
-                button type="submit" { "Show" }
-            }
-            form.logout method="post" action="/dashboard/logout" {
-                span.who { (v.signed_in_as) }
-                button type="submit" { "Sign out" }
-            }
-        }
-        main {
-            nav.ranges aria-label="Date range" {
-                @for (key, label) in PRESETS {
-                    a href=(format!("/dashboard?{}", preset_query(v.site, key))) aria-current=[(p.key == key).then_some("true")] { (label) }
+                p.period { (p.first_day) " – " (p.last_day) " (UTC), compared with the " (p.current.days()) " days before." }
+                section.figures aria-label="Headline figures" {
+                    @for f in &v.figures { (figure(f)) }
                 }
-                form.custom method="get" action="/dashboard" {
-                    input type="hidden" name="site" value=(v.site);
-                    input type="hidden" name="range" value="custom";
-                    label { "From " input type="date" name="from" value=(p.first_day) required; }
-                    label { "to " input type="date" name="to" value=(p.last_day) required; }
-                    button type="submit" aria-current=[(p.key == "custom").then_some("true")] { "Custom" }
+                section {
+                    h2 { "Over time" a.csv href=(format!("/dashboard/export/timeseries.csv?{}", v.query)) { "CSV" } }
+                    (super::chart::chart(&v.buckets, p.hourly))
                 }
-            }
-            p.period { (p.first_day) " – " (p.last_day) " (UTC), compared with the " (p.current.days()) " days before." }
-            section.figures aria-label="Headline figures" {
-                @for f in &v.figures { (figure(f)) }
-            }
-            section {
-                h2 { "Over time" a.csv href=(format!("/dashboard/export/timeseries.csv?{}", v.query)) { "CSV" } }
-                (super::chart::chart(&v.buckets, p.hourly))
-            }
-            section {
-                h2 { "Acceptance per category" a.csv href=(format!("/dashboard/export/categories.csv?{}", v.query)) { "CSV" } }
-                table.categories {
-                    thead { tr { th { "Category" } th.num { "Decisions accepting" } th.num { "Rate" } th { span.sr { "Bar" } } } }
-                    tbody {
-                        @for c in &v.categories {
-                            tr data-category=(c.id) {
-                                td { (c.title) @if c.required { " " small { "(always on)" } } }
-                                td.num { (thousands(c.accepted)) }
-                                td.num { (percent(c.rate)) }
-                                td { meter min="0" max="1" value=(c.rate.unwrap_or(0.0)) { (percent(c.rate)) } }
+                section {
+                    h2 { "Acceptance per category" a.csv href=(format!("/dashboard/export/categories.csv?{}", v.query)) { "CSV" } }
+                    table.categories {
+                        thead { tr { th { "Category" } th.num { "Decisions accepting" } th.num { "Rate" } th { span.sr { "Bar" } } } }
+                        tbody {
+                            @for c in &v.categories {
+                                tr data-category=(c.id) {
+                                    td { (c.title) @if c.required { " " small { "(always on)" } } }
+                                    td.num { (thousands(c.accepted)) }
+                                    td.num { (percent(c.rate)) }
+                                    td { meter min="0" max="1" value=(c.rate.unwrap_or(0.0)) { (percent(c.rate)) } }
+                                }
                             }
                         }
                     }
                 }
-            }
-            @for (dim, label, rows) in &v.breakdowns {
-                section.breakdown {
-                    h2 { (label) a.csv href=(format!("/dashboard/export/{dim}.csv?{}", v.query)) { "CSV" } }
-                    (breakdown_table(dim, label, rows))
+                @for (dim, label, rows) in &v.breakdowns {
+                    section.breakdown {
+                        h2 { (label) a.csv href=(format!("/dashboard/export/{dim}.csv?{}", v.query)) { "CSV" } }
+                        (breakdown_table(dim, label, rows))
+                    }
+                }
+                section {
+                    h2 { "Raw decisions" }
+                    p { "Every decision of the period with its consent id, banner version and chain hash: "
+                        a href=(format!("/dashboard/export/decisions.csv?{}", v.query)) { "decisions.csv" } "." }
+                    p { a href=(format!("/dashboard/export/summary.csv?{}", v.query)) { "Headline figures as CSV" } }
+                }
+                details.legend {
+                    summary { "How these figures are defined" }
+                    dl {
+                        @for f in &v.figures { dt { (f.label) } dd { (f.definition) } }
+                        dt { "Category acceptance" } dd { "Decisions accepting the category ÷ decisions." }
+                    }
+                    p { "Only what the events say: nothing is estimated or sampled. Change is against the previous period of the same length; rates change in percentage points (pts)." }
                 }
             }
-            section {
-                h2 { "Raw decisions" }
-                p { "Every decision of the period with its consent id, banner version and chain hash: "
-                    a href=(format!("/dashboard/export/decisions.csv?{}", v.query)) { "decisions.csv" } "." }
-                p { a href=(format!("/dashboard/export/summary.csv?{}", v.query)) { "Headline figures as CSV" } }
-            }
-            details.legend {
-                summary { "How these figures are defined" }
-                dl {
-                    @for f in &v.figures { dt { (f.label) } dd { (f.definition) } }
-                    dt { "Category acceptance" } dd { "Decisions accepting the category ÷ decisions." }
-                }
-                p { "Only what the events say: nothing is estimated or sampled. Change is against the previous period of the same length; rates change in percentage points (pts)." }
-            }
-        }
-    })
+        },
+    )
 }
 
 fn figure(f: &Figure) -> Markup {
@@ -224,7 +233,11 @@ pub fn thousands(n: i64) -> String {
         }
         out.push(ch);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 fn rate_cell(rate: Option<f64>) -> Markup {

@@ -9,8 +9,7 @@ use super::period::{Period, Span, DAY_MS, HOUR_MS};
 use crate::store::{Result, Store};
 
 /// The breakdown tables: dimension and heading.
-pub const BREAKDOWNS: [(&str, &str); 5] =
-    [("lang", "Language"), ("device", "Device"), ("path", "Page"), ("revision", "Policy revision"), ("banner", "Banner version")];
+pub const BREAKDOWNS: [(&str, &str); 5] = [("lang", "Language"), ("device", "Device"), ("path", "Page"), ("revision", "Policy revision"), ("banner", "Banner version")];
 
 /// Most rows a breakdown returns (the largest first); paths come from visitors.
 pub const MAX_ROWS: usize = 500;

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use axum::http::{header, HeaderMap};
-use hmac::{Hmac, Mac};
 use consent_wire::config::hex;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -157,12 +157,7 @@ impl Sessions {
 
 /// The session cookie's value in a request.
 pub fn cookie_value(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
 }
 
 /// `Set-Cookie` for a new session; `Secure` when the request came over https.
@@ -184,7 +179,6 @@ pub fn is_https(headers: &HeaderMap) -> bool {
 fn fingerprint(token_hash: &str) -> String {
     token_hash.chars().take(16).collect()
 }
-
 
 #[cfg(test)]
 mod tests {

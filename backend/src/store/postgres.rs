@@ -6,21 +6,17 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Transaction};
 
-use super::{reply_all, HistoryRow, Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats, gather};
+use super::{gather, reply_all, HistoryRow, Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use crate::chain::{day_of, verify, ChainRow, RowContent, Verdict, GENESIS};
 use crate::rollup::Rollups;
 
 const QUEUE_CAPACITY: usize = 4096;
-const MIGRATIONS: &[(i32, &str)] = &[
-    (1, include_str!("../../migrations/postgres/0001_events.sql")),
-    (2, include_str!("../../migrations/postgres/0002_rollups.sql")),
-];
-
+const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/postgres/0001_events.sql")), (2, include_str!("../../migrations/postgres/0002_rollups.sql"))];
 
 /// Read connections per instance (dashboard, proof lookups, health, exports).
 const READERS: usize = 4;
@@ -116,12 +112,8 @@ impl PgStore {
     pub async fn verify_chain(&self, site: &str) -> Result<Verdict> {
         let reader = self.reader().await?;
         let head: Option<String> = reader.query_opt("SELECT row_hash FROM chain_heads WHERE site = $1", &[&site]).await?.map(|r| r.get(0));
-        let checkpoints: Vec<String> = reader
-            .query("SELECT row_hash FROM chain_checkpoints WHERE site = $1 UNION SELECT row_hash FROM chain_anchors WHERE site = $1", &[&site])
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let checkpoints: Vec<String> =
+            reader.query("SELECT row_hash FROM chain_checkpoints WHERE site = $1 UNION SELECT row_hash FROM chain_anchors WHERE site = $1", &[&site]).await?.iter().map(|r| r.get(0)).collect();
         let rows = reader
             .query(
                 "SELECT seq, event_id, site, action, COALESCE(consent_id, ''), categories, revision, COALESCE(banner, ''), lang, path, device, client_ts, server_ts,
@@ -134,8 +126,18 @@ impl PgStore {
             let t = |i| r.get::<_, String>(i);
             let (event_id, site, action, consent, cats, rev, banner, lang, path, device) = (t(1), t(2), t(3), t(4), t(5), t(6), t(7), t(8), t(9), t(10));
             let content = RowContent {
-                event_id: &event_id, site: &site, action: &action, consent_id: &consent, categories: &cats, revision: &rev,
-                banner: &banner, lang: &lang, path: &path, device: &device, client_ts: r.get(11), server_ts: r.get(12),
+                event_id: &event_id,
+                site: &site,
+                action: &action,
+                consent_id: &consent,
+                categories: &cats,
+                revision: &rev,
+                banner: &banner,
+                lang: &lang,
+                path: &path,
+                device: &device,
+                client_ts: r.get(11),
+                server_ts: r.get(12),
             };
             let prev_hash = t(13);
             ChainRow { seq: r.get(0), recomputed: content.hash(&prev_hash), event_id: event_id.clone(), prev_hash, row_hash: t(14) }
@@ -249,8 +251,7 @@ async fn write_retrying(url: &str, slot: &mut Option<Client>, jobs: &[Job], stat
 
 /// The server went away or is not accepting connections yet (a restart).
 fn connection_lost(e: &tokio_postgres::Error) -> bool {
-    e.is_closed()
-        || matches!(e.code(), Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CRASH_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW || c.code().starts_with("08"))
+    e.is_closed() || matches!(e.code(), Some(c) if *c == SqlState::ADMIN_SHUTDOWN || *c == SqlState::CRASH_SHUTDOWN || *c == SqlState::CANNOT_CONNECT_NOW || c.code().starts_with("08"))
 }
 
 async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
@@ -312,7 +313,23 @@ async fn write_group(tx: Transaction<'_>, jobs: &[Job]) -> Result<Vec<Stored>> {
                  $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::bool[])
                  WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, ord)
              ORDER BY ord ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-            &[&cols.id, &cols.site, &cols.action, &cols.consent, &cols.categories, &cols.revision, &cols.lang, &cols.path, &cols.device, &cols.client_ts, &cols.server_ts, &cols.banner, &cols.prev, &cols.hash, &cols.consented],
+            &[
+                &cols.id,
+                &cols.site,
+                &cols.action,
+                &cols.consent,
+                &cols.categories,
+                &cols.revision,
+                &cols.lang,
+                &cols.path,
+                &cols.device,
+                &cols.client_ts,
+                &cols.server_ts,
+                &cols.banner,
+                &cols.prev,
+                &cols.hash,
+                &cols.consented,
+            ],
         )
         .await?
         .iter()

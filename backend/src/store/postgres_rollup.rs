@@ -73,11 +73,8 @@ impl PgStore {
     }
 
     pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
-        let rows = self
-            .reader()
-            .await?
-            .query("SELECT category, SUM(n)::int8 FROM rollup_daily_category WHERE site = $1 AND day >= $2 AND day < $3 GROUP BY category", &[&site, &from_day, &to_day])
-            .await?;
+        let rows =
+            self.reader().await?.query("SELECT category, SUM(n)::int8 FROM rollup_daily_category WHERE site = $1 AND day >= $2 AND day < $3 GROUP BY category", &[&site, &from_day, &to_day]).await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -104,15 +101,15 @@ impl PgStore {
     pub async fn rebuild_rollups(&self) -> Result<()> {
         let mut client = self.reader().await?;
         let tx = client.transaction().await?;
-        tx.batch_execute("LOCK TABLE rollup_hourly, rollup_daily_category, rollup_daily_dim IN EXCLUSIVE MODE; DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;").await?;
+        tx.batch_execute(
+            "LOCK TABLE rollup_hourly, rollup_daily_category, rollup_daily_dim IN EXCLUSIVE MODE; DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;",
+        )
+        .await?;
         let rows = tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, '') FROM events", &[]).await?;
         let mut r = Rollups::default();
         for row in &rows {
             let t = |i| row.get::<_, &str>(i);
-            r.add(&Fact {
-                site: t(0), server_ts: row.get(1), action: t(2), categories: t(3), consented: row.get(4),
-                lang: t(5), device: t(6), path: t(7), revision: t(8), banner: t(9),
-            });
+            r.add(&Fact { site: t(0), server_ts: row.get(1), action: t(2), categories: t(3), consented: row.get(4), lang: t(5), device: t(6), path: t(7), revision: t(8), banner: t(9) });
         }
         write_rollups(&*tx, &r).await?;
         tx.commit().await?;

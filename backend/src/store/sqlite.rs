@@ -9,11 +9,11 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::HistoryRow;
 use super::{Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
-use std::sync::atomic::Ordering;
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use crate::rollup::{dim_name, measure_name, Fact, Rollups};
-use super::HistoryRow;
+use std::sync::atomic::Ordering;
 
 /// The CSV export's columns.
 pub(super) const DECISION_COLUMNS: &str = "server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')";
@@ -27,7 +27,6 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_retention.sql")),
     (4, include_str!("../../migrations/sqlite/0004_rollups.sql")),
 ];
-
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -56,10 +55,7 @@ impl SqliteStore {
         let (tx, rx) = sync_channel(QUEUE_CAPACITY);
         let stats = Arc::new(WriterStats::default());
         let writer_stats = stats.clone();
-        std::thread::Builder::new()
-            .name("sqlite-writer".into())
-            .spawn(move || super::sqlite_writer::run(conn, rx, &writer_stats))
-            .map_err(StoreError::Spawn)?;
+        std::thread::Builder::new().name("sqlite-writer".into()).spawn(move || super::sqlite_writer::run(conn, rx, &writer_stats)).map_err(StoreError::Spawn)?;
         Ok(SqliteStore { path: path.to_owned(), writer: tx, readers, stats })
     }
 
@@ -171,11 +167,20 @@ impl SqliteStore {
             )?;
             let rows = stmt.query_map([&site], |r| {
                 let text = |i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default);
-                let (event_id, site, action, consent, cats, rev, banner, lang, path, device) =
-                    (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
+                let (event_id, site, action, consent, cats, rev, banner, lang, path, device) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
                 let content = RowContent {
-                    event_id: &event_id, site: &site, action: &action, consent_id: &consent, categories: &cats, revision: &rev,
-                    banner: &banner, lang: &lang, path: &path, device: &device, client_ts: r.get(11)?, server_ts: r.get(12)?,
+                    event_id: &event_id,
+                    site: &site,
+                    action: &action,
+                    consent_id: &consent,
+                    categories: &cats,
+                    revision: &rev,
+                    banner: &banner,
+                    lang: &lang,
+                    path: &path,
+                    device: &device,
+                    client_ts: r.get(11)?,
+                    server_ts: r.get(12)?,
                 };
                 let prev_hash = text(13)?;
                 Ok(ChainRow { seq: r.get(0)?, recomputed: content.hash(&prev_hash), event_id, prev_hash, row_hash: text(14)? })
@@ -203,8 +208,16 @@ impl SqliteStore {
                     let t = |i| row.get::<_, String>(i);
                     let (site, action, cats, lang, device, path, rev, banner) = (t(0)?, t(2)?, t(3)?, t(5)?, t(6)?, t(7)?, t(8)?, t(9)?);
                     r.add(&Fact {
-                        site: &site, server_ts: row.get(1)?, action: &action, categories: &cats, consented: row.get(4)?,
-                        lang: &lang, device: &device, path: &path, revision: &rev, banner: &banner,
+                        site: &site,
+                        server_ts: row.get(1)?,
+                        action: &action,
+                        categories: &cats,
+                        consented: row.get(4)?,
+                        lang: &lang,
+                        device: &device,
+                        path: &path,
+                        revision: &rev,
+                        banner: &banner,
                     });
                 }
             }
@@ -220,11 +233,15 @@ impl SqliteStore {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!("SELECT {DECISION_COLUMNS} FROM events WHERE site = ?1 AND action != 'banner_shown' AND server_ts >= ?2 AND server_ts < ?3 ORDER BY seq"))?;
             let rows = stmt.query_map(params![site, from, to], |r| {
-                (0..12).map(|i| Ok(match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    _ => String::new(),
-                })).collect::<rusqlite::Result<Vec<String>>>()
+                (0..12)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                            _ => String::new(),
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<String>>>()
             })?;
             rows.collect()
         })
@@ -279,10 +296,8 @@ impl SqliteStore {
             }
             loop {
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let n = tx.execute(
-                    "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE action = 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)",
-                    params![impressions_before, chunk],
-                )?;
+                let n =
+                    tx.execute("DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE action = 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)", params![impressions_before, chunk])?;
                 tx.commit()?;
                 purged.impressions += n;
                 if (n as i64) < chunk {
@@ -299,11 +314,8 @@ impl SqliteStore {
 /// One chunk of old decisions: anchors each site at the last row removed, then removes them.
 fn purge_decisions(conn: &mut Connection, before: i64, now_ms: i64, chunk: i64) -> rusqlite::Result<usize> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let last: Option<i64> = tx.query_row(
-        "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE action != 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)",
-        params![before, chunk],
-        |r| r.get(0),
-    )?;
+    let last: Option<i64> =
+        tx.query_row("SELECT MAX(seq) FROM (SELECT seq FROM events WHERE action != 'banner_shown' AND server_ts < ?1 ORDER BY seq LIMIT ?2)", params![before, chunk], |r| r.get(0))?;
     let Some(last) = last else { return Ok(0) };
     tx.execute(
         "INSERT OR REPLACE INTO chain_anchors (site, seq, row_hash, purged_at)
@@ -319,8 +331,7 @@ fn purge_decisions(conn: &mut Connection, before: i64, now_ms: i64, chunk: i64) 
 
 fn open_conn(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|source| StoreError::Open { path: PathBuf::from(path).display().to_string(), source })?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open { path: PathBuf::from(path).display().to_string(), source })?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // FULL: a commit is on disk before the event is acknowledged.
     conn.pragma_update(None, "synchronous", "FULL")?;

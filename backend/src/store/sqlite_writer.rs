@@ -125,15 +125,11 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
 
 /// Adds `r` to the rollup tables.
 pub(super) fn write_rollups(tx: &rusqlite::Transaction<'_>, r: &Rollups) -> rusqlite::Result<()> {
-    let mut hourly = tx.prepare_cached(
-        "INSERT INTO rollup_hourly (site, hour, measure, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, hour, measure) DO UPDATE SET n = n + excluded.n",
-    )?;
+    let mut hourly = tx.prepare_cached("INSERT INTO rollup_hourly (site, hour, measure, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, hour, measure) DO UPDATE SET n = n + excluded.n")?;
     for ((site, hour, measure), n) in &r.hourly {
         hourly.execute(params![site, hour, measure, n])?;
     }
-    let mut category = tx.prepare_cached(
-        "INSERT INTO rollup_daily_category (site, day, category, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, day, category) DO UPDATE SET n = n + excluded.n",
-    )?;
+    let mut category = tx.prepare_cached("INSERT INTO rollup_daily_category (site, day, category, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site, day, category) DO UPDATE SET n = n + excluded.n")?;
     for ((site, day, cat), n) in &r.category {
         category.execute(params![site, day, cat, n])?;
     }
