@@ -16,7 +16,7 @@ use support::{env_num, recreate_pg};
 use std::path::Path;
 use std::time::Instant;
 
-use consent_server::app::AdminToken;
+use consent_server::auth::AdminToken;
 use consent_server::demo_data::{self, Plan};
 use consent_server::sites::Sites;
 use consent_server::store::Store;
@@ -56,7 +56,7 @@ fn main() {
             if have.abs_diff(events) > events / 20 {
                 eprintln!("{name}: loading {events} demo events over 90 days…");
                 let started = Instant::now();
-                let plan = Plan { site: "luxhost", events, days: 90, now_ms: consent_server::app::now_ms() as i64, seed: 7 };
+                let plan = Plan { site: "luxhost", events, days: 90, now_ms: consent_server::clock::now_ms() as i64, seed: 7 };
                 let n = demo_data::load(&store, &sites(), &plan, &|_| {}).await.map_err(|e| e.to_string())?;
                 eprintln!("{name}: stored {n} events in {:.1} s ({:.0} events/s through the writer)", started.elapsed().as_secs_f64(), n as f64 / started.elapsed().as_secs_f64());
             }

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::bundles::{Asset, Caching};
-use crate::AppState;
+use crate::state::AppState;
 
 /// How long a browser keeps the loader before it revalidates it.
 const LOADER_MAX_AGE: &str = "public, max-age=300";

@@ -11,7 +11,7 @@ use consent_wire::config::ConfigError;
 
 use crate::bundles::{Bundles, WidgetCode};
 use crate::sites::Sites;
-use crate::AppState;
+use crate::state::AppState;
 
 /// Why a configuration was not taken.
 #[derive(Debug, thiserror::Error)]

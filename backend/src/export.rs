@@ -9,7 +9,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::error::{AppError, Result};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/export", get(export_show))

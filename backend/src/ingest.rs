@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::device::Device;
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 use crate::store::{StoreError, StoredEvent};
-use crate::AppState;
 use axum::extract::{ConnectInfo, Request};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -107,7 +107,7 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| if crate::limits::is_deadline(&e) { AppError::RequestTimeout } else { AppError::PayloadTooLarge(MAX_BODY) })?;
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let now = crate::app::now_ms();
+    let now = crate::clock::now_ms();
     let device = Device::from_user_agent(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")).as_str();
     let mut stored = Vec::with_capacity(items.len());
     let mut refused = Vec::new();

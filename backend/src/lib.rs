@@ -3,8 +3,10 @@
 
 pub mod app;
 pub mod assets;
+pub mod auth;
 pub mod bundles;
 pub mod chain;
+pub mod clock;
 pub mod configuration;
 pub mod dashboard;
 pub mod demo_data;
@@ -14,6 +16,7 @@ pub mod export;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
+pub mod monitoring;
 pub mod new_site;
 pub mod openapi;
 pub mod proof;
@@ -22,7 +25,9 @@ pub mod ratelimit;
 pub mod rollup;
 pub mod serve;
 pub mod sites;
+pub mod state;
 pub mod stats;
 pub mod store;
 
-pub use app::{app, AppState};
+pub use app::app;
+pub use state::AppState;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use consent_bundle::{SiteBundle, WwwLayout};
-use consent_server::app::AdminToken;
+use consent_server::auth::AdminToken;
 use consent_server::bundles::{Bundles, WidgetCode};
 use consent_server::chain::Verdict;
 use consent_server::configuration::{self, Source};
@@ -46,10 +46,10 @@ struct Args {
     #[arg(long, global = true, env = "CONSENT_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
     /// Ingest requests one client may send in a burst.
-    #[arg(long, global = true, env = "CONSENT_RATE_BURST", default_value_t = consent_server::app::DEFAULT_BURST)]
+    #[arg(long, global = true, env = "CONSENT_RATE_BURST", default_value_t = consent_server::state::DEFAULT_BURST)]
     rate_burst: u32,
     /// Ingest requests per second one client may send after the burst.
-    #[arg(long, global = true, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::app::DEFAULT_PER_SECOND)]
+    #[arg(long, global = true, env = "CONSENT_RATE_PER_SECOND", default_value_t = consent_server::state::DEFAULT_PER_SECOND)]
     rate_per_second: u32,
     /// Days a decision is kept (proof of consent); default 5 years. 1 to 36,500:
     /// 0 would purge every decision.
@@ -236,7 +236,7 @@ fn spawn_purger(store: Store, retention: Retention) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match store.purge(retention, consent_server::app::now_ms()).await {
+            match store.purge(retention, consent_server::clock::now_ms()).await {
                 Ok(p) if p.decisions + p.impressions > 0 => tracing::info!(decisions = p.decisions, impressions = p.impressions, "purged expired events"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "purge failed"),
@@ -249,7 +249,7 @@ async fn demo_data(store: &Store, sites: &Sites, site: &str, events: usize, days
     let bar = indicatif::ProgressBar::new(events as u64);
     bar.set_style(indicatif::ProgressStyle::with_template("{spinner} demo events {pos}/{len} [{bar:30}] {per_sec} eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     let started = std::time::Instant::now();
-    let plan = consent_server::demo_data::Plan { site, events, days, now_ms: consent_server::app::now_ms() as i64, seed };
+    let plan = consent_server::demo_data::Plan { site, events, days, now_ms: consent_server::clock::now_ms() as i64, seed };
     let stored = consent_server::demo_data::load(store, sites, &plan, &|n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!("stored {stored} demo events for site {site} over {days} days in {:.1} s", started.elapsed().as_secs_f64());

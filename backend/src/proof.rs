@@ -8,7 +8,7 @@ use consent_wire::validate::is_uuid_v7;
 use serde_json::{json, Value};
 
 use crate::error::{AppError, Result};
-use crate::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/consents/{consent_id}", get(consents_show))

@@ -8,14 +8,13 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
-
-use crate::AppState;
 
 const FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -108,9 +107,9 @@ fn parse_node(node: &str) -> Option<IpAddr> {
 }
 
 /// The layer: resolves the client, then leaves the handlers only what is believed.
-pub async fn resolve_client(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_client(State(proxies): State<Arc<TrustedProxies>>, mut req: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let client = state.proxies.client(peer.ip(), req.headers());
+        let client = proxies.client(peer.ip(), req.headers());
         req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client.ip, peer.port())));
         let headers = req.headers_mut();
         for name in [FORWARDED, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_REAL_IP] {

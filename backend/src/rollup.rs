@@ -20,7 +20,96 @@ pub struct Fact<'a> {
     pub banner: &'a str,
 }
 
-pub const DIMENSIONS: [&str; 5] = ["lang", "device", "path", "revision", "banner"];
+/// What the rollups break counts down by, each a field of the event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dimension {
+    Lang,
+    Device,
+    Path,
+    Revision,
+    Banner,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 5] = [Dimension::Lang, Dimension::Device, Dimension::Path, Dimension::Revision, Dimension::Banner];
+
+    /// The name stored in `rollup_daily_dim.dim` and used in the API's `dim`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Lang => "lang",
+            Dimension::Device => "device",
+            Dimension::Path => "path",
+            Dimension::Revision => "revision",
+            Dimension::Banner => "banner",
+        }
+    }
+
+    /// This dimension's value in `f`.
+    fn of<'a>(self, f: &Fact<'a>) -> &'a str {
+        match self {
+            Dimension::Lang => f.lang,
+            Dimension::Device => f.device,
+            Dimension::Path => f.path,
+            Dimension::Revision => f.revision,
+            Dimension::Banner => f.banner,
+        }
+    }
+}
+
+/// What the rollups count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Measure {
+    /// A banner shown.
+    Impression,
+    /// Any decision (accept all, reject all, custom).
+    Decision,
+    /// A decision accepting at least one non-required category.
+    Consented,
+    AcceptAll,
+    RejectAll,
+    Custom,
+    Withdraw,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 7] = [Measure::Impression, Measure::Decision, Measure::Consented, Measure::AcceptAll, Measure::RejectAll, Measure::Custom, Measure::Withdraw];
+
+    /// The name stored in the rollup tables' `measure`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Impression => "impression",
+            Measure::Decision => "decision",
+            Measure::Consented => "consented",
+            Measure::AcceptAll => "accept_all",
+            Measure::RejectAll => "reject_all",
+            Measure::Custom => "custom",
+            Measure::Withdraw => "withdraw",
+        }
+    }
+}
+
+/// A stored name that is no [`Measure`] or [`Dimension`]: the table was written
+/// by something else, and counting it under another name would misfile it.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown rollup {kind} `{name}`")]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub name: String,
+}
+
+impl std::str::FromStr for Measure {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Measure, UnknownName> {
+        Measure::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| UnknownName { kind: "measure", name: s.to_owned() })
+    }
+}
+
+impl std::str::FromStr for Dimension {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Dimension, UnknownName> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| UnknownName { kind: "dimension", name: s.to_owned() })
+    }
+}
 
 /// Distinct values one dimension keeps per site and day; later new values
 /// (a flood of made-up paths, say) are counted together as [`OTHER`], so the
@@ -32,9 +121,9 @@ pub const OTHER: &str = "(other)";
 /// Counter increments, keyed like the tables.
 #[derive(Default, Debug, PartialEq, Eq)]
 pub struct Rollups {
-    pub hourly: BTreeMap<(String, i64, &'static str), i64>,
+    pub hourly: BTreeMap<(String, i64, Measure), i64>,
     pub category: BTreeMap<(String, i64, String), i64>,
-    pub dim: BTreeMap<(String, i64, &'static str, String, &'static str), i64>,
+    pub dim: BTreeMap<(String, i64, Dimension, String, Measure), i64>,
 }
 
 impl Rollups {
@@ -42,13 +131,13 @@ impl Rollups {
         let hour = f.server_ts.div_euclid(3_600_000);
         let day = f.server_ts.div_euclid(86_400_000);
         let measures = measures(f.action, f.consented);
-        for m in &measures {
+        for &m in &measures {
             *self.hourly.entry((f.site.to_owned(), hour, m)).or_default() += 1;
-            for (dim, value) in DIMENSIONS.iter().zip([f.lang, f.device, f.path, f.revision, f.banner]) {
-                *self.dim.entry((f.site.to_owned(), day, dim, value.to_owned(), m)).or_default() += 1;
+            for dim in Dimension::ALL {
+                *self.dim.entry((f.site.to_owned(), day, dim, dim.of(f).to_owned(), m)).or_default() += 1;
             }
         }
-        if measures.contains(&"decision") {
+        if measures.contains(&Measure::Decision) {
             for c in f.categories.split(' ').filter(|c| !c.is_empty()) {
                 *self.category.entry((f.site.to_owned(), day, c.to_owned())).or_default() += 1;
             }
@@ -60,32 +149,20 @@ impl Rollups {
     }
 }
 
-pub const MEASURES: [&str; 7] = ["impression", "decision", "consented", "accept_all", "reject_all", "custom", "withdraw"];
-
-/// The static name of a stored measure (unknown names read as "custom", which a
-/// rebuild comparison then shows as a difference).
-pub fn measure_name(m: &str) -> &'static str {
-    MEASURES.iter().find(|x| **x == m).copied().unwrap_or("custom")
-}
-
-pub fn dim_name(d: &str) -> &'static str {
-    DIMENSIONS.iter().find(|x| **x == d).copied().unwrap_or("lang")
-}
-
 /// What one event counts as.
-pub fn measures(action: &str, consented: bool) -> Vec<&'static str> {
+pub fn measures(action: &str, consented: bool) -> Vec<Measure> {
     match action {
-        "banner_shown" => vec!["impression"],
-        "withdraw" => vec!["withdraw"],
+        "banner_shown" => vec![Measure::Impression],
+        "withdraw" => vec![Measure::Withdraw],
         a => {
             let named = match a {
-                "accept_all" => "accept_all",
-                "reject_all" => "reject_all",
-                _ => "custom",
+                "accept_all" => Measure::AcceptAll,
+                "reject_all" => Measure::RejectAll,
+                _ => Measure::Custom,
             };
-            let mut m = vec!["decision", named];
+            let mut m = vec![Measure::Decision, named];
             if consented {
-                m.push("consented");
+                m.push(Measure::Consented);
             }
             m
         }
@@ -107,13 +184,26 @@ mod tests {
         r.add(&fact("accept_all", "necessary analytics", true, 1_000));
         r.add(&fact("reject_all", "necessary", false, 3_600_000));
         r.add(&fact("withdraw", "necessary", false, 3_600_001));
-        assert_eq!(r.hourly[&("s".into(), 0, "impression")], 1);
-        assert_eq!(r.hourly[&("s".into(), 0, "consented")], 1);
-        assert_eq!(r.hourly[&("s".into(), 1, "decision")], 1);
-        assert_eq!(r.hourly.get(&("s".into(), 1, "consented")), None);
-        assert_eq!(r.hourly[&("s".into(), 1, "withdraw")], 1);
+        assert_eq!(r.hourly[&("s".into(), 0, Measure::Impression)], 1);
+        assert_eq!(r.hourly[&("s".into(), 0, Measure::Consented)], 1);
+        assert_eq!(r.hourly[&("s".into(), 1, Measure::Decision)], 1);
+        assert_eq!(r.hourly.get(&("s".into(), 1, Measure::Consented)), None);
+        assert_eq!(r.hourly[&("s".into(), 1, Measure::Withdraw)], 1);
         assert_eq!(r.category[&("s".into(), 0, "necessary".into())], 2, "withdrawals are not decisions");
         assert_eq!(r.category[&("s".into(), 0, "analytics".into())], 1);
-        assert_eq!(r.dim[&("s".into(), 0, "device", "mobile".into(), "decision")], 2);
+        assert_eq!(r.dim[&("s".into(), 0, Dimension::Device, "mobile".into(), Measure::Decision)], 2);
+        assert_eq!(r.dim[&("s".into(), 0, Dimension::Path, "/".into(), Measure::Impression)], 1);
+    }
+
+    #[test]
+    fn names_read_back_as_written_and_unknown_ones_are_refused() {
+        for m in Measure::ALL {
+            assert_eq!(m.as_str().parse::<Measure>().ok(), Some(m));
+        }
+        for d in Dimension::ALL {
+            assert_eq!(d.as_str().parse::<Dimension>().ok(), Some(d));
+        }
+        assert_eq!("impressions".parse::<Measure>().map_err(|e| e.to_string()), Err("unknown rollup measure `impressions`".to_owned()));
+        assert!("country".parse::<Dimension>().is_err(), "no longer read as `lang`");
     }
 }

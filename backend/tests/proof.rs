@@ -273,7 +273,7 @@ async fn instances_sharing_postgres_keep_one_chain() {
     let common::Db::Postgres { url } = &a.db else { return };
     let store = consent_server::store::Store::open(url).await.expect("second instance store");
     let sites = consent_server::sites::Sites::load(&pkg_config()).expect("sites");
-    let state = consent_server::AppState::new(sites, store, consent_server::app::AdminToken::new("t"), pkg_config());
+    let state = consent_server::AppState::new(sites, store, consent_server::auth::AdminToken::new("t"), pkg_config());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let b = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, consent_server::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await });

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{decision, now_ms, spawn, uuid7};
+use consent_server::rollup::{Dimension, Measure};
 use consent_server::store::Store;
 use serde_json::{json, Value};
 
@@ -17,7 +18,7 @@ fn impression(lang: &str, path: &str) -> Value {
 }
 
 fn sum(r: &consent_server::rollup::Rollups, measure: &str) -> i64 {
-    r.hourly.iter().filter(|((_, _, m), _)| *m == measure).map(|(_, n)| n).sum()
+    r.hourly.iter().filter(|((_, _, m), _)| m.as_str() == measure).map(|(_, n)| n).sum()
 }
 
 #[tokio::test]
@@ -41,7 +42,7 @@ async fn hand_checkable_counts() {
     assert_eq!(counts, [10, 9, 5, 4, 3, 2, 1]);
     let cat = |c: &str| r.category.iter().filter(|((_, _, k), _)| k == c).map(|(_, n)| n).sum::<i64>();
     assert_eq!([cat("necessary"), cat("analytics"), cat("marketing")], [9, 5, 4]);
-    let by_lang = |lang: &str, m: &str| r.dim.iter().filter(|((_, _, d, v, mm), _)| *d == "lang" && v == lang && *mm == m).map(|(_, n)| n).sum::<i64>();
+    let by_lang = |lang: &str, m: &str| r.dim.iter().filter(|((_, _, d, v, mm), _)| *d == Dimension::Lang && v == lang && mm.as_str() == m).map(|(_, n)| n).sum::<i64>();
     assert_eq!([by_lang("nl", "decision"), by_lang("en", "decision"), by_lang("en", "consented")], [8, 1, 0]);
 }
 
@@ -136,10 +137,26 @@ async fn a_flood_of_distinct_paths_is_capped_per_day() {
 
     let store = Store::open(&s.db.arg()).await.expect("store");
     let today = now_ms() as i64 / 86_400_000;
-    let top = store.dimension_totals("luxhost", "path", today - 1, today + 1, 5).await.expect("breakdown");
+    let top = store.dimension_totals("luxhost", Dimension::Path, today - 1, today + 1, 5).await.expect("breakdown");
     let mut values: Vec<&str> = top.iter().map(|(v, _, _)| v.as_str()).collect();
     values.dedup();
     assert_eq!(values.len(), 5, "{values:?}");
-    assert!(top.iter().any(|(v, m, n)| v == "/busy" && m == "impression" && *n == 3), "{top:?}");
+    assert!(top.iter().any(|(v, m, n)| v == "/busy" && *m == Measure::Impression && *n == 3), "{top:?}");
     assert!(top.iter().any(|(v, _, _)| v == OTHER), "{OTHER} is the busiest: {top:?}");
+}
+
+#[tokio::test]
+async fn a_stored_name_that_is_no_measure_or_dimension_is_an_error_not_another_name() {
+    let s = spawn().await;
+    post(&s.base, &impression("nl", "/")).await;
+    let store = Store::open(&s.db.arg()).await.expect("store");
+    assert!(store.read_rollups().await.is_ok());
+    s.db.execute("UPDATE rollup_hourly SET measure = 'impressions'").await;
+    let err = store.read_rollups().await.expect_err("an unknown measure is refused").to_string();
+    assert!(err.contains("unknown rollup measure `impressions`"), "{err}");
+    let hour = now_ms() as i64 / 3_600_000;
+    assert!(store.hourly("luxhost", hour - 1, hour + 1).await.is_err(), "the dashboard's read refuses it too");
+    s.db.execute("UPDATE rollup_hourly SET measure = 'impression'; UPDATE rollup_daily_dim SET dim = 'country' WHERE dim = 'lang'").await;
+    let err = store.read_rollups().await.expect_err("an unknown dimension is refused").to_string();
+    assert!(err.contains("unknown rollup dimension `country`"), "{err}");
 }

@@ -7,6 +7,7 @@ mod dist;
 mod npm_pack;
 mod setup;
 mod size;
+mod structure;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,12 @@ enum Task {
     Dist,
     /// Pack the npm package for bundled apps (packages/consent) into target/npm/.
     NpmPack,
+    /// Check the code's shape: no import cycle between files, no file over 400 lines, no function over 60.
+    Structure {
+        /// Print each crate's module graph too.
+        #[arg(long)]
+        graph: bool,
+    },
     /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
     Bench,
 }
@@ -84,6 +91,7 @@ fn main() -> Result<()> {
             dist::run().map(|_| ())
         }
         Task::NpmPack => npm_pack::run(),
+        Task::Structure { graph } => structure::run(graph),
         Task::Size => {
             build::run()?;
             size::print()

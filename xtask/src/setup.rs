@@ -13,6 +13,7 @@ pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
 pub fn run() -> Result<()> {
     wasm_target()?;
+    rust_components()?;
     wasm_bindgen_cli()?;
     npm_tools()?;
     debian_packages()
@@ -22,6 +23,17 @@ fn wasm_target() -> Result<()> {
     let installed = sh_out(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         sh(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// rustfmt and clippy, which the test command runs.
+fn rust_components() -> Result<()> {
+    let installed = sh_out(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    for component in ["rustfmt", "clippy"] {
+        if !installed.lines().any(|l| l.starts_with(&format!("{component}-"))) {
+            sh(Command::new("rustup").args(["component", "add", component]))?;
+        }
     }
     Ok(())
 }
@@ -79,4 +91,15 @@ pub fn postgres() -> Result<()> {
 fn run_apt(packages: &[&str]) -> Result<()> {
     sh(Command::new("apt-get").arg("update"))?;
     sh(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The CLI that writes the glue must be the crate's version, or the glue and the Wasm disagree at run time.
+    #[test]
+    fn wasm_bindgen_cli_matches_the_locked_crate() {
+        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).expect("Cargo.lock");
+        let locked = lock.split("[[package]]").find(|p| p.contains("name = \"wasm-bindgen\"\n")).and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \""))).map(|v| v.trim_end_matches('"'));
+        assert_eq!(locked, Some(super::WASM_BINDGEN_VERSION));
+    }
 }

@@ -1,4 +1,4 @@
-//! The whole test suite: Rust tests (unit, store, HTTP integration, repository
+//! The whole test suite: formatting and lints, Rust tests (unit, store, HTTP integration, repository
 //! checks) on SQLite, the backend's integration tests again on a real
 //! PostgreSQL (and once more against a throwaway cluster the test restarts),
 //! then schemathesis against the live server's OpenAPI document, then the
@@ -14,6 +14,9 @@ use crate::{sh, sh_out};
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/consent_test";
 
 pub fn run() -> Result<()> {
+    sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    sh(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    crate::size::check()?;
     sh(Command::new("cargo").args(["test", "--workspace"]))?;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
     fresh_postgres_database(&pg)?;

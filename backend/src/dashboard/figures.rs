@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::rollup::Measure;
+
 /// Counters of one period (or one bucket, or one breakdown value).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -18,16 +20,15 @@ pub struct Counts {
 
 impl Counts {
     /// Adds `n` of a stored rollup measure.
-    pub fn add(&mut self, measure: &str, n: i64) {
+    pub fn add(&mut self, measure: Measure, n: i64) {
         let slot = match measure {
-            "impression" => &mut self.impressions,
-            "decision" => &mut self.decisions,
-            "consented" => &mut self.consented,
-            "accept_all" => &mut self.accept_all,
-            "reject_all" => &mut self.reject_all,
-            "custom" => &mut self.custom,
-            "withdraw" => &mut self.withdrawals,
-            _ => return,
+            Measure::Impression => &mut self.impressions,
+            Measure::Decision => &mut self.decisions,
+            Measure::Consented => &mut self.consented,
+            Measure::AcceptAll => &mut self.accept_all,
+            Measure::RejectAll => &mut self.reject_all,
+            Measure::Custom => &mut self.custom,
+            Measure::Withdraw => &mut self.withdrawals,
         };
         *slot += n;
     }

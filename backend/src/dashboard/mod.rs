@@ -27,12 +27,13 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::app::now_ms;
+use crate::clock::now_ms;
 use crate::error::AppError;
-use crate::AppState;
+use crate::rollup::Dimension;
+use crate::state::AppState;
 use figures::{headline, Counts, Figure};
 use period::Period;
-use report::{BreakdownRow, Bucket, BREAKDOWNS};
+use report::{BreakdownRow, Bucket};
 use session::Role;
 
 /// The page's policy: its own stylesheet and script, nothing inline, no framing.
@@ -71,7 +72,7 @@ fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
     if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites(), now_ms() as i64)) {
         return Some(role);
     }
-    state.sessions.role_of_token(crate::app::bearer(headers)?, &state.sites())
+    state.sessions.role_of_token(crate::auth::bearer(headers)?, &state.sites())
 }
 
 #[derive(Deserialize)]
@@ -155,8 +156,8 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         let previous = report::totals(&state.store, &s.site.id, s.period.previous).await?;
         let categories = report::categories(&state.store, &s.site, s.period.current, current.decisions).await?;
         let mut breakdowns = Vec::new();
-        for (dim, label) in BREAKDOWNS {
-            breakdowns.push((dim, label, report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?));
+        for dim in Dimension::ALL {
+            breakdowns.push((dim.as_str(), report::heading(dim), report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?));
         }
         Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns))
     };
@@ -319,9 +320,11 @@ async fn categories_show(State(state): State<AppState>, headers: HeaderMap, Quer
     }
 }
 
-fn dimension(name: Option<&str>) -> Result<&'static str, Refusal> {
-    let name = name.unwrap_or("");
-    BREAKDOWNS.iter().map(|(d, _)| *d).find(|d| *d == name).ok_or_else(|| Refusal::Bad(StatusCode::BAD_REQUEST, "`dim` is one of lang, device, path, revision, banner".to_owned()))
+fn dimension(name: Option<&str>) -> Result<Dimension, Refusal> {
+    name.unwrap_or("").parse().map_err(|_| {
+        let names: Vec<&str> = Dimension::ALL.iter().map(|d| d.as_str()).collect();
+        Refusal::Bad(StatusCode::BAD_REQUEST, format!("`dim` is one of {}", names.join(", ")))
+    })
 }
 
 async fn breakdown_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
@@ -330,7 +333,7 @@ async fn breakdown_show(State(state): State<AppState>, headers: HeaderMap, Query
         Err(r) => return r.json(),
     };
     match report::breakdown(&state.store, &s.site.id, dim, s.period.current).await {
-        Ok(rows) => Json(BreakdownBody { site: &s.site.id, dim, rows }).into_response(),
+        Ok(rows) => Json(BreakdownBody { site: &s.site.id, dim: dim.as_str(), rows }).into_response(),
         Err(e) => internal(e),
     }
 }
@@ -355,7 +358,7 @@ async fn export_show(State(state): State<AppState>, headers: HeaderMap, Path(fil
         "categories" => category_rows(&state, &s).await.map(|(d, c)| csv::categories(&c, d)),
         "decisions" => state.store.decisions(site, s.period.current.from_ms, s.period.current.to_ms).await.map(|rows| crate::export::decisions_csv(&rows)),
         dim => match dimension(Some(dim)) {
-            Ok(dim) => report::breakdown(&state.store, site, dim, s.period.current).await.map(|rows| csv::breakdown(dim, &rows)),
+            Ok(dim) => report::breakdown(&state.store, site, dim, s.period.current).await.map(|rows| csv::breakdown(dim.as_str(), &rows)),
             Err(_) => return Refusal::Bad(StatusCode::NOT_FOUND, format!("no export named `{}`", table.chars().take(32).collect::<String>())).json(),
         },
     };

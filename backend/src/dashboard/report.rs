@@ -6,10 +6,19 @@ use serde::Serialize;
 
 use super::figures::{CategoryRate, Counts, Rates};
 use super::period::{Period, Span, DAY_MS, HOUR_MS};
+use crate::rollup::Dimension;
 use crate::store::{Result, Store};
 
-/// The breakdown tables: dimension and heading.
-pub const BREAKDOWNS: [(&str, &str); 5] = [("lang", "Language"), ("device", "Device"), ("path", "Page"), ("revision", "Policy revision"), ("banner", "Banner version")];
+/// A breakdown table's heading.
+pub fn heading(dim: Dimension) -> &'static str {
+    match dim {
+        Dimension::Lang => "Language",
+        Dimension::Device => "Device",
+        Dimension::Path => "Page",
+        Dimension::Revision => "Policy revision",
+        Dimension::Banner => "Banner version",
+    }
+}
 
 /// Most rows a breakdown returns (the largest first); paths come from visitors.
 pub const MAX_ROWS: usize = 500;
@@ -37,7 +46,7 @@ pub async fn series(store: &Store, site: &str, period: &Period) -> Result<Vec<Bu
     for (hour, measure, n) in rows {
         let i = ((period.bucket_of(hour * HOUR_MS) - period.current.from_ms) / step) as usize;
         if let Some(b) = buckets.get_mut(i) {
-            b.counts.add(&measure, n);
+            b.counts.add(measure, n);
         }
     }
     for b in &mut buckets {
@@ -51,7 +60,7 @@ pub async fn totals(store: &Store, site: &str, span: Span) -> Result<Counts> {
     let (from, to) = span.hour_range();
     let mut c = Counts::default();
     for (_, measure, n) in store.hourly(site, from, to).await? {
-        c.add(&measure, n);
+        c.add(measure, n);
     }
     Ok(c)
 }
@@ -85,11 +94,11 @@ pub async fn categories(store: &Store, site: &SiteConfig, span: Span, decisions:
 }
 
 /// One dimension's rows, largest first (by impressions, then decisions).
-pub async fn breakdown(store: &Store, site: &str, dim: &str, span: Span) -> Result<Vec<BreakdownRow>> {
+pub async fn breakdown(store: &Store, site: &str, dim: Dimension, span: Span) -> Result<Vec<BreakdownRow>> {
     let (from, to) = span.day_range();
     let mut by_value: std::collections::HashMap<String, Counts> = std::collections::HashMap::new();
     for (value, measure, n) in store.dimension_totals(site, dim, from, to, MAX_ROWS).await? {
-        by_value.entry(value).or_default().add(&measure, n);
+        by_value.entry(value).or_default().add(measure, n);
     }
     let mut rows: Vec<BreakdownRow> = by_value.into_iter().map(|(value, counts)| BreakdownRow { value, counts, rates: counts.rates() }).collect();
     rows.sort_by(|a, b| (b.counts.impressions, b.counts.decisions).cmp(&(a.counts.impressions, a.counts.decisions)).then_with(|| a.value.cmp(&b.value)));

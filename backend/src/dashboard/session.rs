@@ -15,7 +15,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::app::AdminToken;
+use crate::auth::AdminToken;
 use crate::sites::Sites;
 
 pub const COOKIE: &str = "cc_dashboard";

@@ -68,7 +68,7 @@ pub enum StoreError {
     Commit(String),
     #[error("cannot start the writer thread: {0}")]
     Spawn(std::io::Error),
-    #[error("postgres: {0}")]
+    #[error("postgres: {0}{cause}", cause = cause(.0))]
     Pg(#[from] tokio_postgres::Error),
     #[error("postgres: no connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
@@ -79,6 +79,12 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What a PostgreSQL error's own text leaves out ("db error", "error
+/// deserializing column 2"): the server's message, or why a value did not read.
+fn cause(e: &tokio_postgres::Error) -> String {
+    std::error::Error::source(e).map(|c| format!(": {c}")).unwrap_or_default()
+}
 
 /// How many events of a batch were new and how many were retries already stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -357,7 +363,7 @@ impl Store {
     }
 
     /// Dashboard: a site's hourly counters `(hour, measure, n)` for `from <= hour < to`.
-    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, crate::rollup::Measure, i64)>> {
         match self {
             Store::Sqlite(s) => s.hourly(site, from_hour, to_hour).await,
             Store::Postgres(s) => s.hourly(site, from_hour, to_hour).await,
@@ -373,7 +379,7 @@ impl Store {
     }
 
     /// Dashboard: one dimension's counters `(value, measure, n)` summed over `from <= day < to`.
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
+    pub async fn dimension_totals(&self, site: &str, dim: crate::rollup::Dimension, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, crate::rollup::Measure, i64)>> {
         match self {
             Store::Sqlite(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,
             Store::Postgres(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,

@@ -5,7 +5,7 @@ use tokio_postgres::GenericClient;
 
 use super::postgres::PgStore;
 use super::Result;
-use crate::rollup::{dim_name, measure_name, Fact, Rollups, MAX_VALUES_PER_DAY, OTHER};
+use crate::rollup::{Dimension, Fact, Measure, Rollups, MAX_VALUES_PER_DAY, OTHER};
 
 /// Adds `r` to the rollup tables.
 pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Result<(), tokio_postgres::Error> {
@@ -16,7 +16,7 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
     for ((site, hour, measure), count) in &r.hourly {
         s.push(site.as_str());
         h.push(*hour);
-        m.push(*measure);
+        m.push(measure.as_str());
         n.push(*count);
     }
     tx.execute(
@@ -42,9 +42,9 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
     for ((site, day, dim, value, measure), count) in &r.dim {
         s.push(site.as_str());
         d.push(*day);
-        k.push(*dim);
+        k.push(dim.as_str());
         v.push(value.as_str());
-        m.push(*measure);
+        m.push(measure.as_str());
         n.push(*count);
     }
     // A value not yet seen that day goes under OTHER once the day has
@@ -67,9 +67,9 @@ pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Resul
 }
 
 impl PgStore {
-    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, Measure, i64)>> {
         let rows = self.reader().await?.query("SELECT hour, measure, n FROM rollup_hourly WHERE site = $1 AND hour >= $2 AND hour < $3", &[&site, &from_hour, &to_hour]).await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        Ok(rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, tokio_postgres::Error>>()?)
     }
 
     pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
@@ -79,7 +79,7 @@ impl PgStore {
     }
 
     /// Per value and measure, for the `limit` values with most impressions, then decisions.
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
+    pub async fn dimension_totals(&self, site: &str, dim: Dimension, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, Measure, i64)>> {
         let rows = self
             .reader()
             .await?
@@ -91,10 +91,10 @@ impl PgStore {
                    LIMIT $5)
                  SELECT d.value, d.measure, SUM(d.n)::int8 FROM rollup_daily_dim d JOIN top ON top.value = d.value
                  WHERE d.site = $1 AND d.dim = $2 AND d.day >= $3 AND d.day < $4 GROUP BY d.value, d.measure",
-                &[&site, &dim, &from_day, &to_day, &(limit as i64)],
+                &[&site, &dim.as_str(), &from_day, &to_day, &(limit as i64)],
             )
             .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        Ok(rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect::<Result<_, tokio_postgres::Error>>()?)
     }
 
     /// Recomputes every rollup from the raw events, in one transaction.
@@ -129,14 +129,30 @@ impl PgStore {
         let mut r = Rollups::default();
         let reader = self.reader().await?;
         for row in reader.query("SELECT site, hour, measure, n FROM rollup_hourly", &[]).await? {
-            r.hourly.insert((row.get(0), row.get(1), measure_name(row.get(2))), row.get(3));
+            r.hourly.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?), row.try_get(3)?);
         }
         for row in reader.query("SELECT site, day, category, n FROM rollup_daily_category", &[]).await? {
             r.category.insert((row.get(0), row.get(1), row.get(2)), row.get(3));
         }
         for row in reader.query("SELECT site, day, dim, value, measure, n FROM rollup_daily_dim", &[]).await? {
-            r.dim.insert((row.get(0), row.get(1), dim_name(row.get(2)), row.get(3), measure_name(row.get(4))), row.get(5));
+            r.dim.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, row.try_get(4)?), row.try_get(5)?);
         }
         Ok(r)
     }
 }
+
+/// Rollup names as stored: read back by name (an unknown one is an error, not another name).
+macro_rules! pg_name {
+    ($t:ty) => {
+        impl<'a> tokio_postgres::types::FromSql<'a> for $t {
+            fn from_sql(ty: &tokio_postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+                Ok(<&str as tokio_postgres::types::FromSql>::from_sql(ty, raw)?.parse()?)
+            }
+            fn accepts(ty: &tokio_postgres::types::Type) -> bool {
+                <&str as tokio_postgres::types::FromSql>::accepts(ty)
+            }
+        }
+    };
+}
+pg_name!(Measure);
+pg_name!(Dimension);

@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use super::HistoryRow;
 use super::{Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
-use crate::rollup::{dim_name, measure_name, Fact, Rollups};
+use crate::rollup::{Dimension, Fact, Measure, Rollups};
 use std::sync::atomic::Ordering;
 
 /// The CSV export's columns.
@@ -81,7 +81,7 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, String, i64)>> {
+    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, Measure, i64)>> {
         let site = site.to_owned();
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached("SELECT hour, measure, n FROM rollup_hourly WHERE site = ?1 AND hour >= ?2 AND hour < ?3")?;
@@ -102,8 +102,8 @@ impl SqliteStore {
     }
 
     /// Per value and measure, for the `limit` values with most impressions, then decisions.
-    pub async fn dimension_totals(&self, site: &str, dim: &str, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, String, i64)>> {
-        let (site, dim) = (site.to_owned(), dim.to_owned());
+    pub async fn dimension_totals(&self, site: &str, dim: Dimension, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, Measure, i64)>> {
+        let (site, dim) = (site.to_owned(), dim.as_str());
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "WITH top AS (
@@ -253,9 +253,9 @@ impl SqliteStore {
         self.read(|conn| {
             let mut r = Rollups::default();
             let mut q = conn.prepare("SELECT site, hour, measure, n FROM rollup_hourly")?;
-            for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get::<_, String>(2)?, x.get(3)?)))? {
-                let (site, hour, m, n) = row?;
-                r.hourly.insert((site, hour, measure_name(&m)), n);
+            for row in q.query_map([], |x| Ok(((x.get(0)?, x.get(1)?, x.get(2)?), x.get(3)?)))? {
+                let (key, n) = row?;
+                r.hourly.insert(key, n);
             }
             let mut q = conn.prepare("SELECT site, day, category, n FROM rollup_daily_category")?;
             for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))? {
@@ -263,9 +263,9 @@ impl SqliteStore {
                 r.category.insert((site, day, c), n);
             }
             let mut q = conn.prepare("SELECT site, day, dim, value, measure, n FROM rollup_daily_dim")?;
-            for row in q.query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get::<_, String>(2)?, x.get(3)?, x.get::<_, String>(4)?, x.get(5)?)))? {
-                let (site, day, d, v, m, n) = row?;
-                r.dim.insert((site, day, dim_name(&d), v, measure_name(&m)), n);
+            for row in q.query_map([], |x| Ok(((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?), x.get(5)?)))? {
+                let (key, n) = row?;
+                r.dim.insert(key, n);
             }
             Ok(r)
         })
@@ -348,3 +348,21 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Ok(())
 }
+
+/// Rollup names as stored: written by name, read back by name (an unknown one is an error, not another name).
+macro_rules! sql_name {
+    ($t:ty) => {
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+            }
+        }
+    };
+}
+sql_name!(Measure);
+sql_name!(Dimension);

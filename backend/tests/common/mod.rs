@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use consent_server::app::AdminToken;
+use consent_server::auth::AdminToken;
 use consent_server::sites::Sites;
 use consent_server::store::Store;
 use consent_server::{app, AppState};

@@ -12,13 +12,10 @@ use serde_json::Value;
 
 use super::pages::SCRIPT_TAG_BANNER;
 use super::PEER;
+use crate::size::{BUDGET_BROTLI, BUDGET_GZIP};
 
 /// The reference site, as the bench page embeds it.
 const LOADER: &str = "/s/luxhost/consent.js";
-/// The budgets on what a page downloads before a visitor can decide: issue 8's
-/// (gzip), issue 16's (brotli, as served).
-const BUDGET_GZIP: usize = 8_000;
-const BUDGET_BROTLI: usize = 6_000;
 
 pub fn report(base: &str) -> Result<String> {
     let mut md = String::from("\n## Size: bytes on the wire before a visitor can decide (as served)\n\n| widget | part | raw B | gzip B | brotli B |\n|---|---|---:|---:|---:|\n");
