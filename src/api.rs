@@ -1,4 +1,6 @@
-//! `window.Consent`: what the loader exposes to the page, backed by `Handle`.
+//! The Wasm boundary: `start`, which the loader calls with the parsed config,
+//! and `Handle`, behind `window.Consent`. Everything `JsValue` in and out of the
+//! widget passes here.
 
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -9,7 +11,23 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
+use crate::config::{BadField, Config};
+use crate::early_click::EarlyClick;
 use crate::widget::Widget;
+
+/// Entry point, called by the loader with the parsed config (`config.json` and
+/// its details), `early`: the first layer's button the visitor clicked before
+/// this module arrived (its `data-act`), and the nonce on the loader's tag ("" when none).
+#[wasm_bindgen]
+pub fn start(config: JsValue, early: Option<String>, nonce: String) -> Result<Handle, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let doc = window.document().ok_or("no document")?;
+    let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
+    let browser_lang = window.navigator().language().unwrap_or_default();
+    let config = Config::read(&config, &page_lang, &browser_lang).map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
+    let early = early.as_deref().and_then(EarlyClick::from_act);
+    Ok(Handle(Widget::start(window, doc, config, early, nonce)))
+}
 
 #[wasm_bindgen]
 pub struct Handle(pub(crate) Rc<Widget>);

@@ -25,6 +25,8 @@ mod banner;
 #[cfg(target_arch = "wasm32")]
 mod consent_mode;
 #[cfg(target_arch = "wasm32")]
+mod early_click;
+#[cfg(target_arch = "wasm32")]
 mod element;
 #[cfg(target_arch = "wasm32")]
 mod events;
@@ -47,7 +49,7 @@ mod widget;
 static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> = unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 #[cfg(target_arch = "wasm32")]
-pub use widget::start;
+pub use api::start;
 
 #[cfg(all(target_arch = "wasm32", not(test)))]
 #[panic_handler]

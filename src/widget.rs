@@ -8,14 +8,13 @@ use core::cell::RefCell;
 use consent_wire::{Action, Event};
 use js_sys::Reflect;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlDocument, Window};
 
-use crate::api::Handle;
 use crate::banner::{Act, Banner};
-use crate::config::{BadField, Config};
+use crate::config::Config;
 use crate::consent_id::new_id;
+use crate::early_click::EarlyClick;
 use crate::cookie::{self, Consent};
 use crate::modal::{self, Modal};
 use crate::outbox::Outbox;
@@ -43,78 +42,81 @@ pub struct Widget {
     gate: gating::Gate,
 }
 
-/// Entry point, called by the loader with the parsed config (`config.json` and
-/// its details), `early`: the first layer's button the visitor clicked before
-/// this module arrived (`accept` and `reject` are stored already; all are
-/// replayed), and the nonce on the loader's tag ("" when none).
-#[wasm_bindgen]
-pub fn start(config: JsValue, early: Option<String>, nonce: String) -> Result<Handle, JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
-    let doc = window.document().ok_or("no document")?;
-    let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
-    let browser_lang = window.navigator().language().unwrap_or_default();
-    let config = Config::read(&config, &page_lang, &browser_lang).map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
+impl Widget {
+    /// Starts the widget on this page: picks up where the cookie and the first
+    /// layer left off (`early`: the first layer's button clicked before this
+    /// module arrived; accept and reject are stored already, all are replayed),
+    /// then what can wait, each in a task of its own.
+    pub(crate) fn start(window: Window, doc: Document, config: Config, early: Option<EarlyClick>, nonce: String) -> Rc<Widget> {
+        let outbox = Outbox::new(&window, &config.endpoint);
+        let gate = gating::Gate::new(&doc, nonce, config.trust_late_scripts);
+        let widget = Rc::new(Widget {
+            window,
+            doc,
+            config,
+            consent: RefCell::new(None),
+            previous_id: RefCell::new(None),
+            banner: RefCell::new(None),
+            preferences: Modal::default(),
+            settings: RefCell::new(None),
+            viewer: RefCell::new(None),
+            outbox,
+            gate,
+        });
+        widget.resume(early);
+        widget.start_the_rest(early.is_some_and(EarlyClick::stored));
+        widget.listen_to_page();
+        match early {
+            Some(EarlyClick::Preferences) => widget.show_banner(true),
+            Some(EarlyClick::Policy) => widget.show_policy(None, false),
+            _ => {}
+        }
+        widget
+    }
 
-    let outbox = Outbox::new(&window, &config.endpoint);
-    let gate = gating::Gate::new(&doc, nonce, config.trust_late_scripts);
-    let widget = Rc::new(Widget {
-        window,
-        doc,
-        config,
-        consent: RefCell::new(None),
-        previous_id: RefCell::new(None),
-        banner: RefCell::new(None),
-        preferences: Modal::default(),
-        settings: RefCell::new(None),
-        viewer: RefCell::new(None),
-        outbox,
-        gate,
-    });
-    let stored = widget.stored_consent();
-    *widget.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
-    let current = stored.filter(|c| c.is_current(now_s(), &widget.config.revision));
-    match (current, early.as_deref()) {
-        (Some(consent), Some(act @ ("accept" | "reject"))) => {
-            // The first layer showed the banner and stored this click; everything
-            // else a decision does happens here, as for a click on this banner.
-            widget.post(Action::BannerShown, None, Vec::new());
-            widget.decide(if act == "accept" { Action::AcceptAll } else { Action::RejectAll }, consent.categories);
-        }
-        (Some(consent), _) => {
-            consent_mode::push_update(&widget.config, &consent.categories);
-            let cats = consent.categories.clone();
-            *widget.consent.borrow_mut() = Some(consent);
-            widget.activate();
-            widget.show_settings_button();
-            widget.announce("consent:ready", &cats);
-        }
-        (None, _) => {
-            widget.activate();
-            widget.show_banner(false);
+    /// The decision in the cookie, with the first layer's click if there was one.
+    fn resume(self: &Rc<Self>, early: Option<EarlyClick>) {
+        let stored = self.stored_consent();
+        *self.previous_id.borrow_mut() = stored.as_ref().map(|c| c.id.clone());
+        let current = stored.filter(|c| c.is_current(now_s(), &self.config.revision));
+        match (current, early) {
+            (Some(consent), Some(click @ (EarlyClick::Accept | EarlyClick::Reject))) => {
+                // The first layer showed the banner and stored this click; everything
+                // else a decision does happens here, as for a click on this banner.
+                self.post(Action::BannerShown, None, Vec::new());
+                self.decide(if click == EarlyClick::Accept { Action::AcceptAll } else { Action::RejectAll }, consent.categories);
+            }
+            (Some(consent), _) => {
+                consent_mode::push_update(&self.config, &consent.categories);
+                let cats = consent.categories.clone();
+                *self.consent.borrow_mut() = Some(consent);
+                self.activate();
+                self.show_settings_button();
+                self.announce("consent:ready", &cats);
+            }
+            (None, _) => {
+                self.activate();
+                self.show_banner(false);
+            }
         }
     }
-    // What can wait a task waits, each in its own, so that starting is not one long
-    // task on a slow device: events an earlier page left, watching the page for new
-    // gated elements (and one more look for any added meanwhile).
-    let me = widget.clone();
-    let replayed = matches!(early.as_deref(), Some("accept" | "reject"));
-    later(&widget.window, move || {
-        me.report_unreported(replayed);
-        me.outbox.resume();
-    });
-    let me = widget.clone();
-    later(&widget.window, move || {
-        let again = me.clone();
-        gating::observe(&me.doc, move || again.activate());
-        me.activate();
-    });
-    widget.listen_to_page();
-    match early.as_deref() {
-        Some("prefs") => widget.show_banner(true),
-        Some("policy") => widget.show_policy(None, false),
-        _ => {}
+
+    /// What can wait a task waits, each in its own, so that starting is not one long
+    /// task on a slow device: events an earlier page left, watching the page for new
+    /// gated elements (and one more look for any added meanwhile).
+    fn start_the_rest(self: &Rc<Self>, replayed: bool) {
+        let me = self.clone();
+        later(&self.window, move || {
+            me.report_unreported(replayed);
+            me.outbox.resume();
+        });
+        let me = self.clone();
+        later(&self.window, move || {
+            let again = me.clone();
+            gating::observe(&me.doc, move || again.activate());
+            me.activate();
+        });
     }
-    Ok(Handle(widget))
 }
 
 /// Runs `f` in a task of its own, after the current one.

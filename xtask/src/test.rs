@@ -16,6 +16,9 @@ const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/consent_test";
 pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     sh(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    // The widget's browser code exists only for wasm32: lint it there too.
+    sh(Command::new("cargo").args(["clippy", "-p", "consent-widget", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
+    sh(Command::new("cargo").args(["clippy", "-p", "consent-first-layer", "--features", "entry", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
     crate::size::check()?;
     sh(Command::new("cargo").args(["test", "--workspace"]))?;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
