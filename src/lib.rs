@@ -14,6 +14,7 @@ extern crate alloc;
 mod config;
 #[cfg(target_arch = "wasm32")]
 mod consent_id;
+pub mod consent_rules;
 pub mod cookie_cleanup;
 pub use consent_first_layer::cookie;
 pub mod policy_search;

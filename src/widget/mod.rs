@@ -5,22 +5,26 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use consent_wire::{Action, Event};
+use consent_wire::Action;
 use js_sys::Reflect;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlDocument, Window};
+use web_sys::{Document, Window};
 
 use crate::banner::{Act, Banner};
 use crate::config::Config;
 use crate::consent_id::new_id;
-use crate::early_click::EarlyClick;
 use crate::cookie::{self, Consent};
+use crate::early_click::EarlyClick;
 use crate::modal::{self, Modal};
 use crate::outbox::Outbox;
-use crate::policy_viewer::{self, Viewer};
+use crate::policy_viewer::Viewer;
 use crate::settings_button::SettingsButton;
-use crate::{consent_mode, cookie_cleanup, element, events, gating};
+use crate::{consent_mode, consent_rules, cookie_cleanup, element, gating};
+
+mod cookies;
+mod page;
+mod reporting;
 
 const DAY_S: u64 = 86_400;
 
@@ -130,22 +134,6 @@ fn now_s() -> u64 {
 }
 
 impl Widget {
-    fn cookie_header(&self) -> String {
-        self.doc.dyn_ref::<HtmlDocument>().and_then(|d| d.cookie().ok()).unwrap_or_default()
-    }
-
-    fn set_cookie(&self, line: &str) {
-        if let Some(d) = self.doc.dyn_ref::<HtmlDocument>() {
-            let _ = d.set_cookie(line);
-        }
-    }
-
-    /// The decision in the cookie, if it decodes (current or not).
-    fn stored_consent(&self) -> Option<Consent> {
-        let header = self.cookie_header();
-        Consent::decode(cookie::find(&header, &self.config.cookie_name)?).ok()
-    }
-
     pub(crate) fn accepted(&self) -> Vec<String> {
         self.consent.borrow().as_ref().map(|c| c.categories.clone()).unwrap_or_default()
     }
@@ -255,58 +243,12 @@ impl Widget {
         }
     }
 
-    /// Page-wide requests: `#privacy[/section]` in the URL, and clicks on
-    /// `[data-consent-policy]`, `[data-consent-open]` and placeholder buttons.
-    fn listen_to_page(self: &Rc<Self>) {
-        let me = self.clone();
-        let check_hash = move || {
-            let hash = me.window.location().hash().unwrap_or_default();
-            if let Some(section) = policy_viewer::parse_fragment(&hash) {
-                me.show_policy(section, true);
-            }
-        };
-        check_hash();
-        element::on(self.window.as_ref(), "hashchange", move |_| check_hash());
-        let me = self.clone();
-        element::on(self.doc.as_ref(), "click", move |e| {
-            let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-            let near = |sel: &str| target.closest(sel).ok().flatten();
-            if let Some(el) = near("[data-consent-policy]") {
-                e.prevent_default();
-                me.show_policy(el.get_attribute("data-consent-policy").filter(|s| !s.is_empty()), false);
-            } else if near("[data-consent-open]").is_some() {
-                e.prevent_default();
-                me.show_banner(true);
-            } else if let Some(cat) = near("[data-consent-load]").filter(|p| me.gate.is_placeholder(p)).and_then(|p| p.get_attribute(gating::LOAD_ATTR)) {
-                let mut cats = me.accepted();
-                cats.extend(me.config.required_ids());
-                cats.push(cat);
-                me.decide(Action::Custom, cats);
-            }
-        });
-    }
-
-    pub(crate) fn show_policy(&self, section: Option<String>, from_fragment: bool) {
-        let existing = self.viewer.borrow().clone();
-        let viewer = match existing {
-            Some(v) => v,
-            None => {
-                let Some(v) = Viewer::create(&self.window, &self.doc, &self.config) else { return };
-                *self.viewer.borrow_mut() = Some(v.clone());
-                v
-            }
-        };
-        viewer.open(section, from_fragment);
-    }
-
     /// Stores a decision, acts on it and reports it. Dropping a category that
     /// was accepted before is a withdrawal.
     pub(crate) fn decide(self: &Rc<Self>, action: Action, chosen: Vec<String>) {
         let cfg = &self.config;
-        // Keep config order, required ones always in, unknown ids out.
-        let categories: Vec<String> = cfg.categories.iter().filter(|c| c.required || chosen.contains(&c.id)).map(|c| c.id.clone()).collect();
-        let before = self.accepted();
-        let action = if before.iter().any(|c| !categories.contains(c)) { Action::Withdraw } else { action };
+        let categories = consent_rules::stored_categories(cfg.categories.iter().map(|c| (c.id.as_str(), c.required)), &chosen);
+        let action = consent_rules::recorded_action(action, &self.accepted(), &categories);
         let id = match self.previous_id.borrow().clone() {
             Some(id) => id,
             None => match new_id() {
@@ -343,64 +285,5 @@ impl Widget {
         }
         self.hide_banner();
         self.show_banner(false);
-    }
-
-    fn delete_refused_cookies(&self, accepted: &[String]) {
-        let host = self.window.location().hostname().unwrap_or_default();
-        let header = self.cookie_header();
-        for cat in self.config.categories.iter().filter(|c| !accepted.contains(&c.id)) {
-            for name in cookie_cleanup::matching(&header, &cat.cookies) {
-                for line in cookie_cleanup::expiry_lines(name, &host) {
-                    self.set_cookie(&line);
-                }
-            }
-        }
-    }
-
-    fn announce(&self, name: &str, accepted: &[String]) {
-        let rejected: Vec<String> = self.config.all_ids().into_iter().filter(|c| !accepted.contains(c)).collect();
-        events::dispatch(&self.doc, name, accepted, &rejected);
-    }
-
-    /// A click on the first layer's "Accept all" or "Reject all" stored the decision
-    /// on an earlier page, which was left before the full widget recorded it: it is
-    /// recorded now (shown, then decided, with that page's path), if it is still the
-    /// current decision. `replayed`: this page's start has recorded it already.
-    fn report_unreported(&self, replayed: bool) {
-        let Some((act, path)) = self.outbox.take_unreported() else { return };
-        if replayed {
-            return;
-        }
-        let action = match act.as_str() {
-            "accept" => Action::AcceptAll,
-            "reject" => Action::RejectAll,
-            _ => return,
-        };
-        let Some(consent) = self.consent.borrow().clone() else { return };
-        let path = if path.starts_with('/') { path } else { self.window.location().pathname().unwrap_or_default() };
-        self.post_from(path.clone(), Action::BannerShown, None, Vec::new());
-        self.post_from(path, action, Some(consent.id), consent.categories);
-    }
-
-    fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>) {
-        self.post_from(self.window.location().pathname().unwrap_or_default(), action, consent_id, categories);
-    }
-
-    fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>) {
-        let Some(id) = new_id() else { return };
-        let event = Event {
-            id,
-            site: self.config.site.clone(),
-            action,
-            consent_id,
-            categories,
-            revision: self.config.revision.clone(),
-            banner: Some(self.config.banner_version.clone()),
-            lang: self.config.lang.clone(),
-            // What the server stores: shortened, so the event always fits.
-            path: consent_wire::path::normalise(&path),
-            client_ts: js_sys::Date::now() as u64,
-        };
-        self.outbox.send(event.to_json());
     }
 }

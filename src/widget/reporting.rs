@@ -1,0 +1,61 @@
+//! What the widget tells others: the page (DOM events) and the server
+//! (events through the outbox), including a decision an earlier page left unreported.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use consent_wire::{Action, Event};
+
+use super::Widget;
+use crate::consent_id::new_id;
+use crate::early_click::EarlyClick;
+use crate::events;
+
+impl Widget {
+    pub(super) fn announce(&self, name: &str, accepted: &[String]) {
+        let rejected: Vec<String> = self.config.all_ids().into_iter().filter(|c| !accepted.contains(c)).collect();
+        events::dispatch(&self.doc, name, accepted, &rejected);
+    }
+
+    /// A click on the first layer's "Accept all" or "Reject all" stored the decision
+    /// on an earlier page, which was left before the full widget recorded it: it is
+    /// recorded now (shown, then decided, with that page's path), if it is still the
+    /// current decision. `replayed`: this page's start has recorded it already.
+    pub(super) fn report_unreported(&self, replayed: bool) {
+        let Some((act, path)) = self.outbox.take_unreported() else { return };
+        if replayed {
+            return;
+        }
+        let action = match EarlyClick::from_act(&act) {
+            Some(EarlyClick::Accept) => Action::AcceptAll,
+            Some(EarlyClick::Reject) => Action::RejectAll,
+            _ => return,
+        };
+        let Some(consent) = self.consent.borrow().clone() else { return };
+        let path = if path.starts_with('/') { path } else { self.window.location().pathname().unwrap_or_default() };
+        self.post_from(path.clone(), Action::BannerShown, None, Vec::new());
+        self.post_from(path, action, Some(consent.id), consent.categories);
+    }
+
+    pub(super) fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>) {
+        self.post_from(self.window.location().pathname().unwrap_or_default(), action, consent_id, categories);
+    }
+
+    pub(super) fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>) {
+        let Some(id) = new_id() else { return };
+        let event = Event {
+            id,
+            site: self.config.site.clone(),
+            action,
+            consent_id,
+            categories,
+            revision: self.config.revision.clone(),
+            banner: Some(self.config.banner_version.clone()),
+            lang: self.config.lang.clone(),
+            // What the server stores: shortened, so the event always fits.
+            path: consent_wire::path::normalise(&path),
+            client_ts: js_sys::Date::now() as u64,
+        };
+        self.outbox.send(event.to_json());
+    }
+}
