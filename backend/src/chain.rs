@@ -4,8 +4,6 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::store::StoredEvent;
-
 /// The `prev_hash` of a site's first decision.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -25,25 +23,7 @@ pub struct RowContent<'a> {
     pub server_ts: i64,
 }
 
-impl<'a> RowContent<'a> {
-    pub fn of(s: &'a StoredEvent, categories: &'a str) -> RowContent<'a> {
-        let e = &s.event;
-        RowContent {
-            event_id: &e.id,
-            site: &e.site,
-            action: e.action.as_str(),
-            consent_id: e.consent_id.as_deref().unwrap_or(""),
-            categories,
-            revision: &e.revision,
-            banner: e.banner.as_deref().unwrap_or(""),
-            lang: &e.lang,
-            path: &e.path,
-            device: s.device,
-            client_ts: e.client_ts as i64,
-            server_ts: s.server_ts as i64,
-        }
-    }
-
+impl RowContent<'_> {
     pub fn hash(&self, prev_hash: &str) -> String {
         let mut h = Sha256::new();
         h.update(prev_hash.as_bytes());

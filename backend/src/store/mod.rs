@@ -2,7 +2,6 @@
 //! embedded SQLite store is the default.
 
 mod postgres;
-mod postgres_rollup;
 mod sqlite;
 mod sqlite_readers;
 mod sqlite_writer;
@@ -30,6 +29,25 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// The fields of this event its chain link's hash covers, with its categories as stored.
+    pub fn row_content<'a>(&'a self, categories: &'a str) -> crate::chain::RowContent<'a> {
+        let e = &self.event;
+        crate::chain::RowContent {
+            event_id: &e.id,
+            site: &e.site,
+            action: e.action.as_str(),
+            consent_id: e.consent_id.as_deref().unwrap_or(""),
+            categories,
+            revision: &e.revision,
+            banner: e.banner.as_deref().unwrap_or(""),
+            lang: &e.lang,
+            path: &e.path,
+            device: self.device,
+            client_ts: e.client_ts as i64,
+            server_ts: self.server_ts as i64,
+        }
+    }
+
     /// What rollups count of this event.
     pub fn fact<'a>(&'a self, categories: &'a str) -> crate::rollup::Fact<'a> {
         let e = &self.event;

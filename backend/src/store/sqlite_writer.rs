@@ -9,7 +9,7 @@ use std::sync::mpsc::Receiver;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{gather, reply_all, Job, Stored, WriterStats};
-use crate::chain::{day_of, RowContent, GENESIS};
+use crate::chain::{day_of, GENESIS};
 use crate::rollup::{Rollups, MAX_VALUES_PER_DAY, OTHER};
 
 #[derive(Default)]
@@ -64,7 +64,7 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
                         Some((_, h, _)) => h.clone(),
                         None => head(&tx, &mut memory.heads, &e.site)?,
                     };
-                    let hash = RowContent::of(s, &categories).hash(&prev);
+                    let hash = s.row_content(&categories).hash(&prev);
                     (Some(prev), Some(hash))
                 } else {
                     (None, None)

@@ -3,9 +3,9 @@
 
 use tokio_postgres::GenericClient;
 
-use super::postgres::PgStore;
-use super::Result;
+use super::PgStore;
 use crate::rollup::{Dimension, Fact, Measure, Rollups, MAX_VALUES_PER_DAY, OTHER};
+use crate::store::Result;
 
 /// Adds `r` to the rollup tables.
 pub(super) async fn write_rollups(tx: &impl GenericClient, r: &Rollups) -> Result<(), tokio_postgres::Error> {
