@@ -284,6 +284,21 @@ pub enum Store {
     Postgres(PgStore),
 }
 
+/// Methods that call the same one on whichever store this is.
+macro_rules! delegate {
+    ($($(#[$doc:meta])* pub async fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                match self {
+                    Store::Sqlite(s) => s.$name($($arg),*).await,
+                    Store::Postgres(s) => s.$name($($arg),*).await,
+                }
+            }
+        )*
+    };
+}
+
 impl Store {
     pub fn open_sqlite(path: &Path) -> Result<Store> {
         Ok(Store::Sqlite(SqliteStore::open(path, Open::Create)?))
@@ -310,105 +325,54 @@ impl Store {
         }
     }
 
-    /// Commits `events` durably; returns only after the transaction is on disk.
-    pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored> {
+    /// The writer's counters, whichever store this is.
+    fn stats(&self) -> &WriterStats {
         match self {
-            Store::Sqlite(s) => s.insert(events).await,
-            Store::Postgres(s) => s.insert(events).await,
+            Store::Sqlite(s) => &s.stats,
+            Store::Postgres(s) => &s.stats,
         }
     }
 
     /// The writer's own view of its database: `false` while it is reconnecting.
     pub fn writer_up(&self) -> bool {
-        match self {
-            Store::Sqlite(s) => s.stats.is_up(),
-            Store::Postgres(s) => s.stats.is_up(),
-        }
+        self.stats().is_up()
     }
 
     pub fn writer_stats(&self) -> WriterSnapshot {
-        match self {
-            Store::Sqlite(s) => s.stats.snapshot(),
-            Store::Postgres(s) => s.stats.snapshot(),
-        }
+        self.stats().snapshot()
     }
 
-    /// A site's decisions with `from <= server_ts < to`, oldest first, as text cells
-    /// in the order of the CSV export's columns.
-    pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>> {
-        match self {
-            Store::Sqlite(s) => s.decisions(site, from, to).await,
-            Store::Postgres(s) => s.decisions(site, from, to).await,
-        }
-    }
+    delegate! {
+        /// Commits `events` durably; returns only after the transaction is on disk.
+        pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored>;
 
-    /// Recomputes every rollup from the raw events.
-    pub async fn rebuild_rollups(&self) -> Result<()> {
-        match self {
-            Store::Sqlite(s) => s.rebuild_rollups().await,
-            Store::Postgres(s) => s.rebuild_rollups().await,
-        }
-    }
+        /// A site's decisions with `from <= server_ts < to`, oldest first, as text cells
+        /// in the order of the CSV export's columns.
+        pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>>;
 
-    pub async fn read_rollups(&self) -> Result<crate::rollup::Rollups> {
-        match self {
-            Store::Sqlite(s) => s.read_rollups().await,
-            Store::Postgres(s) => s.read_rollups().await,
-        }
-    }
+        /// Recomputes every rollup from the raw events.
+        pub async fn rebuild_rollups(&self) -> Result<()>;
 
-    pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged> {
-        match self {
-            Store::Sqlite(s) => s.purge(retention, now_ms).await,
-            Store::Postgres(s) => s.purge(retention, now_ms).await,
-        }
-    }
+        pub async fn read_rollups(&self) -> Result<crate::rollup::Rollups>;
 
-    /// Every event carrying `consent_id`, oldest first.
-    pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
-        match self {
-            Store::Sqlite(s) => s.consent_history(consent_id).await,
-            Store::Postgres(s) => s.consent_history(consent_id).await,
-        }
-    }
+        pub async fn purge(&self, retention: Retention, now_ms: u64) -> Result<Purged>;
 
-    /// Checks a site's hash chain.
-    pub async fn verify_chain(&self, site: &str) -> Result<crate::chain::Verdict> {
-        match self {
-            Store::Sqlite(s) => s.verify_chain(site).await,
-            Store::Postgres(s) => s.verify_chain(site).await,
-        }
-    }
+        /// Every event carrying `consent_id`, oldest first.
+        pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>>;
 
-    /// Dashboard: a site's hourly counters `(hour, measure, n)` for `from <= hour < to`.
-    pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, crate::rollup::Measure, i64)>> {
-        match self {
-            Store::Sqlite(s) => s.hourly(site, from_hour, to_hour).await,
-            Store::Postgres(s) => s.hourly(site, from_hour, to_hour).await,
-        }
-    }
+        /// Checks a site's hash chain.
+        pub async fn verify_chain(&self, site: &str) -> Result<crate::chain::Verdict>;
 
-    /// Dashboard: decisions accepting each category, summed over `from <= day < to`.
-    pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>> {
-        match self {
-            Store::Sqlite(s) => s.category_totals(site, from_day, to_day).await,
-            Store::Postgres(s) => s.category_totals(site, from_day, to_day).await,
-        }
-    }
+        /// Dashboard: a site's hourly counters `(hour, measure, n)` for `from <= hour < to`.
+        pub async fn hourly(&self, site: &str, from_hour: i64, to_hour: i64) -> Result<Vec<(i64, crate::rollup::Measure, i64)>>;
 
-    /// Dashboard: one dimension's counters `(value, measure, n)` summed over `from <= day < to`.
-    pub async fn dimension_totals(&self, site: &str, dim: crate::rollup::Dimension, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, crate::rollup::Measure, i64)>> {
-        match self {
-            Store::Sqlite(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,
-            Store::Postgres(s) => s.dimension_totals(site, dim, from_day, to_day, limit).await,
-        }
-    }
+        /// Dashboard: decisions accepting each category, summed over `from <= day < to`.
+        pub async fn category_totals(&self, site: &str, from_day: i64, to_day: i64) -> Result<Vec<(String, i64)>>;
 
-    /// Event counts per action for one site.
-    pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
-        match self {
-            Store::Sqlite(s) => s.counts_by_action(site).await,
-            Store::Postgres(s) => s.counts_by_action(site).await,
-        }
+        /// Dashboard: one dimension's counters `(value, measure, n)` summed over `from <= day < to`.
+        pub async fn dimension_totals(&self, site: &str, dim: crate::rollup::Dimension, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<(String, crate::rollup::Measure, i64)>>;
+
+        /// Event counts per action for one site.
+        pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>>;
     }
 }
