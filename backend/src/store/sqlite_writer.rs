@@ -8,7 +8,7 @@ use std::sync::mpsc::Receiver;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{gather, reply_all, Job, Stored, WriterStats};
+use super::{gather, reply_all, Job, Stored, StoredEvent, WriterStats};
 use crate::chain::{day_of, GENESIS};
 use crate::rollup::{Rollups, MAX_VALUES_PER_DAY, OTHER};
 
@@ -69,23 +69,7 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
                 } else {
                     (None, None)
                 };
-                let n = insert.execute(params![
-                    e.id,
-                    e.site,
-                    e.action.as_str(),
-                    e.consent_id,
-                    categories,
-                    e.revision,
-                    e.lang,
-                    e.path,
-                    s.device,
-                    e.client_ts as i64,
-                    s.server_ts as i64,
-                    e.banner,
-                    prev,
-                    hash,
-                    s.consented
-                ])?;
+                let n = insert_event(&mut insert, s, &categories, prev, hash.as_deref())?;
                 if n == 0 {
                     r.duplicates += 1;
                     continue;
@@ -95,25 +79,12 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
                 if let Some(hash) = hash {
                     tips.insert(e.site.clone(), (tx.last_insert_rowid(), hash, day_of(s.server_ts)));
                 }
-                if let Some(b) = e.banner.as_ref().filter(|b| !memory.banners.contains(*b)) {
-                    version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
-                    // Only versions whose content is stored are remembered: an unknown
-                    // hash (a client's, or a newer build's) grows no memory, and its
-                    // content is filled in once a server that knows it sees it.
-                    if s.banner_content.is_some() {
-                        new_banners.push(b.clone());
-                    }
-                }
+                new_banners.extend(upsert_banner(&mut version, s, memory)?);
             }
             results.push(r);
         }
-        let mut set_head = tx.prepare_cached("INSERT OR REPLACE INTO chain_heads (site, seq, row_hash) VALUES (?1, ?2, ?3)")?;
-        let mut checkpoint = tx.prepare_cached("INSERT OR REPLACE INTO chain_checkpoints (site, day, seq, row_hash) VALUES (?1, ?2, ?3, ?4)")?;
-        for (site, (seq, hash, day)) in &tips {
-            set_head.execute(params![site, seq, hash])?;
-            checkpoint.execute(params![site, day, seq, hash])?;
-        }
     }
+    advance_chain_heads(&tx, &tips)?;
     write_rollups(&tx, &rollups)?;
     tx.commit()?;
     for (site, (_, hash, _)) in tips {
@@ -121,6 +92,34 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
     }
     memory.banners.extend(new_banners);
     Ok(results)
+}
+
+/// Stores the banner version `s` names, unless it is remembered as stored; returns
+/// it when its content is known, to be remembered once committed. Only those are
+/// remembered: an unknown hash (a client's, or a newer build's) grows no memory,
+/// and its content is filled in once a server that knows it sees it.
+fn upsert_banner(version: &mut rusqlite::CachedStatement<'_>, s: &StoredEvent, memory: &Memory) -> rusqlite::Result<Option<String>> {
+    let e = &s.event;
+    let Some(b) = e.banner.as_ref().filter(|b| !memory.banners.contains(*b)) else { return Ok(None) };
+    version.execute(params![b, e.site, e.lang, e.revision, s.banner_content.as_deref(), s.server_ts as i64])?;
+    Ok(s.banner_content.is_some().then(|| b.clone()))
+}
+
+/// Inserts one event (nothing when its id is stored already); returns the rows inserted.
+fn insert_event(insert: &mut rusqlite::CachedStatement<'_>, s: &StoredEvent, categories: &str, prev: Option<String>, hash: Option<&str>) -> rusqlite::Result<usize> {
+    let e = &s.event;
+    insert.execute(params![e.id, e.site, e.action.as_str(), e.consent_id, categories, e.revision, e.lang, e.path, s.device, e.client_ts as i64, s.server_ts as i64, e.banner, prev, hash, s.consented])
+}
+
+/// Moves each site's chain head (and that day's checkpoint) to its newest link: `(seq, hash, day)`.
+fn advance_chain_heads(tx: &rusqlite::Transaction<'_>, tips: &HashMap<String, (i64, String, i64)>) -> rusqlite::Result<()> {
+    let mut set_head = tx.prepare_cached("INSERT OR REPLACE INTO chain_heads (site, seq, row_hash) VALUES (?1, ?2, ?3)")?;
+    let mut checkpoint = tx.prepare_cached("INSERT OR REPLACE INTO chain_checkpoints (site, day, seq, row_hash) VALUES (?1, ?2, ?3, ?4)")?;
+    for (site, (seq, hash, day)) in tips {
+        set_head.execute(params![site, seq, hash])?;
+        checkpoint.execute(params![site, day, seq, hash])?;
+    }
+    Ok(())
 }
 
 /// Adds `r` to the rollup tables.
