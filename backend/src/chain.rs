@@ -32,7 +32,7 @@ impl RowContent<'_> {
             h.update(field.as_bytes());
         }
         h.update(format!("\n{}\n{}", self.client_ts, self.server_ts).as_bytes());
-        consent_wire::config::hex(&h.finalize())
+        hex::encode(h.finalize())
     }
 }
 

@@ -10,7 +10,6 @@
 
 use std::sync::Arc;
 
-use consent_wire::config::hex;
 use consent_wire::{Action, Event};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -91,7 +90,7 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
             let path = pick(&mut rng, &PATHS);
             let (revision, banner, content) = match sites.current_banner(site_id, lang) {
                 Some((r, b)) if redesigned => (r.to_owned(), b.to_owned(), sites.banner_content(b)),
-                _ => ("5e0c1a7b9d24".to_owned(), hex(&Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
+                _ => ("5e0c1a7b9d24".to_owned(), hex::encode(Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
             };
             let visit = Visit { site: site_id, lang, device, path, revision: &revision, banner: &banner, content: &content };
             day_events.push(visit.event(&mut rng, t, Action::BannerShown, Vec::new(), None, false));
@@ -214,7 +213,7 @@ fn uuid7(rng: &mut StdRng, ms: i64) -> String {
     b[..6].copy_from_slice(&(ms as u64).to_be_bytes()[2..]);
     b[6] = 0x70 | (b[6] & 0x0f);
     b[8] = 0x80 | (b[8] & 0x3f);
-    let h = hex(&b);
+    let h = hex::encode(b);
     format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 

@@ -152,7 +152,7 @@ fn two_sites() -> tempfile::TempDir {
     copy_dir(&src, dir.path());
     let lux = std::fs::read_to_string(src.join("sites/luxhost.toml")).expect("luxhost.toml");
     let other = lux.replacen("id = \"luxhost\"", "id = \"other\"", 1).replacen("name = \"Luxhost\"", "name = \"Other\"", 1);
-    let hash = consent_wire::config::hex(&<sha2::Sha256 as sha2::Digest>::digest(b"other-site-token"));
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"other-site-token"));
     let other = with_token_hash(&other, &hash);
     std::fs::write(dir.path().join("sites/other.toml"), other).expect("write other.toml");
     dir

@@ -3,7 +3,8 @@
 //! reason to refuse: the server's time is the authority, the client's is kept as
 //! information (millions of devices have wrong clocks).
 
-use crate::config::{is_ident, is_lang, SiteConfig};
+use crate::config::check::{is_ident, is_lang};
+use crate::config::SiteConfig;
 use crate::event::{Action, Event};
 
 pub use crate::path::MAX_PATH;

@@ -52,6 +52,9 @@ fn bad_fields_are_named() {
         ("origins = [\"ftp://x\"]", "origins[0]"),
         ("default_language = \"es\"", "default_language"),
         ("policy_url = \"javascript:alert(1)\"", "policy_url"),
+        // Browsers read both as another host.
+        ("policy_url = \"//evil.example\"", "policy_url"),
+        ("policy_url = \"/\\\\evil.example\"", "policy_url"),
         ("unknown_field = 1", "unknown field `unknown_field`"),
     ];
     let good = std::fs::read_to_string(pkg_config().join("sites/luxhost.toml")).expect("reference site");

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use axum::http::{header, HeaderMap};
-use consent_wire::config::hex;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -74,7 +73,7 @@ impl Sessions {
         if self.admin.matches(token) {
             return Some(Role::Admin);
         }
-        let digest = hex(&Sha256::digest(token.as_bytes()));
+        let digest = hex::encode(Sha256::digest(token.as_bytes()));
         let mut found = None;
         for site in sites.all() {
             for h in &site.dashboard_tokens_sha256 {
@@ -88,10 +87,10 @@ impl Sessions {
 
     /// A signed cookie value for `role`, valid until `now + LIFETIME_MS`.
     pub fn issue(&self, role: &Role, token: &str, now_ms: i64) -> String {
-        let nonce = hex(&rand::random::<[u8; 16]>());
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
         let (kind, site, print) = match role {
             Role::Admin => ("a", "", String::new()),
-            Role::Site(s) => ("s", s.as_str(), fingerprint(&hex(&Sha256::digest(token.as_bytes())))),
+            Role::Site(s) => ("s", s.as_str(), fingerprint(&hex::encode(Sha256::digest(token.as_bytes())))),
         };
         let payload = format!("{kind}.{site}.{print}.{}.{nonce}", now_ms + LIFETIME_MS);
         format!("{payload}.{}", self.sign(&payload).unwrap_or_default())
@@ -151,7 +150,7 @@ impl Sessions {
     fn sign(&self, payload: &str) -> Option<String> {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.key).ok()?;
         mac.update(payload.as_bytes());
-        Some(hex(&mac.finalize().into_bytes()))
+        Some(hex::encode(mac.finalize().into_bytes()))
     }
 }
 

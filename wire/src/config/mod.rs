@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod check;
+
 /// Every text key the widget shows. A language is complete when it has all of them.
 pub const TEXT_KEYS: &[&str] = &[
     "title",
@@ -310,105 +312,7 @@ impl SiteConfig {
             }
         }
         let digest = h.finalize();
-        hex(&digest[..6])
-    }
-
-    fn validate(&self, path: &Path) -> Result<()> {
-        let bad = |field: &str, message: &str| ConfigError::Invalid { path: path.to_owned(), field: field.to_owned(), message: message.to_owned() };
-        if !is_ident(&self.id, 64) {
-            return Err(bad("id", "use 1-64 characters a-z, 0-9, '-' or '_'"));
-        }
-        for (i, h) in self.dashboard_tokens_sha256.iter().enumerate() {
-            if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-                return Err(bad(&format!("dashboard_tokens_sha256[{i}]"), "the SHA-256 of a token as 64 lowercase hex digits (printf %s TOKEN | sha256sum)"));
-            }
-        }
-        if self.origins.is_empty() {
-            return Err(bad("origins", "list at least one origin, like \"https://www.example.com\""));
-        }
-        for (i, o) in self.origins.iter().enumerate() {
-            let ok = (o.starts_with("https://") || o.starts_with("http://")) && !o.ends_with('/') && !o.contains(' ');
-            if !ok {
-                return Err(bad(&format!("origins[{i}]"), "an origin is scheme://host[:port], without a trailing slash"));
-            }
-        }
-        if self.languages.is_empty() || self.languages.iter().any(|l| !is_lang(l)) {
-            return Err(bad("languages", "list language codes like \"nl\" or \"en\""));
-        }
-        if !self.languages.contains(&self.default_language) {
-            return Err(bad("default_language", "must be one of `languages`"));
-        }
-        if !is_safe_url(&self.policy_url) {
-            return Err(bad("policy_url", "use a path starting with '/' or an http(s) URL"));
-        }
-        if !self.endpoint.starts_with('/') && !self.endpoint.starts_with("https://") {
-            return Err(bad("endpoint", "use a path starting with '/' or an https URL"));
-        }
-        let c = &self.cookie;
-        if c.name.is_empty() || c.name.len() > 64 || !c.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(bad("cookie.name", "use 1-64 characters a-z, A-Z, 0-9, '-' or '_'"));
-        }
-        if c.max_age_days == 0 || c.max_age_days > 396 {
-            return Err(bad("cookie.max_age_days", "must be 1-396 days (regulators expect at most 13 months)"));
-        }
-        if let Some(d) = &c.domain {
-            if d.is_empty() || !d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
-                return Err(bad("cookie.domain", "must be a host name like \"example.com\""));
-            }
-        }
-        if self.categories.is_empty() || self.categories.len() > 16 {
-            return Err(bad("categories", "list 1-16 categories"));
-        }
-        for (i, cat) in self.categories.iter().enumerate() {
-            let field = |f: &str| format!("categories[{i}].{f}");
-            if !is_ident(&cat.id, 32) {
-                return Err(bad(&field("id"), "use 1-32 characters a-z, 0-9, '-' or '_'"));
-            }
-            if self.categories[..i].iter().any(|o| o.id == cat.id) {
-                return Err(bad(&field("id"), "duplicate category id"));
-            }
-            for lang in &self.languages {
-                if !cat.title.contains_key(lang) {
-                    return Err(bad(&field("title"), &format!("missing language \"{lang}\"")));
-                }
-                if !cat.description.contains_key(lang) {
-                    return Err(bad(&field("description"), &format!("missing language \"{lang}\"")));
-                }
-            }
-            if let Some(sig) = cat.consent_mode.iter().find(|s| !CONSENT_SIGNALS.contains(&s.as_str())) {
-                return Err(bad(&field("consent_mode"), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", "))));
-            }
-            for (j, s) in cat.services.iter().enumerate() {
-                for (k, ck) in s.cookies.iter().enumerate() {
-                    let star = ck.name.find('*');
-                    if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
-                        return Err(bad(&field(&format!("services[{j}].cookies[{k}].name")), "a cookie name, or a prefix ending in a single '*'"));
-                    }
-                }
-            }
-        }
-        if !self.categories.iter().any(|c| c.required) {
-            return Err(bad("categories", "one category must be `required = true` (strictly necessary cookies)"));
-        }
-        for lang in self.policy_translations.keys() {
-            if !self.languages.contains(lang) || *lang == self.default_language {
-                return Err(bad(&format!("policy_translations.{lang}"), "a language in `languages` other than `default_language`"));
-            }
-        }
-        if let Some(n) = &self.cookie_section {
-            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return Err(bad("cookie_section", "a section number like \"1.7\""));
-            }
-        }
-        for (lang, texts) in &self.texts {
-            if !self.languages.contains(lang) {
-                return Err(bad(&format!("texts.{lang}"), "language not in `languages`"));
-            }
-            if let Some(k) = texts.keys().find(|k| !TEXT_KEYS.contains(&k.as_str())) {
-                return Err(bad(&format!("texts.{lang}.{k}"), "unknown text key"));
-            }
-        }
-        Ok(())
+        hex::encode(&digest[..6])
     }
 }
 
@@ -433,23 +337,5 @@ fn read(path: &Path) -> Result<String> {
 
 /// Is `s` a valid site id (also a file name: `sites/<id>.toml`)?
 pub fn is_site_id(s: &str) -> bool {
-    is_ident(s, 64)
-}
-
-pub(crate) fn is_ident(s: &str, max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-pub(crate) fn is_lang(s: &str) -> bool {
-    (2..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
-}
-
-fn is_safe_url(s: &str) -> bool {
-    (s.starts_with('/') && !s.starts_with("//")) || s.starts_with("https://") || s.starts_with("http://")
-}
-
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    bytes.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
+    check::is_ident(s, 64)
 }
