@@ -56,6 +56,33 @@ pub struct Config {
 /// A missing or mistyped field; the message names it.
 pub struct BadField(pub &'static str);
 
+impl Category {
+    /// One category of the merged config, its texts in `lang` (else `default_lang`).
+    fn read(c: &JsValue, lang: &str, default_lang: &str) -> Result<Category, BadField> {
+        Ok(Category {
+            id: string(c, "id")?,
+            required: get(c, "required").as_bool().unwrap_or(false),
+            title: localized(&get(c, "title"), lang, default_lang).ok_or(BadField("categories[].title"))?,
+            description: localized(&get(c, "description"), lang, default_lang).unwrap_or_default(),
+            cookies: strings(&get(c, "cookies")),
+            signals: strings(&get(c, "signals")),
+            gpc: get(c, "gpc").as_bool().unwrap_or(false),
+            table: get(c, "services")
+                .dyn_ref::<Array>()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            let field = |k| get(&r, k).as_string().unwrap_or_default();
+                            let local = |k| localized(&get(&r, k), lang, default_lang).unwrap_or_default();
+                            [field("name"), field("provider"), local("purpose"), local("duration")]
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
 impl Config {
     /// Reads the config object and picks the language: `<html lang>`, then the browser's.
     pub fn read(obj: &JsValue, page_lang: &str, browser_lang: &str) -> Result<Config, BadField> {
@@ -75,27 +102,7 @@ impl Config {
         let cookie = get(obj, "cookie");
         let mut categories = Vec::new();
         for c in get(obj, "categories").dyn_ref::<Array>().ok_or(BadField("categories"))?.iter() {
-            categories.push(Category {
-                id: string(&c, "id")?,
-                required: get(&c, "required").as_bool().unwrap_or(false),
-                title: localized(&get(&c, "title"), &lang, &default_lang).ok_or(BadField("categories[].title"))?,
-                description: localized(&get(&c, "description"), &lang, &default_lang).unwrap_or_default(),
-                cookies: strings(&get(&c, "cookies")),
-                signals: strings(&get(&c, "signals")),
-                gpc: get(&c, "gpc").as_bool().unwrap_or(false),
-                table: get(&c, "services")
-                    .dyn_ref::<Array>()
-                    .map(|rows| {
-                        rows.iter()
-                            .map(|r| {
-                                let field = |k| get(&r, k).as_string().unwrap_or_default();
-                                let local = |k| localized(&get(&r, k), &lang, &default_lang).unwrap_or_default();
-                                [field("name"), field("provider"), local("purpose"), local("duration")]
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            });
+            categories.push(Category::read(&c, &lang, &default_lang)?);
         }
         Ok(Config {
             site: string(obj, "site")?,

@@ -70,9 +70,15 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
     let weights: Vec<f64> = (0..days).map(|d| day_weight(first_day + d, d as f64 / days as f64)).collect();
     let total_weight: f64 = weights.iter().sum();
     let visitors = events as f64 / EVENTS_PER_VISITOR;
-    let langs: Vec<(&str, u32)> = site.languages.iter().enumerate().map(|(i, l)| (l.as_str(), [60, 25, 8, 7].get(i).copied().unwrap_or(3))).collect();
-    let optional: Vec<&str> = site.categories.iter().filter(|c| !c.required).map(|c| c.id.as_str()).collect();
-    let required: Vec<String> = site.required_ids().map(String::from).collect();
+    let people = Visitors {
+        sites,
+        site_id,
+        langs: site.languages.iter().enumerate().map(|(i, l)| (l.as_str(), [60, 25, 8, 7].get(i).copied().unwrap_or(3))).collect(),
+        all: site.categories.iter().map(|c| c.id.clone()).collect(),
+        optional: site.categories.iter().filter(|c| !c.required).map(|c| c.id.as_str()).collect(),
+        required: site.required_ids().map(String::from).collect(),
+        now_ms,
+    };
     let mut stored = 0;
     let mut pending = tokio::task::JoinSet::new();
     for (d, w) in weights.iter().enumerate() {
@@ -82,44 +88,8 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
         let mut day_events = Vec::with_capacity(n * 2);
         for _ in 0..n {
             let t = day * DAY_MS + time_of_day(&mut rng);
-            if t >= now_ms {
-                continue;
-            }
-            let lang = pick(&mut rng, &langs);
-            let device = pick(&mut rng, &DEVICES);
-            let path = pick(&mut rng, &PATHS);
-            let (revision, banner, content) = match sites.current_banner(site_id, lang) {
-                Some((r, b)) if redesigned => (r.to_owned(), b.to_owned(), sites.banner_content(b)),
-                _ => ("5e0c1a7b9d24".to_owned(), hex::encode(Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
-            };
-            let visit = Visit { site: site_id, lang, device, path, revision: &revision, banner: &banner, content: &content };
-            day_events.push(visit.event(&mut rng, t, Action::BannerShown, Vec::new(), None, false));
-            let decide_p = if redesigned { 0.76 } else { 0.66 } - if device == "mobile" { 0.05 } else { 0.0 };
-            if device == "bot" || !rng.random_bool(decide_p) {
-                continue;
-            }
-            let consent_id = uuid7(&mut rng, t);
-            let answered = (t + rng.random_range(1_500..45_000)).min(now_ms - 1);
-            let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 };
-            let roll: f64 = rng.random();
-            let (action, cats) = if roll < accept_p {
-                (Action::AcceptAll, site.categories.iter().map(|c| c.id.clone()).collect())
-            } else if roll < accept_p + 0.30 {
-                (Action::RejectAll, required.clone())
-            } else {
-                let mut cats = required.clone();
-                for (i, c) in optional.iter().enumerate() {
-                    if rng.random_bool(if i == 0 { 0.62 } else { 0.22 }) {
-                        cats.push((*c).to_owned());
-                    }
-                }
-                (Action::Custom, cats)
-            };
-            let granted = cats.len() > required.len();
-            day_events.push(visit.event(&mut rng, answered, action, cats, Some(consent_id.clone()), granted));
-            if granted && rng.random_bool(0.012) {
-                let later = (answered + rng.random_range(60_000..DAY_MS)).min(now_ms - 1);
-                day_events.push(visit.event(&mut rng, later, Action::Withdraw, required.clone(), Some(consent_id), false));
+            if t < now_ms {
+                people.visit(&mut rng, t, redesigned, &mut day_events);
             }
         }
         day_events.sort_by_key(|e| e.server_ts);
@@ -138,6 +108,65 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
         progress(stored);
     }
     Ok(stored)
+}
+
+/// Who visits one site, and how they answer.
+struct Visitors<'a> {
+    sites: &'a Sites,
+    site_id: &'a str,
+    /// Languages with their weights.
+    langs: Vec<(&'a str, u32)>,
+    all: Vec<String>,
+    optional: Vec<&'a str>,
+    required: Vec<String>,
+    now_ms: i64,
+}
+
+impl Visitors<'_> {
+    /// One visitor at `t`: an impression, most often a decision, rarely a withdrawal later.
+    fn visit(&self, rng: &mut StdRng, t: i64, redesigned: bool, out: &mut Vec<StoredEvent>) {
+        let lang = pick(rng, &self.langs);
+        let device = pick(rng, &DEVICES);
+        let path = pick(rng, &PATHS);
+        let (revision, banner, content) = match self.sites.current_banner(self.site_id, lang) {
+            Some((r, b)) if redesigned => (r.to_owned(), b.to_owned(), self.sites.banner_content(b)),
+            _ => ("5e0c1a7b9d24".to_owned(), hex::encode(Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
+        };
+        let visit = Visit { site: self.site_id, lang, device, path, revision: &revision, banner: &banner, content: &content };
+        out.push(visit.event(rng, t, Action::BannerShown, Vec::new(), None, false));
+        let decide_p = if redesigned { 0.76 } else { 0.66 } - if device == "mobile" { 0.05 } else { 0.0 };
+        if device == "bot" || !rng.random_bool(decide_p) {
+            return;
+        }
+        let consent_id = uuid7(rng, t);
+        let answered = (t + rng.random_range(1_500..45_000)).min(self.now_ms - 1);
+        let (action, cats) = self.answer(rng, lang, redesigned);
+        let granted = cats.len() > self.required.len();
+        out.push(visit.event(rng, answered, action, cats, Some(consent_id.clone()), granted));
+        if granted && rng.random_bool(0.012) {
+            let later = (answered + rng.random_range(60_000..DAY_MS)).min(self.now_ms - 1);
+            out.push(visit.event(rng, later, Action::Withdraw, self.required.clone(), Some(consent_id), false));
+        }
+    }
+
+    /// Accept all, reject all, or a choice of the optional categories.
+    fn answer(&self, rng: &mut StdRng, lang: &str, redesigned: bool) -> (Action, Vec<String>) {
+        let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 };
+        let roll: f64 = rng.random();
+        if roll < accept_p {
+            (Action::AcceptAll, self.all.clone())
+        } else if roll < accept_p + 0.30 {
+            (Action::RejectAll, self.required.clone())
+        } else {
+            let mut cats = self.required.clone();
+            for (i, c) in self.optional.iter().enumerate() {
+                if rng.random_bool(if i == 0 { 0.62 } else { 0.22 }) {
+                    cats.push((*c).to_owned());
+                }
+            }
+            (Action::Custom, cats)
+        }
+    }
 }
 
 async fn join_one(set: &mut tokio::task::JoinSet<crate::store::Result<crate::store::Stored>>) -> Result<usize, DemoError> {

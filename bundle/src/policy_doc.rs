@@ -39,78 +39,112 @@ pub struct PolicyDoc {
 }
 
 pub fn parse(source: &str) -> PolicyDoc {
-    let mut doc = PolicyDoc { title: String::new(), sections: vec![Section { number: String::new(), title: String::new(), level: 2, blocks: vec![] }] };
-    let mut runs: Vec<Run> = Vec::new();
-    let mut items: Option<Vec<Vec<Run>>> = None;
-    let mut style: Option<&'static str> = None;
-    let mut link: Option<(String, String)> = None;
-    let mut heading: Option<HeadingLevel> = None;
+    let preamble = Section { number: String::new(), title: String::new(), level: 2, blocks: vec![] };
+    let mut b = Builder { doc: PolicyDoc { title: String::new(), sections: vec![preamble] }, runs: Vec::new(), items: None, style: None, link: None, heading: None };
     for ev in Parser::new(source) {
-        match ev {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some(level);
-                runs.clear();
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let text = plain(&runs);
-                runs.clear();
-                match heading.take() {
-                    Some(HeadingLevel::H1) if doc.title.is_empty() => doc.title = text,
-                    Some(level) => {
-                        let (number, title) = split_number(&text);
-                        let level = if level <= HeadingLevel::H2 { 2 } else { 3 };
-                        doc.sections.push(Section { number, title, level, blocks: vec![] });
-                    }
-                    None => {}
-                }
-            }
-            Event::Start(Tag::List(_)) => items = Some(items.take().unwrap_or_default()),
-            Event::End(TagEnd::List(_)) => {
-                if let Some(list) = items.take().filter(|l| !l.is_empty()) {
-                    push_block(&mut doc, Block::List(list));
-                }
-            }
-            Event::End(TagEnd::Item) => {
-                if let Some(list) = items.as_mut() {
-                    list.push(autolink(std::mem::take(&mut runs)));
-                }
-            }
-            Event::End(TagEnd::HtmlBlock) => {
-                let text = plain(&runs).trim_end().to_owned();
-                runs.clear();
-                push_block(&mut doc, Block::Para(vec![Run::Text(text)]));
-            }
-            Event::End(TagEnd::Paragraph) if items.is_none() => {
-                push_block(&mut doc, Block::Para(autolink(std::mem::take(&mut runs))));
-            }
-            Event::Start(Tag::Emphasis) => style = Some("em"),
-            Event::Start(Tag::Strong) => style = Some("strong"),
-            Event::End(TagEnd::Emphasis | TagEnd::Strong) => style = None,
-            Event::Start(Tag::Link { dest_url, .. }) => link = Some((dest_url.to_string(), String::new())),
-            Event::End(TagEnd::Link) => {
-                if let Some((href, text)) = link.take() {
-                    runs.push(if is_safe_link(&href) { Run::Link { text, href } } else { Run::Text(text) });
-                }
-            }
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                if let Some((_, text)) = link.as_mut() {
-                    text.push_str(&t);
-                } else {
-                    runs.push(match style {
-                        Some("em") => Run::Em(t.to_string()),
-                        Some(_) => Run::Strong(t.to_string()),
-                        None => Run::Text(t.to_string()),
-                    });
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => runs.push(Run::Text(" ".into())),
-            _ => {}
-        }
+        b.event(ev);
     }
+    let mut doc = b.doc;
     if doc.sections.first().is_some_and(|s| s.blocks.is_empty()) {
         doc.sections.remove(0);
     }
     doc
+}
+
+/// Inline emphasis in effect.
+#[derive(Clone, Copy)]
+enum Style {
+    Em,
+    Strong,
+}
+
+/// The document so far, and what is open between Markdown events.
+struct Builder {
+    doc: PolicyDoc,
+    /// The text runs of the paragraph, item or heading being read.
+    runs: Vec<Run>,
+    /// The items of the list being read.
+    items: Option<Vec<Vec<Run>>>,
+    style: Option<Style>,
+    /// The link being read: its target and text.
+    link: Option<(String, String)>,
+    heading: Option<HeadingLevel>,
+}
+
+impl Builder {
+    /// Blocks: headings, lists, paragraphs, raw HTML (kept as text); the rest is inline.
+    fn event(&mut self, ev: Event<'_>) {
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.heading = Some(level);
+                self.runs.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Start(Tag::List(_)) => self.items = Some(self.items.take().unwrap_or_default()),
+            Event::End(TagEnd::List(_)) => {
+                if let Some(list) = self.items.take().filter(|l| !l.is_empty()) {
+                    push_block(&mut self.doc, Block::List(list));
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(list) = self.items.as_mut() {
+                    list.push(autolink(std::mem::take(&mut self.runs)));
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                let text = plain(&self.runs).trim_end().to_owned();
+                self.runs.clear();
+                push_block(&mut self.doc, Block::Para(vec![Run::Text(text)]));
+            }
+            Event::End(TagEnd::Paragraph) if self.items.is_none() => {
+                push_block(&mut self.doc, Block::Para(autolink(std::mem::take(&mut self.runs))));
+            }
+            other => self.inline(other),
+        }
+    }
+
+    /// The first level-1 heading is the title; the others open a (sub)section.
+    fn end_heading(&mut self) {
+        let text = plain(&self.runs);
+        self.runs.clear();
+        match self.heading.take() {
+            Some(HeadingLevel::H1) if self.doc.title.is_empty() => self.doc.title = text,
+            Some(level) => {
+                let (number, title) = split_number(&text);
+                let level = if level <= HeadingLevel::H2 { 2 } else { 3 };
+                self.doc.sections.push(Section { number, title, level, blocks: vec![] });
+            }
+            None => {}
+        }
+    }
+
+    /// Text, emphasis and links; a link that is not safe stays text.
+    fn inline(&mut self, ev: Event<'_>) {
+        match ev {
+            Event::Start(Tag::Emphasis) => self.style = Some(Style::Em),
+            Event::Start(Tag::Strong) => self.style = Some(Style::Strong),
+            Event::End(TagEnd::Emphasis | TagEnd::Strong) => self.style = None,
+            Event::Start(Tag::Link { dest_url, .. }) => self.link = Some((dest_url.to_string(), String::new())),
+            Event::End(TagEnd::Link) => {
+                if let Some((href, text)) = self.link.take() {
+                    self.runs.push(if is_safe_link(&href) { Run::Link { text, href } } else { Run::Text(text) });
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if let Some((_, text)) = self.link.as_mut() {
+                    text.push_str(&t);
+                } else {
+                    self.runs.push(match self.style {
+                        Some(Style::Em) => Run::Em(t.to_string()),
+                        Some(Style::Strong) => Run::Strong(t.to_string()),
+                        None => Run::Text(t.to_string()),
+                    });
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => self.runs.push(Run::Text(" ".into())),
+            _ => {}
+        }
+    }
 }
 
 impl PolicyDoc {

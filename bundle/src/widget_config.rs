@@ -28,8 +28,6 @@ pub struct WidgetConfig {
 /// The widget config of `site`, whose policy files are `policy`.
 pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Texts>, policy: &BTreeMap<String, PolicyFiles>, naming: &dyn Naming) -> Result<WidgetConfig, BundleError> {
     let revision = site.current_revision(pkg_config)?;
-    let policy_docs: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.doc_url)).collect();
-    let policy_pages: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.page_url)).collect();
     let (first_texts, other_texts): (BTreeMap<_, _>, BTreeMap<_, _>) = texts
         .iter()
         .map(|(lang, t)| {
@@ -57,6 +55,20 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     if let Some(set) = consent_set(site) {
         first["consentSet"] = set;
     }
+    let details = details(site, texts, other_texts, &revision, policy);
+    let details = serde_json::to_string(&details)?;
+    first["details"] = json!(naming.details(&details));
+    if let Some(code) = naming.code() {
+        first["pkg"] = json!(code);
+    }
+    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details })
+}
+
+/// `details.json`: what the full widget adds to `config.json` (category texts and
+/// cookie tables, policy URLs, banner versions, the other texts).
+fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTreeMap<&String, BTreeMap<&String, &String>>, revision: &str, policy: &BTreeMap<String, PolicyFiles>) -> Value {
+    let policy_docs: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.doc_url)).collect();
+    let policy_pages: BTreeMap<&String, &String> = policy.iter().map(|(l, f)| (l, &f.page_url)).collect();
     // Same order as in `config.json`: the full widget merges the two lists item by item.
     let categories: Vec<Value> = site
         .categories
@@ -72,22 +84,16 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
             })
         })
         .collect();
-    let details = json!({
+    json!({
         "site": site.id,
         "trustLateScripts": site.trust_late_scripts,
         "endpoint": site.endpoint,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
-        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, &revision).hash)).collect::<BTreeMap<_, _>>(),
+        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": other_texts,
-    });
-    let details = serde_json::to_string(&details)?;
-    first["details"] = json!(naming.details(&details));
-    if let Some(code) = naming.code() {
-        first["pkg"] = json!(code);
-    }
-    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details })
+    })
 }
 
 /// `object` with each flag that is set added as `true`: on the critical path a

@@ -68,25 +68,7 @@ impl Viewer {
         let h1 = child(doc, &top, "h1", "", Some(&t("policy_link")))?;
         h1.set_id("pv-title");
         h1.set_attribute("tabindex", "-1").ok()?;
-        let tools = child(doc, &top, "div", "tools", None)?;
-        tools.set_attribute("role", "search").ok()?;
-        let search: HtmlInputElement = child(doc, &tools, "input", "", None)?.dyn_into().ok()?;
-        search.set_type("search");
-        search.set_attribute("aria-label", &t("policy_search")).ok()?;
-        search.set_placeholder(&t("policy_search"));
-        let count = child(doc, &tools, "span", "count", None)?;
-        count.set_attribute("aria-live", "polite").ok()?;
-        for (act, label, text) in [("prev", "policy_previous", "↑"), ("next", "policy_next", "↓")] {
-            let b = child(doc, &tools, "button", "", Some(text))?;
-            b.set_attribute("data-act", act).ok()?;
-            b.set_attribute("aria-label", &t(label)).ok()?;
-        }
-        child(doc, &tools, "button", "", Some(&t("policy_print")))?.set_attribute("data-act", "print").ok()?;
-        let page = child(doc, &tools, "a", "btn", Some(&t("policy_open_page")))?;
-        page.set_attribute("href", &config.policy_page).ok()?;
-        page.set_attribute("target", "_blank").ok()?;
-        page.set_attribute("rel", "noopener").ok()?;
-        child(doc, &tools, "button", "", Some(&t("policy_close")))?.set_attribute("data-act", "close").ok()?;
+        let (search, count) = toolbar(doc, &top, config)?;
         let main = child(doc, &dlg, "div", "main", None)?;
         let nav = child(doc, &main, "nav", "", None)?;
         nav.set_attribute("aria-labelledby", "pv-toc").ok()?;
@@ -324,4 +306,30 @@ fn set_document_sheet(doc: &Document, sheet: &CssStyleSheet, on: bool) {
         others.push(sheet);
     }
     doc.set_adopted_style_sheets(&others);
+}
+
+/// The viewer's toolbar: search with its match count and arrows, print, the
+/// plain page, close. Returns the search field and the count.
+fn toolbar(doc: &Document, top: &Element, config: &Config) -> Option<(HtmlInputElement, Element)> {
+    let t = |k: &str| config.text(k);
+    let tools = child(doc, top, "div", "tools", None)?;
+    tools.set_attribute("role", "search").ok()?;
+    let search: HtmlInputElement = child(doc, &tools, "input", "", None)?.dyn_into().ok()?;
+    search.set_type("search");
+    search.set_attribute("aria-label", &t("policy_search")).ok()?;
+    search.set_placeholder(&t("policy_search"));
+    let count = child(doc, &tools, "span", "count", None)?;
+    count.set_attribute("aria-live", "polite").ok()?;
+    for (act, label, text) in [("prev", "policy_previous", "↑"), ("next", "policy_next", "↓")] {
+        let b = child(doc, &tools, "button", "", Some(text))?;
+        b.set_attribute("data-act", act).ok()?;
+        b.set_attribute("aria-label", &t(label)).ok()?;
+    }
+    child(doc, &tools, "button", "", Some(&t("policy_print")))?.set_attribute("data-act", "print").ok()?;
+    let page = child(doc, &tools, "a", "btn", Some(&t("policy_open_page")))?;
+    page.set_attribute("href", &config.policy_page).ok()?;
+    page.set_attribute("target", "_blank").ok()?;
+    page.set_attribute("rel", "noopener").ok()?;
+    child(doc, &tools, "button", "", Some(&t("policy_close")))?.set_attribute("data-act", "close").ok()?;
+    Some((search, count))
 }

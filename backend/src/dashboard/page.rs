@@ -80,36 +80,9 @@ pub fn dashboard(v: &View<'_>) -> Markup {
     layout(
         &format!("{} · Consent dashboard", v.site_name),
         html! {
-            header.top {
-                h1 { "Consent dashboard" }
-                form.site method="get" action="/dashboard" {
-                    label for="site" { "Site" }
-                    select #site name="site" data-autosubmit {
-                        @for (id, name) in &v.sites {
-                            option value=(id) selected[*id == v.site] { (name) " (" (id) ")" }
-                        }
-                    }
-                    input type="hidden" name="range" value=(p.key);
-                    button type="submit" { "Show" }
-                }
-                form.logout method="post" action="/dashboard/logout" {
-                    span.who { (v.signed_in_as) }
-                    button type="submit" { "Sign out" }
-                }
-            }
+            (top_bar(v))
             main {
-                nav.ranges aria-label="Date range" {
-                    @for (key, label) in PRESETS {
-                        a href=(format!("/dashboard?{}", preset_query(v.site, key))) aria-current=[(p.key == key).then_some("true")] { (label) }
-                    }
-                    form.custom method="get" action="/dashboard" {
-                        input type="hidden" name="site" value=(v.site);
-                        input type="hidden" name="range" value="custom";
-                        label { "From " input type="date" name="from" value=(p.first_day) required; }
-                        label { "to " input type="date" name="to" value=(p.last_day) required; }
-                        button type="submit" aria-current=[(p.key == "custom").then_some("true")] { "Custom" }
-                    }
-                }
+                (ranges(v))
                 p.period { (p.first_day) " – " (p.last_day) " (UTC), compared with the " (p.current.days()) " days before." }
                 section.figures aria-label="Headline figures" {
                     @for f in &v.figures { (figure(f)) }
@@ -118,22 +91,7 @@ pub fn dashboard(v: &View<'_>) -> Markup {
                     h2 { "Over time" a.csv href=(format!("/dashboard/export/timeseries.csv?{}", v.query)) { "CSV" } }
                     (super::chart::chart(&v.buckets, p.hourly))
                 }
-                section {
-                    h2 { "Acceptance per category" a.csv href=(format!("/dashboard/export/categories.csv?{}", v.query)) { "CSV" } }
-                    table.categories {
-                        thead { tr { th { "Category" } th.num { "Decisions accepting" } th.num { "Rate" } th { span.sr { "Bar" } } } }
-                        tbody {
-                            @for c in &v.categories {
-                                tr data-category=(c.id) {
-                                    td { (c.title) @if c.required { " " small { "(always on)" } } }
-                                    td.num { (thousands(c.accepted)) }
-                                    td.num { (percent(c.rate)) }
-                                    td { meter min="0" max="1" value=(c.rate.unwrap_or(0.0)) { (percent(c.rate)) } }
-                                }
-                            }
-                        }
-                    }
-                }
+                (categories(v))
                 @for (dim, label, rows) in &v.breakdowns {
                     section.breakdown {
                         h2 { (label) a.csv href=(format!("/dashboard/export/{dim}.csv?{}", v.query)) { "CSV" } }
@@ -146,17 +104,87 @@ pub fn dashboard(v: &View<'_>) -> Markup {
                         a href=(format!("/dashboard/export/decisions.csv?{}", v.query)) { "decisions.csv" } "." }
                     p { a href=(format!("/dashboard/export/summary.csv?{}", v.query)) { "Headline figures as CSV" } }
                 }
-                details.legend {
-                    summary { "How these figures are defined" }
-                    dl {
-                        @for f in &v.figures { dt { (f.label) } dd { (f.definition) } }
-                        dt { "Category acceptance" } dd { "Decisions accepting the category ÷ decisions." }
-                    }
-                    p { "Only what the events say: nothing is estimated or sampled. Change is against the previous period of the same length; rates change in percentage points (pts)." }
-                }
+                (legend(v))
             }
         },
     )
+}
+
+/// The site picker and the signed-in role with its sign-out.
+fn top_bar(v: &View<'_>) -> Markup {
+    html! {
+        header.top {
+            h1 { "Consent dashboard" }
+            form.site method="get" action="/dashboard" {
+                label for="site" { "Site" }
+                select #site name="site" data-autosubmit {
+                    @for (id, name) in &v.sites {
+                        option value=(id) selected[*id == v.site] { (name) " (" (id) ")" }
+                    }
+                }
+                input type="hidden" name="range" value=(v.period.key);
+                button type="submit" { "Show" }
+            }
+            form.logout method="post" action="/dashboard/logout" {
+                span.who { (v.signed_in_as) }
+                button type="submit" { "Sign out" }
+            }
+        }
+    }
+}
+
+/// The preset date ranges and a custom one.
+fn ranges(v: &View<'_>) -> Markup {
+    let p = v.period;
+    html! {
+        nav.ranges aria-label="Date range" {
+            @for (key, label) in PRESETS {
+                a href=(format!("/dashboard?{}", preset_query(v.site, key))) aria-current=[(p.key == key).then_some("true")] { (label) }
+            }
+            form.custom method="get" action="/dashboard" {
+                input type="hidden" name="site" value=(v.site);
+                input type="hidden" name="range" value="custom";
+                label { "From " input type="date" name="from" value=(p.first_day) required; }
+                label { "to " input type="date" name="to" value=(p.last_day) required; }
+                button type="submit" aria-current=[(p.key == "custom").then_some("true")] { "Custom" }
+            }
+        }
+    }
+}
+
+fn categories(v: &View<'_>) -> Markup {
+    html! {
+        section {
+            h2 { "Acceptance per category" a.csv href=(format!("/dashboard/export/categories.csv?{}", v.query)) { "CSV" } }
+            table.categories {
+                thead { tr { th { "Category" } th.num { "Decisions accepting" } th.num { "Rate" } th { span.sr { "Bar" } } } }
+                tbody {
+                    @for c in &v.categories {
+                        tr data-category=(c.id) {
+                            td { (c.title) @if c.required { " " small { "(always on)" } } }
+                            td.num { (thousands(c.accepted)) }
+                            td.num { (percent(c.rate)) }
+                            td { meter min="0" max="1" value=(c.rate.unwrap_or(0.0)) { (percent(c.rate)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How each figure is defined.
+fn legend(v: &View<'_>) -> Markup {
+    html! {
+        details.legend {
+            summary { "How these figures are defined" }
+            dl {
+                @for f in &v.figures { dt { (f.label) } dd { (f.definition) } }
+                dt { "Category acceptance" } dd { "Decisions accepting the category ÷ decisions." }
+            }
+            p { "Only what the events say: nothing is estimated or sampled. Change is against the previous period of the same length; rates change in percentage points (pts)." }
+        }
+    }
 }
 
 fn figure(f: &Figure) -> Markup {
