@@ -20,6 +20,8 @@ pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["clippy", "-p", "consent-widget", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
     sh(Command::new("cargo").args(["clippy", "-p", "consent-first-layer", "--features", "entry", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
     crate::size::check()?;
+    // No import cycle, no file over 400 lines, no function over 60 lines (ARCHITECTURE.md).
+    crate::structure::run(false)?;
     sh(Command::new("cargo").args(["test", "--workspace"]))?;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
     fresh_postgres_database(&pg)?;
