@@ -18,7 +18,7 @@ pub fn child(doc: &Document, parent: &Node, tag: &str, class: &str, text: Option
     Some(el)
 }
 
-pub use consent_first_layer::skeleton::is_safe_href;
+pub use consent_wire::link::is_safe_link;
 
 /// Adds a listener that lives as long as the page.
 pub fn on(target: &EventTarget, name: &str, f: impl FnMut(web_sys::Event) + 'static) {

@@ -1,8 +1,9 @@
 //! The policy as a structured document, parsed from Markdown at build time so
 //! the Wasm only renders: numbered sections, blocks, text runs. Raw HTML in the
 //! source becomes text; links other than http(s), mailto and same-site paths
-//! become text; bare e-mail addresses become mailto links.
+//! become text (`consent_wire::link`); bare e-mail addresses become mailto links.
 
+use consent_wire::link::is_safe_link;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde_json::{json, Value};
 
@@ -200,11 +201,6 @@ fn plain(runs: &[Run]) -> String {
             Run::Link { text, .. } => text.as_str(),
         })
         .collect()
-}
-
-pub fn is_safe_link(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:") || (lower.starts_with('/') && !lower.starts_with("//")) || lower.starts_with('#')
 }
 
 /// Merges adjacent text runs and turns bare e-mail addresses into mailto links.

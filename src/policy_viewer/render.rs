@@ -9,7 +9,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
 
-use crate::element::{child, is_safe_href};
+use crate::element::{child, is_safe_link};
 use crate::policy_search as search;
 
 pub struct Heading {
@@ -119,7 +119,7 @@ fn runs(doc: &Document, parent: &Element, list: &JsValue, query: &[char], marks:
         let (kind, body) = (part(0), part(1));
         let el = match kind.as_str() {
             "em" | "strong" => child(doc, parent, &kind, "", None),
-            "a" if is_safe_href(&part(2)) => child(doc, parent, "a", "", None).inspect(|a| {
+            "a" if is_safe_link(&part(2)) => child(doc, parent, "a", "", None).inspect(|a| {
                 let _ = a.set_attribute("href", &part(2));
                 let _ = a.set_attribute("rel", "noopener noreferrer");
             }),

@@ -12,6 +12,7 @@ pub mod consent_mode;
 pub mod event;
 pub mod json;
 pub mod limits;
+pub mod link;
 pub mod path;
 
 #[cfg(feature = "server")]

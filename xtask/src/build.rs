@@ -64,8 +64,10 @@ fn loader() -> Result<()> {
 fn first_layer() -> Result<()> {
     sh(Command::new("cargo").args(["rustc", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-first-layer"]).args(["--crate-type", "cdylib", "--features", "entry"]))?;
     let built = "target/wasm32-unknown-unknown/release/consent_first_layer.wasm";
-    // Nothing processes it further, so the target-features section can go too.
-    sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", "--strip-debug", "--strip-target-features", built, "-o", FIRST]))
+    // Nothing processes it further, so the target-features section can go too,
+    // and the linker's `__data_end`/`__heap_base` exports, which the loader never reads.
+    let unused_exports = ["--remove-exports", "--pass-arg=remove-exports@__*"];
+    sh(Command::new("node_modules/.bin/wasm-opt").args(unused_exports).args(["-Oz", "--converge", "--strip-producers", "--strip-debug", "--strip-target-features", built, "-o", FIRST]))
 }
 
 /// The parts made from `pkg-config/`: the widget's config, the policy documents and pages.

@@ -39,7 +39,7 @@ impl SiteConfig {
         if !self.languages.contains(&self.default_language) {
             return bad("default_language", "must be one of `languages`");
         }
-        if !is_safe_url(&self.policy_url) {
+        if !crate::link::is_safe_page_url(&self.policy_url) {
             return bad("policy_url", "use a path starting with '/' or an http(s) URL");
         }
         if !self.endpoint.starts_with('/') && !self.endpoint.starts_with("https://") {
@@ -137,10 +137,4 @@ pub(crate) fn is_ident(s: &str, max: usize) -> bool {
 
 pub(crate) fn is_lang(s: &str) -> bool {
     (2..=16).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
-}
-
-/// A same-site path or an http(s) URL; not `//host` nor `/\host`, which
-/// browsers read as another host.
-fn is_safe_url(s: &str) -> bool {
-    (s.starts_with('/') && !s.starts_with("//") && !s.starts_with("/\\")) || s.starts_with("https://") || s.starts_with("http://")
 }
