@@ -28,10 +28,5 @@ pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &s
     })
     .to_string();
     let digest = Sha256::digest(content.as_bytes());
-    let hash = digest.iter().flat_map(|b| [hex_digit(b >> 4), hex_digit(b & 15)]).collect();
-    BannerVersion { hash, content }
-}
-
-fn hex_digit(n: u8) -> char {
-    char::from(b"0123456789abcdef"[usize::from(n & 15)])
+    BannerVersion { hash: hex::encode(digest), content }
 }

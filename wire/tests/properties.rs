@@ -85,6 +85,16 @@ proptest! {
         let mut at = cut.min(good.len());
         while !good.is_char_boundary(at) { at -= 1; }
         let text = format!("{}{}{}", &good[..at], insert, &good[at..]);
-        let _ = SiteConfig::parse(&text, Path::new("fuzz.toml"));
+        match SiteConfig::parse(&text, Path::new("fuzz.toml")) {
+            // What loads keeps the rules the widget and server rely on.
+            Ok(site) => {
+                prop_assert!(consent_wire::link::is_safe_page_url(&site.policy_url), "{}", site.policy_url);
+                prop_assert!(site.languages.contains(&site.default_language));
+                prop_assert!(!site.origins.is_empty() && site.origins.iter().all(|o| o.starts_with("http") && !o.ends_with('/')));
+                prop_assert!(site.categories.iter().all(|c| site.languages.iter().all(|l| c.title.contains_key(l))));
+            }
+            // What does not load says which file.
+            Err(e) => prop_assert!(e.to_string().starts_with("fuzz.toml: "), "{e}"),
+        }
     }
 }

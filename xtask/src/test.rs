@@ -26,6 +26,8 @@ pub fn run() -> Result<()> {
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
     fresh_postgres_database(&pg)?;
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
+    // What only PostgreSQL can do (several instances on one chain).
+    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", &pg))?;
     // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "postgres_faults", "--", "--ignored"]))?;
     // The release binary alone, in an empty folder, serves every site.

@@ -283,36 +283,20 @@ impl SiteConfig {
 
     /// The policy revision: a content hash of the policy sources (original and
     /// translations) and the cookie table, so changing either brings the banner
-    /// back. Widget and backend both use this value.
+    /// back. Widget and backend both use this value. What is hashed is one
+    /// canonical JSON document (keys sorted, strings escaped), so no two
+    /// different inputs can be fed to the hash as the same bytes.
     pub fn revision(&self, policy_sources: &[&str]) -> String {
-        let mut h = Sha256::new();
-        for source in policy_sources {
-            h.update(source.as_bytes());
-            h.update([0u8]);
-        }
-        for c in &self.categories {
-            h.update(c.id.as_bytes());
-            h.update([u8::from(c.required)]);
-            for s in &c.services {
-                h.update(s.name.as_bytes());
-                h.update([0]);
-                h.update(s.provider.as_bytes());
-                for k in &s.cookies {
-                    h.update([1]);
-                    h.update(k.name.as_bytes());
-                    for map in [&k.purpose, &k.duration] {
-                        for (lang, text) in map {
-                            h.update([2]);
-                            h.update(lang.as_bytes());
-                            h.update([3]);
-                            h.update(text.as_bytes());
-                        }
-                    }
-                }
-            }
-        }
-        let digest = h.finalize();
-        hex::encode(&digest[..6])
+        let categories: Vec<_> = self
+            .categories
+            .iter()
+            .map(|c| {
+                let services: Vec<_> = c.services.iter().map(|s| serde_json::json!({ "name": s.name, "provider": s.provider, "cookies": s.cookies })).collect();
+                serde_json::json!({ "id": c.id, "required": c.required, "services": services })
+            })
+            .collect();
+        let canonical = serde_json::json!({ "policy": policy_sources, "categories": categories }).to_string();
+        hex::encode(&Sha256::digest(canonical.as_bytes())[..6])
     }
 }
 
