@@ -1,7 +1,10 @@
-//! Who may read: the admin API token and the bearer header that carries it.
+//! Who may read: the admin API token, the bearer header that carries it, and
+//! [`AdminAuth`], the extractor that lets only the admin through.
 
 use std::sync::Arc;
 
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use subtle::ConstantTimeEq;
 
@@ -21,14 +24,6 @@ impl AdminToken {
         !given.is_empty() && bool::from(given.as_bytes().ct_eq(self.0.as_bytes()))
     }
 
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), AppError> {
-        if bearer(headers).is_some_and(|t| self.matches(t)) {
-            Ok(())
-        } else {
-            Err(AppError::Unauthorized)
-        }
-    }
-
     /// The token's bytes, for deriving keys from it (dashboard sessions).
     pub(crate) fn secret(&self) -> &[u8] {
         self.0.as_bytes()
@@ -38,4 +33,22 @@ impl AdminToken {
 /// The token of an `Authorization: Bearer …` header.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// A request that carries the admin token: as a handler's first argument, no
+/// other request reaches the handler (401 with `WWW-Authenticate: Bearer`).
+pub struct AdminAuth;
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminAuth
+where
+    AdminToken: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<AdminAuth, AppError> {
+        match bearer(&parts.headers) {
+            Some(token) if AdminToken::from_ref(state).matches(token) => Ok(AdminAuth),
+            _ => Err(AppError::Unauthorized),
+        }
+    }
 }

@@ -32,7 +32,7 @@ pub enum AppError {
 }
 
 impl AppError {
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -90,6 +90,13 @@ impl IntoResponse for AppError {
             _ => {}
         }
         res
+    }
+}
+
+/// A store that failed is the server's fault: logged, answered with a plain 500.
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> AppError {
+        AppError::Internal(e.into())
     }
 }
 

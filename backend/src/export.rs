@@ -2,12 +2,13 @@
 //! for admins. Cells a spreadsheet would run as formulas are neutralised.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
+use crate::auth::AdminAuth;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -24,8 +25,7 @@ struct ExportQuery {
 
 const HEADER: [&str; 12] = ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "row_hash"];
 
-async fn export_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Result<impl IntoResponse> {
-    state.admin.check(&headers)?;
+async fn export_show(_: AdminAuth, State(state): State<AppState>, Query(q): Query<ExportQuery>) -> Result<impl IntoResponse> {
     if state.sites().get(&q.site).is_none() {
         return Err(AppError::NotFound(format!("unknown site `{}`", q.site.chars().take(64).collect::<String>())));
     }

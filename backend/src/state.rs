@@ -44,6 +44,13 @@ pub const DEFAULT_PER_SECOND: u32 = 50;
 pub const LOGIN_BURST: u32 = 10;
 pub const LOGIN_PER_SECOND: f64 = 0.2;
 
+/// What [`crate::auth::AdminAuth`] checks against.
+impl axum::extract::FromRef<AppState> for AdminToken {
+    fn from_ref(state: &AppState) -> AdminToken {
+        state.admin.clone()
+    }
+}
+
 impl AppState {
     pub fn new(sites: Sites, store: Store, admin: AdminToken, www: PathBuf) -> AppState {
         AppState {

@@ -1,13 +1,13 @@
 //! `GET /api/v1/stats?site=ID`: event counts per action. Admin token required.
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use consent_wire::Action;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::auth::AdminAuth;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -26,8 +26,7 @@ struct StatsBody {
     counts: BTreeMap<String, u64>,
 }
 
-async fn stats_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<StatsQuery>) -> Result<Json<StatsBody>> {
-    state.admin.check(&headers)?;
+async fn stats_show(_: AdminAuth, State(state): State<AppState>, Query(q): Query<StatsQuery>) -> Result<Json<StatsBody>> {
     if state.sites().get(&q.site).is_none() {
         return Err(AppError::NotFound(format!("unknown site `{}`", q.site.chars().take(64).collect::<String>())));
     }

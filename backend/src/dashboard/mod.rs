@@ -7,6 +7,7 @@
 //! cookie or an `Authorization: Bearer` token (admin or a site's read-only
 //! token) grants access; a site token sees its own site only.
 
+mod access;
 mod chart;
 mod csv;
 pub mod figures;
@@ -22,15 +23,15 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use consent_wire::config::SiteConfig;
 use serde::{Deserialize, Serialize};
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::clock::now_ms;
-use crate::error::AppError;
+use crate::error::{AppError, Result};
 use crate::rollup::Dimension;
 use crate::state::AppState;
+use access::{PageScope, Reader, Scope};
 use figures::{headline, Counts, Figure};
 use period::Period;
 use report::{BreakdownRow, Bucket};
@@ -67,74 +68,6 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=300")], body).into_response()
 }
 
-/// The role of a request: its session cookie, else a bearer token.
-fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
-    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites(), now_ms() as i64)) {
-        return Some(role);
-    }
-    state.sessions.role_of_token(crate::auth::bearer(headers)?, &state.sites())
-}
-
-#[derive(Deserialize)]
-struct ViewQuery {
-    site: Option<String>,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    dim: Option<String>,
-}
-
-/// What a data request is about, once access and the range are checked.
-struct Scope {
-    /// A copy: the configuration may be reloaded while the request runs.
-    site: SiteConfig,
-    period: Period,
-    role: Role,
-}
-
-/// Why a dashboard request is refused; pages answer HTML, the API JSON.
-enum Refusal {
-    SignIn,
-    Bad(StatusCode, String),
-}
-
-fn scope(state: &AppState, headers: &HeaderMap, q: &ViewQuery) -> Result<Scope, Refusal> {
-    let role = role(state, headers).ok_or(Refusal::SignIn)?;
-    let sites = state.sites();
-    let site = match &q.site {
-        Some(id) => {
-            let short: String = id.chars().take(64).collect();
-            match sites.get(id) {
-                Some(s) if role.can_see(id) => s.clone(),
-                Some(_) => return Err(Refusal::Bad(StatusCode::FORBIDDEN, format!("this sign-in cannot see site `{short}`"))),
-                None => return Err(Refusal::Bad(StatusCode::NOT_FOUND, format!("unknown site `{short}`"))),
-            }
-        }
-        None => sites.all().find(|s| role.can_see(&s.id)).cloned().ok_or_else(|| Refusal::Bad(StatusCode::NOT_FOUND, "no site is configured".to_owned()))?,
-    };
-    let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now_ms() as i64).map_err(|e| Refusal::Bad(StatusCode::BAD_REQUEST, e))?;
-    Ok(Scope { site, period, role })
-}
-
-impl Refusal {
-    fn json(self) -> Response {
-        match self {
-            Refusal::SignIn => AppError::Unauthorized.into_response(),
-            Refusal::Bad(status, message) => (status, Json(serde_json::json!({ "error": message }))).into_response(),
-        }
-    }
-    fn html(self) -> Response {
-        match self {
-            Refusal::SignIn => (StatusCode::UNAUTHORIZED, Html(page::sign_in(None).into_string())).into_response(),
-            Refusal::Bad(status, message) => (status, Html(page::problem("Cannot show this", &message).into_string())).into_response(),
-        }
-    }
-}
-
-fn internal(e: crate::store::StoreError) -> Response {
-    AppError::Internal(e.into()).into_response()
-}
-
 fn query_of(s: &Scope) -> String {
     let p = &s.period;
     let mut pairs = vec![("site", s.site.id.as_str()), ("range", p.key.as_str())];
@@ -145,11 +78,7 @@ fn query_of(s: &Scope) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
-    let s = match scope(&state, &headers, &q) {
-        Ok(s) => s,
-        Err(r) => return r.html(),
-    };
+async fn page_show(PageScope(s): PageScope, State(state): State<AppState>) -> Result<Html<String>> {
     let load = async {
         let buckets = report::series(&state.store, &s.site.id, &s.period).await?;
         let current = report::sum(&buckets);
@@ -161,10 +90,7 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         }
         Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns))
     };
-    let (buckets, current, previous, categories, breakdowns) = match load.await {
-        Ok(x) => x,
-        Err(e) => return internal(e),
-    };
+    let (buckets, current, previous, categories, breakdowns) = load.await?;
     let sites = state.sites();
     let view = page::View {
         sites: sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
@@ -181,7 +107,7 @@ async fn page_show(State(state): State<AppState>, headers: HeaderMap, Query(q): 
         categories,
         breakdowns,
     };
-    Html(page::dashboard(&view).into_string()).into_response()
+    Ok(Html(page::dashboard(&view).into_string()))
 }
 
 #[derive(Deserialize)]
@@ -255,8 +181,7 @@ struct SiteEntry<'a> {
     name: &'a str,
 }
 
-async fn sites_show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(role) = role(&state, &headers) else { return Refusal::SignIn.json() };
+async fn sites_show(Reader(role): Reader, State(state): State<AppState>) -> Response {
     let sites = state.sites();
     let list: Vec<SiteEntry<'_>> = sites.all().filter(|s| role.can_see(&s.id)).map(|s| SiteEntry { id: &s.id, name: &s.name }).collect();
     Json(list).into_response()
@@ -275,15 +200,9 @@ async fn summary_parts(state: &AppState, s: &Scope) -> crate::store::Result<(Cou
     Ok((report::totals(&state.store, &s.site.id, s.period.current).await?, report::totals(&state.store, &s.site.id, s.period.previous).await?))
 }
 
-async fn summary_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
-    let s = match scope(&state, &headers, &q) {
-        Ok(s) => s,
-        Err(r) => return r.json(),
-    };
-    match summary_parts(&state, &s).await {
-        Ok((current, previous)) => Json(Summary { site: &s.site.id, period: &s.period, current, previous, figures: headline(&current, &previous) }).into_response(),
-        Err(e) => internal(e),
-    }
+async fn summary_show(s: Scope, State(state): State<AppState>) -> Result<Response> {
+    let (current, previous) = summary_parts(&state, &s).await?;
+    Ok(Json(Summary { site: &s.site.id, period: &s.period, current, previous, figures: headline(&current, &previous) }).into_response())
 }
 
 #[derive(Serialize)]
@@ -293,15 +212,9 @@ struct Series<'a> {
     buckets: Vec<Bucket>,
 }
 
-async fn timeseries_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
-    let s = match scope(&state, &headers, &q) {
-        Ok(s) => s,
-        Err(r) => return r.json(),
-    };
-    match report::series(&state.store, &s.site.id, &s.period).await {
-        Ok(buckets) => Json(Series { site: &s.site.id, granularity: if s.period.hourly { "hour" } else { "day" }, buckets }).into_response(),
-        Err(e) => internal(e),
-    }
+async fn timeseries_show(s: Scope, State(state): State<AppState>) -> Result<Response> {
+    let buckets = report::series(&state.store, &s.site.id, &s.period).await?;
+    Ok(Json(Series { site: &s.site.id, granularity: if s.period.hourly { "hour" } else { "day" }, buckets }).into_response())
 }
 
 async fn category_rows(state: &AppState, s: &Scope) -> crate::store::Result<(i64, Vec<figures::CategoryRate>)> {
@@ -309,33 +222,27 @@ async fn category_rows(state: &AppState, s: &Scope) -> crate::store::Result<(i64
     Ok((decisions, report::categories(&state.store, &s.site, s.period.current, decisions).await?))
 }
 
-async fn categories_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
-    let s = match scope(&state, &headers, &q) {
-        Ok(s) => s,
-        Err(r) => return r.json(),
-    };
-    match category_rows(&state, &s).await {
-        Ok((decisions, categories)) => Json(serde_json::json!({ "site": s.site.id, "decisions": decisions, "categories": categories })).into_response(),
-        Err(e) => internal(e),
-    }
+async fn categories_show(s: Scope, State(state): State<AppState>) -> Result<Response> {
+    let (decisions, categories) = category_rows(&state, &s).await?;
+    Ok(Json(serde_json::json!({ "site": s.site.id, "decisions": decisions, "categories": categories })).into_response())
 }
 
-fn dimension(name: Option<&str>) -> Result<Dimension, Refusal> {
+#[derive(Deserialize)]
+struct DimQuery {
+    dim: Option<String>,
+}
+
+fn dimension(name: Option<&str>) -> Result<Dimension> {
     name.unwrap_or("").parse().map_err(|_| {
         let names: Vec<&str> = Dimension::ALL.iter().map(|d| d.as_str()).collect();
-        Refusal::Bad(StatusCode::BAD_REQUEST, format!("`dim` is one of {}", names.join(", ")))
+        AppError::BadRequest(format!("`dim` is one of {}", names.join(", ")))
     })
 }
 
-async fn breakdown_show(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ViewQuery>) -> Response {
-    let (s, dim) = match scope(&state, &headers, &q).and_then(|s| Ok((s, dimension(q.dim.as_deref())?))) {
-        Ok(x) => x,
-        Err(r) => return r.json(),
-    };
-    match report::breakdown(&state.store, &s.site.id, dim, s.period.current).await {
-        Ok(rows) => Json(BreakdownBody { site: &s.site.id, dim: dim.as_str(), rows }).into_response(),
-        Err(e) => internal(e),
-    }
+async fn breakdown_show(s: Scope, State(state): State<AppState>, Query(q): Query<DimQuery>) -> Result<Response> {
+    let dim = dimension(q.dim.as_deref())?;
+    let rows = report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?;
+    Ok(Json(BreakdownBody { site: &s.site.id, dim: dim.as_str(), rows }).into_response())
 }
 
 #[derive(Serialize)]
@@ -345,12 +252,8 @@ struct BreakdownBody<'a> {
     rows: Vec<BreakdownRow>,
 }
 
-async fn export_show(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>, Query(q): Query<ViewQuery>) -> Response {
-    let s = match scope(&state, &headers, &q) {
-        Ok(s) => s,
-        Err(r) => return r.json(),
-    };
-    let Some(table) = file.strip_suffix(".csv") else { return Refusal::Bad(StatusCode::NOT_FOUND, "exports end in .csv".to_owned()).json() };
+async fn export_show(s: Scope, State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {
+    let Some(table) = file.strip_suffix(".csv") else { return Err(AppError::NotFound("exports end in .csv".to_owned())) };
     let site = s.site.id.as_str();
     let body = match table {
         "summary" => summary_parts(&state, &s).await.map(|(c, p)| csv::summary(&headline(&c, &p))),
@@ -359,14 +262,9 @@ async fn export_show(State(state): State<AppState>, headers: HeaderMap, Path(fil
         "decisions" => state.store.decisions(site, s.period.current.from_ms, s.period.current.to_ms).await.map(|rows| crate::export::decisions_csv(&rows)),
         dim => match dimension(Some(dim)) {
             Ok(dim) => report::breakdown(&state.store, site, dim, s.period.current).await.map(|rows| csv::breakdown(dim.as_str(), &rows)),
-            Err(_) => return Refusal::Bad(StatusCode::NOT_FOUND, format!("no export named `{}`", table.chars().take(32).collect::<String>())).json(),
+            Err(_) => return Err(AppError::NotFound(format!("no export named `{}`", table.chars().take(32).collect::<String>()))),
         },
-    };
-    match body {
-        Ok(text) => {
-            let name = format!("attachment; filename=\"{table}-{site}-{}-{}.csv\"", s.period.first_day, s.period.last_day);
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], text).into_response()
-        }
-        Err(e) => internal(e),
-    }
+    }?;
+    let name = format!("attachment; filename=\"{table}-{site}-{}-{}.csv\"", s.period.first_day, s.period.last_day);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], body).into_response())
 }
