@@ -9,8 +9,6 @@ use axum::Json;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
-    #[error("{0}")]
-    UnprocessableEntity(String),
     #[error("body larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("the request body was not sent in time")]
@@ -35,7 +33,6 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -45,25 +42,6 @@ impl AppError {
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-impl AppError {
-    /// A short label for metrics.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "malformed",
-            AppError::UnprocessableEntity(_) => "invalid",
-            AppError::PayloadTooLarge(_) => "too_large",
-            AppError::RequestTimeout => "timeout",
-            AppError::UnsupportedMediaType => "media_type",
-            AppError::Forbidden(_) => "origin",
-            AppError::NotFound(_) => "unknown_site",
-            AppError::Unauthorized => "unauthorized",
-            AppError::Busy => "queue_full",
-            AppError::TooManyRequests(_) => "rate_limited",
-            AppError::Internal(_) => "internal",
         }
     }
 }

@@ -16,7 +16,7 @@ use consent_wire::Event;
 use serde::Serialize;
 
 use crate::device::Device;
-use crate::error::{AppError, Result};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{StoreError, StoredEvent};
 use axum::extract::{ConnectInfo, Request};
@@ -27,6 +27,49 @@ pub use consent_wire::limits::{MAX_BATCH, MAX_BODY};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", post(events_create))
+}
+
+/// Why a whole request was refused, before any event was looked at (or, for
+/// the store, after): its label on `consent_events_refused_total`, and, as an
+/// [`AppError`], its answer.
+#[derive(Debug)]
+enum Dropped {
+    RateLimited(u64),
+    MediaType,
+    TooLarge,
+    Timeout,
+    Malformed(String),
+    QueueFull,
+    Store(StoreError),
+}
+
+impl Dropped {
+    /// The label on `consent_events_refused_total`.
+    fn reason(&self) -> &'static str {
+        match self {
+            Dropped::RateLimited(_) => "rate_limited",
+            Dropped::MediaType => "media_type",
+            Dropped::TooLarge => "too_large",
+            Dropped::Timeout => "timeout",
+            Dropped::Malformed(_) => "malformed",
+            Dropped::QueueFull => "queue_full",
+            Dropped::Store(_) => "internal",
+        }
+    }
+}
+
+impl From<Dropped> for AppError {
+    fn from(d: Dropped) -> AppError {
+        match d {
+            Dropped::RateLimited(secs) => AppError::TooManyRequests(secs),
+            Dropped::MediaType => AppError::UnsupportedMediaType,
+            Dropped::TooLarge => AppError::PayloadTooLarge(MAX_BODY),
+            Dropped::Timeout => AppError::RequestTimeout,
+            Dropped::Malformed(message) => AppError::BadRequest(message),
+            Dropped::QueueFull => AppError::Busy,
+            Dropped::Store(e) => e.into(),
+        }
+    }
 }
 
 /// Why one event of a request was refused.
@@ -90,21 +133,21 @@ async fn events_create(State(state): State<AppState>, req: Request) -> Response 
             state.metrics.duplicates.fetch_add(answer.duplicates as u64, Ordering::Relaxed);
             (status, Json(answer)).into_response()
         }
-        Err(e) => {
-            state.metrics.refused(e.reason());
-            e.into_response()
+        Err(dropped) => {
+            state.metrics.refused(dropped.reason());
+            AppError::from(dropped).into_response()
         }
     }
 }
 
-async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Answer)> {
+async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Answer), Dropped> {
     if let Some(ip) = client {
-        state.limiter.check(ip).map_err(AppError::TooManyRequests)?;
+        state.limiter.check(ip).map_err(Dropped::RateLimited)?;
     }
     check_media_type(headers)?;
     // Refused before the body is read: no `100 Continue` for what cannot fit.
-    crate::limits::check_declared(headers, MAX_BODY).map_err(|_| AppError::PayloadTooLarge(MAX_BODY))?;
-    let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| if crate::limits::is_deadline(&e) { AppError::RequestTimeout } else { AppError::PayloadTooLarge(MAX_BODY) })?;
+    crate::limits::check_declared(headers, MAX_BODY).map_err(|_| Dropped::TooLarge)?;
+    let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| if crate::limits::is_deadline(&e) { Dropped::Timeout } else { Dropped::TooLarge })?;
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let now = crate::clock::now_ms();
@@ -135,15 +178,15 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         return Ok((StatusCode::CREATED, Answer { error: None, stored: stored.len(), duplicates: 0, refused }));
     }
     let result = state.store.insert(stored).await.map_err(|e| match e {
-        StoreError::QueueFull => AppError::Busy,
-        other => AppError::Internal(other.into()),
+        StoreError::QueueFull => Dropped::QueueFull,
+        other => Dropped::Store(other),
     })?;
     let status = if result.stored > 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Answer { error: None, stored: result.stored, duplicates: result.duplicates, refused }))
 }
 
 /// One event of the request, decoded, its path normalised and checked against its site.
-fn admit(state: &AppState, mut item: serde_json::Value, origin: Option<&str>) -> std::result::Result<Event, (Refusal, String)> {
+fn admit(state: &AppState, mut item: serde_json::Value, origin: Option<&str>) -> Result<Event, (Refusal, String)> {
     whole_number_ts(&mut item);
     let mut event: Event = serde_json::from_value(item).map_err(|e| (Refusal::Malformed, format!("invalid event: {e}")))?;
     let sites = state.sites();
@@ -172,33 +215,33 @@ fn whole_number_ts(item: &mut serde_json::Value) {
     }
 }
 
-fn check_media_type(headers: &HeaderMap) -> Result<()> {
+fn check_media_type(headers: &HeaderMap) -> Result<(), Dropped> {
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/json" | "text/plain" => Ok(()),
-        _ => Err(AppError::UnsupportedMediaType),
+        _ => Err(Dropped::MediaType),
     }
 }
 
 /// The request's events, each still a JSON value (decoded one by one in `admit`).
-fn decode(bytes: &[u8]) -> Result<Vec<serde_json::Value>> {
+fn decode(bytes: &[u8]) -> Result<Vec<serde_json::Value>, Dropped> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     let items = match first {
-        None => return Err(AppError::BadRequest("empty body: send one event object or an array of events".into())),
+        None => return Err(Dropped::Malformed("empty body: send one event object or an array of events".into())),
         Some(b'[') => serde_json::from_slice::<Vec<serde_json::Value>>(bytes).map_err(json_error)?,
         Some(b'{') => vec![serde_json::from_slice::<serde_json::Value>(bytes).map_err(json_error)?],
-        Some(_) => return Err(AppError::BadRequest("body must be a JSON object or an array of objects".into())),
+        Some(_) => return Err(Dropped::Malformed("body must be a JSON object or an array of objects".into())),
     };
     match items.len() {
-        0 => Err(AppError::BadRequest("empty batch".into())),
-        n if n > MAX_BATCH => Err(AppError::BadRequest(format!("batch of {n} events; at most {MAX_BATCH}"))),
+        0 => Err(Dropped::Malformed("empty batch".into())),
+        n if n > MAX_BATCH => Err(Dropped::Malformed(format!("batch of {n} events; at most {MAX_BATCH}"))),
         _ => Ok(items),
     }
 }
 
-fn json_error(e: serde_json::Error) -> AppError {
-    AppError::BadRequest(format!("malformed JSON: {e}"))
+fn json_error(e: serde_json::Error) -> Dropped {
+    Dropped::Malformed(format!("malformed JSON: {e}"))
 }
 
 /// Visitor-supplied strings are echoed shortened in error messages.
