@@ -10,6 +10,7 @@ use crate::decision::{words, Site};
 use crate::lang;
 use crate::sink::Buf;
 use crate::skeleton::{self, Dom, Look, Text, CSS};
+use crate::slot::{Slot, SLOTS};
 
 #[link(wasm_import_module = "c")]
 extern "C" {
@@ -33,28 +34,8 @@ extern "C" {
     fn err(name: *const u8, len: usize);
 }
 
-/// What the loader puts where, and the config field each slot comes from
-/// (named in the error when a required one is missing; `""`: optional).
-#[derive(Clone, Copy)]
-enum Slot {
-    Cookies,
-    CookieName,
-    Revision,
-    MaxAgeDays,
-    Session,
-    Domain,
-    Langs,
-    DefaultLang,
-    PageLang,
-    BrowserLang,
-    PolicyUrl,
-    Layout,
-    Theme,
-    Gpc,
-    Categories,
-    Https,
-}
-const SLOTS: usize = 16;
+/// The config field each required slot comes from (named in the error when it
+/// is missing).
 const REQUIRED: [(Slot, &str); 6] = [
     (Slot::CookieName, "cookie.name"),
     (Slot::Revision, "revision"),

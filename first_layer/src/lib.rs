@@ -16,6 +16,7 @@ pub mod decision;
 pub mod lang;
 pub mod sink;
 pub mod skeleton;
+pub mod slot;
 
 #[cfg(all(feature = "entry", target_arch = "wasm32"))]
 mod entry;

@@ -66,7 +66,8 @@
       throw new Error(configUrl + ': config field `' + str(p, n) + '` is missing or has the wrong type');
     },
   };
-  // Gives the first layer its values (the slots are listed in first_layer/src/entry.rs), each ended by a NUL.
+  // Gives the first layer its values, each ended by a NUL: one per slot of
+  // first_layer/src/slot.rs, named by its comment (a test checks the two agree).
   const put = (values) => {
     const v = new TextEncoder().encode(values.map((x) => (x == null ? '' : String(x)).replace(/\0/g, '') + '\0').join(''));
     const p = w.mem(v.length);
@@ -102,11 +103,22 @@
       }
       const k = cfg.cookie || {};
       put([
-        document.cookie, k.name, cfg.revision, k.maxAgeDays, k.session ? 1 : '', k.domain,
-        list(cfg.langs, String), cfg.defaultLang, document.documentElement.lang, navigator.language,
-        cfg.policyUrl, cfg.layout, cfg.theme, cfg.gpc !== false && navigator.globalPrivacyControl === true ? 1 : '',
-        list(cfg.categories, (y) => pick(y, 'id') + (pick(y, 'required') ? '!' : '') + (pick(y, 'gpc') ? '~' : '')),
-        location.protocol == 'https:' ? 1 : '',
+        /* Cookies */ document.cookie,
+        /* CookieName */ k.name,
+        /* Revision */ cfg.revision,
+        /* MaxAgeDays */ k.maxAgeDays,
+        /* Session */ k.session ? 1 : '',
+        /* Domain */ k.domain,
+        /* Langs */ list(cfg.langs, String),
+        /* DefaultLang */ cfg.defaultLang,
+        /* PageLang */ document.documentElement.lang,
+        /* BrowserLang */ navigator.language,
+        /* PolicyUrl */ cfg.policyUrl,
+        /* Layout */ cfg.layout,
+        /* Theme */ cfg.theme,
+        /* Gpc */ cfg.gpc !== false && navigator.globalPrivacyControl === true ? 1 : '',
+        /* Categories */ list(cfg.categories, (y) => pick(y, 'id') + (pick(y, 'required') ? '!' : '') + (pick(y, 'gpc') ? '~' : '')),
+        /* Https */ location.protocol == 'https:' ? 1 : '',
       ]);
       if (w.start() == 1) return widget();
       // First in the body: keyboard users reach it first; fixed, so nothing shifts.
