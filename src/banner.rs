@@ -15,6 +15,7 @@ use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, Node, ShadowRo
 
 use crate::config::Config;
 use crate::element::child;
+use crate::listener::Listener;
 
 /// Styles of the preferences only (the first layer's are `skeleton::CSS`).
 const PREFERENCES_CSS: &str = include_str!("preferences.css");
@@ -22,6 +23,8 @@ const PREFERENCES_CSS: &str = include_str!("preferences.css");
 pub struct Banner {
     host: Element,
     root: ShadowRoot,
+    /// Removed with the banner (see [`Banner::hold`]).
+    listeners: Vec<Listener>,
 }
 
 /// What a click in the banner asks for (`data-act` on the buttons).
@@ -57,7 +60,7 @@ impl Banner {
         if !adopted {
             doc.body()?.prepend_with_node_1(&host).ok()?;
         }
-        Some(Banner { host, root })
+        Some(Banner { host, root, listeners: Vec::new() })
     }
 
     /// Builds the category choices (hidden) once. `ticked`: the categories shown
@@ -180,6 +183,11 @@ impl Banner {
 
     pub fn remove(&self) {
         self.host.remove();
+    }
+
+    /// Keeps `listener` until the banner is dropped.
+    pub fn hold(&mut self, listener: Listener) {
+        self.listeners.push(listener);
     }
 }
 

@@ -34,6 +34,8 @@ mod events;
 #[cfg(target_arch = "wasm32")]
 mod gating;
 #[cfg(target_arch = "wasm32")]
+mod listener;
+#[cfg(target_arch = "wasm32")]
 mod modal;
 #[cfg(target_arch = "wasm32")]
 mod outbox;

@@ -45,7 +45,7 @@ impl Outbox {
     pub fn new(window: &Window, endpoint: &str) -> Rc<Outbox> {
         let outbox = Rc::new(Outbox { window: window.clone(), endpoint: String::from(endpoint), retry_ms: Cell::new(FIRST_RETRY_MS), timer_set: Cell::new(false), flushing: Cell::new(false) });
         let me = outbox.clone();
-        crate::element::on(window.as_ref(), "pagehide", move |_| me.beacon());
+        crate::listener::Listener::new(window.as_ref(), "pagehide", move |_| me.beacon()).forever();
         outbox
     }
 

@@ -1,10 +1,13 @@
 //! The persistent "cookie settings" button: after a decision it stays on the
 //! page, so changing one's mind (withdrawing) is as easy as deciding.
 
+use alloc::vec::Vec;
+
 use js_sys::Array;
 use web_sys::{CssStyleSheet, Document, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::element::child;
+use crate::listener::Listener;
 
 const CSS: &str = ":host{all:initial!important;display:block!important}\
 button{position:fixed;z-index:2147483646;left:16px;bottom:16px;min-height:40px;padding:8px 14px;border-radius:20px;\
@@ -18,6 +21,8 @@ pub const HOST_TAG: &str = "consent-settings";
 pub struct SettingsButton {
     host: Element,
     pub root: ShadowRoot,
+    /// Removed with the button.
+    listeners: Vec<Listener>,
 }
 
 impl SettingsButton {
@@ -32,7 +37,12 @@ impl SettingsButton {
         b.set_attribute("data-act", "settings").ok()?;
         b.set_attribute("aria-haspopup", "dialog").ok()?;
         doc.body()?.append_child(&host).ok()?;
-        Some(SettingsButton { host, root })
+        Some(SettingsButton { host, root, listeners: Vec::new() })
+    }
+
+    /// Keeps `listener` until the button is dropped.
+    pub fn hold(&mut self, listener: Listener) {
+        self.listeners.push(listener);
     }
 
     pub fn remove(&self) {

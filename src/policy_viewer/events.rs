@@ -8,21 +8,23 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 
 use super::{Viewer, FRAGMENT};
+use crate::listener::Listener;
 
 impl Viewer {
     pub(super) fn listen(self: &Rc<Self>) {
         let me = self.clone();
-        crate::element::on(self.root.as_ref(), "click", move |e| me.on_click(&e));
+        Listener::new(self.root.as_ref(), "click", move |e| me.on_click(&e)).forever();
         let me = self.clone();
-        crate::element::on(self.root.as_ref(), "keydown", move |e| {
+        Listener::new(self.root.as_ref(), "keydown", move |e| {
             if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                 me.on_key(k);
             }
-        });
+        })
+        .forever();
         let me = self.clone();
-        crate::element::on(self.search.as_ref(), "input", move |_| me.render_article());
+        Listener::new(self.search.as_ref(), "input", move |_| me.render_article()).forever();
         let me = self.clone();
-        crate::element::on(self.article.as_ref(), "scroll", move |_| me.spy());
+        Listener::new(self.article.as_ref(), "scroll", move |_| me.spy()).forever();
     }
 
     fn on_click(&self, e: &web_sys::Event) {

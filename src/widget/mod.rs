@@ -16,11 +16,12 @@ use crate::config::Config;
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
 use crate::early_click::EarlyClick;
+use crate::listener::Listener;
 use crate::modal::{self, Modal};
 use crate::outbox::Outbox;
 use crate::policy_viewer::Viewer;
 use crate::settings_button::SettingsButton;
-use crate::{consent_mode, consent_rules, cookie_cleanup, element, gating};
+use crate::{consent_mode, consent_rules, cookie_cleanup, gating};
 
 mod cookies;
 mod page;
@@ -156,8 +157,17 @@ impl Widget {
             return;
         }
         let first = self.consent.borrow().is_none();
-        let Some(banner) = Banner::show(&self.doc, &self.config, self.gpc()) else { return };
+        let Some(mut banner) = Banner::show(&self.doc, &self.config, self.gpc()) else { return };
+        // The banner owns its listeners: they go when it goes (`hide_banner`).
         let root = banner.root().clone();
+        let me = self.clone();
+        banner.hold(Listener::new(root.as_ref(), "click", move |e| me.on_click(&e)));
+        let me = self.clone();
+        banner.hold(Listener::new(root.as_ref(), "keydown", move |e| {
+            if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                me.on_key(k);
+            }
+        }));
         *self.banner.borrow_mut() = Some(banner);
         if preferences {
             self.open_preferences();
@@ -167,14 +177,6 @@ impl Widget {
             let me = self.clone();
             later(&self.window, move || me.post(Action::BannerShown, None, Vec::new()));
         }
-        let me = self.clone();
-        element::on(root.as_ref(), "click", move |e| me.on_click(&e));
-        let me = self.clone();
-        element::on(root.as_ref(), "keydown", move |e| {
-            if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                me.on_key(k);
-            }
-        });
     }
 
     /// The preferences are modal: the page goes inert and Tab stays inside.
@@ -221,9 +223,10 @@ impl Widget {
         if self.settings.borrow().is_some() {
             return;
         }
-        let Some(button) = SettingsButton::show(&self.doc, &self.config.text("settings")) else { return };
+        let Some(mut button) = SettingsButton::show(&self.doc, &self.config.text("settings")) else { return };
         let me = self.clone();
-        element::on(button.root.as_ref(), "click", move |e| me.on_click(&e));
+        let root = button.root.clone();
+        button.hold(Listener::new(root.as_ref(), "click", move |e| me.on_click(&e)));
         *self.settings.borrow_mut() = Some(button);
     }
 

@@ -9,8 +9,9 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use super::Widget;
+use crate::gating;
+use crate::listener::Listener;
 use crate::policy_viewer::{self, Viewer};
-use crate::{element, gating};
 
 impl Widget {
     /// Page-wide requests: `#privacy[/section]` in the URL, and clicks on
@@ -24,9 +25,9 @@ impl Widget {
             }
         };
         check_hash();
-        element::on(self.window.as_ref(), "hashchange", move |_| check_hash());
+        Listener::new(self.window.as_ref(), "hashchange", move |_| check_hash()).forever();
         let me = self.clone();
-        element::on(self.doc.as_ref(), "click", move |e| {
+        Listener::new(self.doc.as_ref(), "click", move |e| {
             let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
             let near = |sel: &str| target.closest(sel).ok().flatten();
             if let Some(el) = near("[data-consent-policy]") {
@@ -41,7 +42,8 @@ impl Widget {
                 cats.push(cat);
                 me.decide(Action::Custom, cats);
             }
-        });
+        })
+        .forever();
     }
 
     pub(crate) fn show_policy(&self, section: Option<String>, from_fragment: bool) {

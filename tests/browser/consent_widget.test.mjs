@@ -73,6 +73,35 @@ test('changing one\'s mind: the settings button reopens the choices; dropping a 
   await page.context().close();
 });
 
+test('a banner or settings button that goes takes its listeners with it', async () => {
+  const page = await openPage(chrome);
+  await page.goto(server.base + '/');
+  await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
+  // The listeners on a shadow root, as DevTools lists them (kept in window.__roots when it leaves the page).
+  const cdp = await page.context().newCDPSession(page);
+  const listeners = async (name) => {
+    const { result } = await cdp.send('Runtime.evaluate', { expression: `window.__roots.${name}` });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+    return listeners.map((l) => l.type).sort();
+  };
+  await page.evaluate(() => (window.__roots = { banner: document.querySelector('consent-banner').shadowRoot }));
+  const before = await listeners('banner');
+  assert.ok(before.includes('keydown') && before.filter((t) => t == 'click').length == 2, `the loader and the widget listen: ${before}`);
+  await button(page, 'reject').click();
+  await banner(page).waitFor({ state: 'detached' });
+  assert.deepEqual(await listeners('banner'), ['click'], 'only the loader\'s own listener is left');
+  const settings = page.locator('consent-settings button');
+  await settings.waitFor();
+  await page.evaluate(() => (window.__roots.settings = document.querySelector('consent-settings').shadowRoot));
+  assert.deepEqual(await listeners('settings'), ['click']);
+  await page.evaluate(() => window.Consent.reset());
+  await banner(page).waitFor();
+  assert.equal(await settings.count(), 0);
+  assert.deepEqual(await listeners('settings'), [], 'the removed button listens no more');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('scripts added later with the page\'s nonce wait for consent and run once it is given; embeds get a placeholder', async () => {
   const page = await openPage(chrome);
   await page.goto(server.base + '/nonce.html');
