@@ -150,7 +150,7 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
     let bytes = to_bytes(body, MAX_BODY).await.map_err(|e| if crate::limits::is_deadline(&e) { Dropped::Timeout } else { Dropped::TooLarge })?;
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let now = crate::clock::now_ms();
+    let now = state.clock.now_ms();
     let device = Device::from_user_agent(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")).as_str();
     let mut stored = Vec::with_capacity(items.len());
     let mut refused = Vec::new();

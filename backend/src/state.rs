@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::auth::AdminToken;
 use crate::bundles::Bundles;
+use crate::clock::Clock;
 use crate::dashboard::session::Sessions;
 use crate::metrics::Metrics;
 use crate::proxy::TrustedProxies;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub bundles: Arc<RwLock<Arc<Bundles>>>,
     /// Whose forwarding headers are believed (`--trusted-proxies`).
     pub proxies: Arc<TrustedProxies>,
+    /// What time it is for ingest and the dashboard (fixed in tests).
+    pub clock: Clock,
 }
 
 /// Ingest requests a client may send in a burst, and per second after it.
@@ -65,6 +68,7 @@ impl AppState {
             noop_store: false,
             bundles: Arc::default(),
             proxies: Arc::default(),
+            clock: Clock::system(),
         }
     }
 

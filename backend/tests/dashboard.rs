@@ -252,3 +252,32 @@ async fn bad_ranges_and_names_get_clear_errors() {
     let res = get(&format!("{}/dashboard/export/secrets.csv", s.base), Some(TOKEN)).await;
     assert_eq!(res.status().as_u16(), 404);
 }
+
+/// The server's clock decides which day an event counts on, what "the last 7
+/// days" are and when a session ends: fixed here, and moved instead of waited for.
+#[tokio::test]
+async fn the_servers_clock_decides_periods_event_days_and_session_expiry() {
+    // 2026-03-15 12:00 UTC.
+    let clock = consent_server::clock::Clock::fixed(1_773_576_000_000);
+    let c = clock.clone();
+    let s = common::spawn_with(move |state| consent_server::AppState { clock: c, ..state }).await;
+    load_known_set(&s.base).await;
+    let week = format!("{}/dashboard/api/summary?site=luxhost&range=7d", s.base);
+    let summary: Value = get(&week, Some(TOKEN)).await.json().await.expect("json");
+    assert_eq!((summary["period"]["first_day"].as_str(), summary["period"]["last_day"].as_str()), (Some("2026-03-09"), Some("2026-03-15")));
+    assert_eq!((summary["current"]["decisions"].as_i64(), summary["previous"]["decisions"].as_i64()), (Some(8), Some(0)));
+
+    let res = login(&s.base, TOKEN).await;
+    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).expect("session cookie").to_owned();
+    let with_cookie = || client().get(format!("{}/dashboard/api/sites", s.base)).header("cookie", cookie.clone()).send();
+    clock.advance(consent_server::dashboard::session::LIFETIME_MS as u64 - 1);
+    assert_eq!(with_cookie().await.expect("get").status().as_u16(), 200, "a session lasts its lifetime");
+    clock.advance(1);
+    assert_eq!(with_cookie().await.expect("get").status().as_u16(), 401, "and not a millisecond more");
+
+    // A week on, the same decisions are last week's.
+    clock.advance(7 * 86_400_000);
+    let summary: Value = get(&week, Some(TOKEN)).await.json().await.expect("json");
+    assert_eq!(summary["period"]["first_day"].as_str(), Some("2026-03-16"));
+    assert_eq!((summary["current"]["decisions"].as_i64(), summary["previous"]["decisions"].as_i64()), (Some(0), Some(8)));
+}

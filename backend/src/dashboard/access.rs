@@ -13,13 +13,12 @@ use serde::Deserialize;
 use super::page;
 use super::period::Period;
 use super::session::{self, Role};
-use crate::clock::now_ms;
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// The role of a request: its session cookie, else a bearer token.
 fn role(state: &AppState, headers: &HeaderMap) -> Option<Role> {
-    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites(), now_ms() as i64)) {
+    if let Some(role) = session::cookie_value(headers).and_then(|v| state.sessions.verify(v, &state.sites(), state.clock.now_ms() as i64)) {
         return Some(role);
     }
     state.sessions.role_of_token(crate::auth::bearer(headers)?, &state.sites())
@@ -60,7 +59,7 @@ impl FromRequestParts<AppState> for Scope {
         let Reader(role) = Reader::from_request_parts(parts, state).await?;
         let Query(q) = Query::<ViewQuery>::from_request_parts(parts, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         let site = site(state, &role, q.site.as_deref())?;
-        let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now_ms() as i64).map_err(AppError::BadRequest)?;
+        let period = Period::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), state.clock.now_ms() as i64).map_err(AppError::BadRequest)?;
         Ok(Scope { site, period, role })
     }
 }

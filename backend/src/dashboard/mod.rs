@@ -27,7 +27,6 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::clock::now_ms;
 use crate::error::{AppError, Result};
 use crate::rollup::Dimension;
 use crate::state::AppState;
@@ -128,7 +127,7 @@ async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<Soc
     }
     match state.sessions.role_of_token(form.token.trim(), &state.sites()) {
         Some(role) => {
-            let value = state.sessions.issue(&role, form.token.trim(), now_ms() as i64);
+            let value = state.sessions.issue(&role, form.token.trim(), state.clock.now_ms() as i64);
             let target = match role {
                 Role::Admin => "/dashboard".to_owned(),
                 Role::Site(id) => format!("/dashboard?{}", serde_urlencoded::to_string([("site", id.as_str())]).unwrap_or_default()),
@@ -155,7 +154,7 @@ async fn logout(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<So
         return res;
     }
     if let Some(v) = session::cookie_value(&headers) {
-        state.sessions.revoke(v, now_ms() as i64);
+        state.sessions.revoke(v, state.clock.now_ms() as i64);
     }
     let mut res = Redirect::to("/dashboard").into_response();
     if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(session::is_https(&headers))) {
