@@ -2,6 +2,7 @@
 //! embedded SQLite store is the default.
 
 mod postgres;
+mod rows;
 mod sqlite;
 mod sqlite_readers;
 mod sqlite_writer;
@@ -12,6 +13,7 @@ use std::path::Path;
 use consent_wire::Event;
 
 pub use postgres::PgStore;
+pub use rows::{DecisionRow, HistoryRow};
 pub use sqlite::SqliteStore;
 
 /// An event as stored: the validated wire event plus what the server adds.
@@ -109,26 +111,6 @@ fn cause(e: &tokio_postgres::Error) -> String {
 pub struct Stored {
     pub stored: usize,
     pub duplicates: usize,
-}
-
-/// One decision in a visitor's history, with the banner version it was made on.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct HistoryRow {
-    pub event_id: String,
-    pub site: String,
-    pub action: String,
-    pub categories: Vec<String>,
-    pub revision: String,
-    pub lang: String,
-    pub path: String,
-    pub server_ts: i64,
-    pub client_ts: i64,
-    pub banner: Option<String>,
-    /// The canonical banner document (JSON text), when known.
-    #[serde(skip)]
-    pub banner_content: Option<String>,
-    pub banner_first_seen: Option<i64>,
-    pub row_hash: Option<String>,
 }
 
 /// One request's events waiting for the writer, and where its answer goes.
@@ -346,9 +328,9 @@ impl Store {
         /// Commits `events` durably; returns only after the transaction is on disk.
         pub async fn insert(&self, events: Vec<StoredEvent>) -> Result<Stored>;
 
-        /// A site's decisions with `from <= server_ts < to`, oldest first, as text cells
-        /// in the order of the CSV export's columns.
-        pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>>;
+        /// A page of a site's decisions with `from <= server_ts < to`: at most
+        /// `limit`, oldest first, those after `after_seq` (0: from the first).
+        pub async fn decisions(&self, site: &str, from: i64, to: i64, after_seq: i64, limit: usize) -> Result<Vec<DecisionRow>>;
 
         /// Recomputes every rollup from the raw events.
         pub async fn rebuild_rollups(&self) -> Result<()>;

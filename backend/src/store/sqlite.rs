@@ -9,15 +9,13 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
-use super::HistoryRow;
+use super::{DecisionRow, HistoryRow};
 use super::{Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
 use crate::chain::{verify, ChainRow, RowContent, Verdict};
 use crate::rollup::{Dimension, Fact, Measure, Rollups};
 use std::sync::atomic::Ordering;
 
 /// The CSV export's columns.
-pub(super) const DECISION_COLUMNS: &str = "server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')";
-
 /// Requests waiting for the writer; beyond this the server answers 503.
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -228,20 +226,27 @@ impl SqliteStore {
         .await?
     }
 
-    pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>> {
+    pub async fn decisions(&self, site: &str, from: i64, to: i64, after_seq: i64, limit: usize) -> Result<Vec<DecisionRow>> {
         let site = site.to_owned();
         self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(&format!("SELECT {DECISION_COLUMNS} FROM events WHERE site = ?1 AND action != 'banner_shown' AND server_ts >= ?2 AND server_ts < ?3 ORDER BY seq"))?;
-            let rows = stmt.query_map(params![site, from, to], |r| {
-                (0..12)
-                    .map(|i| {
-                        Ok(match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Integer(v) => v.to_string(),
-                            rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                            _ => String::new(),
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<String>>>()
+            let sql = format!("SELECT {} FROM events WHERE site = ?1 AND action != 'banner_shown' AND server_ts >= ?2 AND server_ts < ?3 AND seq > ?4 ORDER BY seq LIMIT ?5", DecisionRow::COLUMNS);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![site, from, to, after_seq, limit as i64], |r| {
+                Ok(DecisionRow {
+                    seq: r.get(0)?,
+                    server_ts: r.get(1)?,
+                    client_ts: r.get(2)?,
+                    event_id: r.get(3)?,
+                    consent_id: r.get(4)?,
+                    action: r.get(5)?,
+                    categories: r.get(6)?,
+                    revision: r.get(7)?,
+                    banner: r.get(8)?,
+                    lang: r.get(9)?,
+                    path: r.get(10)?,
+                    device: r.get(11)?,
+                    row_hash: r.get(12)?,
+                })
             })?;
             rows.collect()
         })

@@ -1,12 +1,37 @@
-//! Reads for proof and verification: counts, a consent's history, the chain.
+//! Reads for proof, export and verification: counts, a consent's history, a
+//! page of decisions, the chain.
 
 use std::collections::BTreeMap;
 
 use super::PgStore;
 use crate::chain::{verify, ChainRow, RowContent, Verdict, GENESIS};
-use crate::store::{HistoryRow, Result};
+use crate::store::{DecisionRow, HistoryRow, Result};
 
 impl PgStore {
+    pub async fn decisions(&self, site: &str, from: i64, to: i64, after_seq: i64, limit: usize) -> Result<Vec<DecisionRow>> {
+        let sql = format!("SELECT {} FROM events WHERE site = $1 AND action != 'banner_shown' AND server_ts >= $2 AND server_ts < $3 AND seq > $4 ORDER BY seq LIMIT $5", DecisionRow::COLUMNS);
+        let rows = self.reader().await?.query(&sql, &[&site, &from, &to, &after_seq, &(limit as i64)]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DecisionRow {
+                    seq: r.try_get(0)?,
+                    server_ts: r.try_get(1)?,
+                    client_ts: r.try_get(2)?,
+                    event_id: r.try_get(3)?,
+                    consent_id: r.try_get(4)?,
+                    action: r.try_get(5)?,
+                    categories: r.try_get(6)?,
+                    revision: r.try_get(7)?,
+                    banner: r.try_get(8)?,
+                    lang: r.try_get(9)?,
+                    path: r.try_get(10)?,
+                    device: r.try_get(11)?,
+                    row_hash: r.try_get(12)?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>> {
         let rows = self.reader().await?.query("SELECT action, COUNT(*) FROM events WHERE site = $1 GROUP BY action", &[&site]).await?;
         Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1) as u64)).collect())

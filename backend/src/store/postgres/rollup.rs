@@ -116,15 +116,6 @@ impl PgStore {
         Ok(())
     }
 
-    pub async fn decisions(&self, site: &str, from: i64, to: i64) -> Result<Vec<Vec<String>>> {
-        let sql = format!(
-            "SELECT server_ts::text, client_ts::text, event_id, {} FROM events WHERE site = $1 AND action != 'banner_shown' AND server_ts >= $2 AND server_ts < $3 ORDER BY seq",
-            "COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')"
-        );
-        let rows = self.reader().await?.query(&sql, &[&site, &from, &to]).await?;
-        Ok(rows.iter().map(|r| (0..12).map(|i| r.get::<_, String>(i)).collect()).collect())
-    }
-
     pub async fn read_rollups(&self) -> Result<Rollups> {
         let mut r = Rollups::default();
         let reader = self.reader().await?;
