@@ -7,7 +7,7 @@
 // BENCHMARKS.md from the JSON this prints.
 //
 //   node bench/time_to_banner.mjs BASE_URL RUNS
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tests/browser/chromium.mjs';
 
 const [base, runsArg] = process.argv.slice(2);
 const RUNS = Number(runsArg || 20);
@@ -142,10 +142,7 @@ function stats(values) {
   return { median: q(0.5), p90: q(0.9), n: v.length };
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launchChromium();
 const out = { chromium: browser.version(), runs: RUNS, profiles: {} };
 for (const [name, profile] of Object.entries(PROFILES)) {
   const samples = Object.fromEntries(Object.keys(PAGES).map((k) => [k, []]));

@@ -1,42 +1,34 @@
 // The complete widget in headless Chromium against the real backend: changing
 // one's mind, gating of late scripts and embeds, cookie deletion, Consent Mode,
 // GPC, the JS API, and what the page stores.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until, axe, withBakedConfig, SERVED_TAG } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, axe, withBakedConfig, SERVED_TAG } from './harness.mjs';
 
-let server, chrome;
-before(async () => {
-  server = await Server.start((www) => {
-    // A tag that records when it ran relative to the Consent Mode entries.
-    const html = readFileSync(join(www, 'index.html'), 'utf8').replace(
-      '</body>',
-      '<script type="text/plain" data-category="analytics">window.dataLayer.push({event: "analytics-tag"});</script>\n</body>',
-    );
-    // Consent Mode with the site's gtag('set') fields, baked into a loader of its own.
-    const config = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
-    config.consentSet = { ads_data_redaction: true };
-    writeFileSync(join(www, 'consent/gcm.json'), JSON.stringify(config));
-    writeFileSync(join(www, 'gcm.html'), withBakedConfig(www, html, 'gcm.json', 'gcm.js'));
-    // A page that does not state its language: the browser's language decides.
-    writeFileSync(join(www, 'nolang.html'), html.replace('<html lang="nl">', '<html>'));
-    // A page whose loader tag carries the page's nonce (as a CSP site's would).
-    writeFileSync(join(www, 'nonce.html'), html.replace(SERVED_TAG, SERVED_TAG.replace('<script', '<script nonce="n0nce"')));
-  });
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+const live = serverAndBrowser((www) => {
+  // A tag that records when it ran relative to the Consent Mode entries.
+  const html = readFileSync(join(www, 'index.html'), 'utf8').replace(
+    '</body>',
+    '<script type="text/plain" data-category="analytics">window.dataLayer.push({event: "analytics-tag"});</script>\n</body>',
+  );
+  // Consent Mode with the site's gtag('set') fields, baked into a loader of its own.
+  const config = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
+  config.consentSet = { ads_data_redaction: true };
+  writeFileSync(join(www, 'consent/gcm.json'), JSON.stringify(config));
+  writeFileSync(join(www, 'gcm.html'), withBakedConfig(www, html, 'gcm.json', 'gcm.js'));
+  // A page that does not state its language: the browser's language decides.
+  writeFileSync(join(www, 'nolang.html'), html.replace('<html lang="nl">', '<html>'));
+  // A page whose loader tag carries the page's nonce (as a CSP site's would).
+  writeFileSync(join(www, 'nonce.html'), html.replace(SERVED_TAG, SERVED_TAG.replace('<script', '<script nonce="n0nce"')));
 });
 
 const consentCookie = async (page) => (await page.context().cookies()).find((c) => c.name === 'cc_consent');
 
 test('changing one\'s mind: the settings button reopens the choices; dropping a category is a withdrawal that deletes its cookies', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await button(page, 'accept').click();
   const first = await consentCookie(page);
   // Cookies the marketing and analytics tags would have set.
@@ -55,7 +47,7 @@ test('changing one\'s mind: the settings button reopens the choices; dropping a 
   assert.match(await page.locator('consent-banner p.rec').textContent(), new RegExp(uuid));
   const record = await page.locator('consent-banner p.rec a').getAttribute('href');
   // On the consent server (the page may be on another origin).
-  assert.equal(record, `${server.base}/api/v1/consents/${uuid}`);
+  assert.equal(record, `${live.server.base}/api/v1/consents/${uuid}`);
   const history = await (await fetch(record)).json();
   assert.equal(history.decisions[0].action, 'accept_all');
   await page.locator('consent-banner input[data-cat=marketing]').uncheck();
@@ -67,15 +59,15 @@ test('changing one\'s mind: the settings button reopens the choices; dropping a 
   const names = (await page.context().cookies()).map((c) => c.name).sort();
   assert.ok(!names.includes('_lx_nl'), `marketing cookie deleted: ${names}`);
   assert.ok(names.includes('_lx_visit_b'), 'analytics cookie kept');
-  const row = await until(() => server.rows(`SELECT * FROM events WHERE action = 'withdraw'`)[0]);
+  const row = await until(() => live.server.rows(`SELECT * FROM events WHERE action = 'withdraw'`)[0]);
   assert.equal(row.categories, 'necessary analytics');
   assert.equal(row.consent_id.replaceAll('-', ''), first.value.split('.')[1]);
   await page.context().close();
 });
 
 test('a banner or settings button that goes takes its listeners with it', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
   // The listeners on a shadow root, as DevTools lists them (kept in window.__roots when it leaves the page).
   const cdp = await page.context().newCDPSession(page);
@@ -103,8 +95,8 @@ test('a banner or settings button that goes takes its listeners with it', async 
 });
 
 test('scripts added later with the page\'s nonce wait for consent and run once it is given; embeds get a placeholder', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/nonce.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/nonce.html');
   await banner(page).waitFor();
   const addLate = (flag) =>
     page.evaluate((flag) => {
@@ -136,8 +128,8 @@ test('scripts added later with the page\'s nonce wait for consent and run once i
 });
 
 test('markup a visitor controls cannot record consent or run: a forged placeholder and late innerHTML scripts without the nonce do nothing', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/nonce.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/nonce.html');
   await banner(page).waitFor();
   await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
   // A blog comment inserted with innerHTML: a lookalike placeholder and an inert script.
@@ -150,7 +142,7 @@ test('markup a visitor controls cannot record consent or run: a forged placehold
       '<script type="text/plain" data-category="analytics" nonce="guess">window.hostile = 2;</scr' + 'ipt>';
     document.querySelector('main').prepend(c); // above the banner bar, where a visitor can click it
   });
-  const decisions = () => server.rows(`SELECT * FROM events WHERE action != 'banner_shown'`).length;
+  const decisions = () => live.server.rows(`SELECT * FROM events WHERE action != 'banner_shown'`).length;
   const before = decisions();
   await page.locator('#forged').click();
   await page.waitForTimeout(300);
@@ -170,8 +162,8 @@ test('markup a visitor controls cannot record consent or run: a forged placehold
 });
 
 test('Google Consent Mode v2: gtag() arguments objects, default and set before any tag, update on decision and on a repeat visit before gated tags', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/gcm.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/gcm.html');
   await banner(page).waitFor();
   // Google's tags process a dataLayer entry as a command only when it is an
   // `arguments` object (what gtag() pushes); a plain array is ignored.
@@ -209,9 +201,9 @@ test('Google Consent Mode v2: gtag() arguments objects, default and set before a
 });
 
 test('Global Privacy Control: the banner says so, nothing is stored without a click, an explicit choice overrides', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   assert.match(await page.locator('consent-banner p.gpc').textContent(), /Global Privacy Control/);
   await page.waitForTimeout(200);
@@ -226,8 +218,8 @@ test('Global Privacy Control: the banner says so, nothing is stored without a cl
 });
 
 test('the JS API: getConsent, accepted, acceptCategories, showPreferences, hide, show, reset, and consent:change', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   assert.equal(await page.evaluate(() => window.Consent.getConsent()), null);
   const detail = page.evaluate(() => new Promise((ok) => document.addEventListener('consent:change', (e) => ok(e.detail), { once: true })));
@@ -257,8 +249,8 @@ test('the JS API: getConsent, accepted, acceptCategories, showPreferences, hide,
 });
 
 test('before any decision and after a rejection the page holds nothing but the allowlisted cookie', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   await page.waitForLoadState('networkidle');
   const storage = () => page.evaluate(() => ({ cookie: document.cookie, local: Object.keys(localStorage), session: Object.keys(sessionStorage) }));
@@ -273,8 +265,8 @@ test('before any decision and after a rejection the page holds nothing but the a
 });
 
 test('keyboard only: from the first Tab to saved choices; Escape folds the preferences without deciding', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   const focused = () => page.evaluate(() => {
     const a = document.activeElement?.shadowRoot?.activeElement;
@@ -311,12 +303,12 @@ test('keyboard only: from the first Tab to saved choices; Escape folds the prefe
 });
 
 test('axe-core finds no violations in the banner and the preferences; the widget causes no layout shift', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.addInitScript(() => {
     window.__cls = 0;
     new PerformanceObserver((l) => l.getEntries().forEach((e) => (window.__cls += e.value))).observe({ type: 'layout-shift', buffered: true });
   });
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(300);
@@ -329,8 +321,8 @@ test('axe-core finds no violations in the banner and the preferences; the widget
 
 test('French and German are built in; the policy falls back to the original with a note', async () => {
   for (const [lang, accept, note] of [['fr', 'Tout accepter', /langue d'origine/], ['de', 'Alle akzeptieren', /Originalsprache/]]) {
-    const page = await openPage(chrome, { locale: lang });
-    await page.goto(server.base + '/nolang.html');
+    const page = await openPage(live.chrome, { locale: lang });
+    await page.goto(live.server.base + '/nolang.html');
     await banner(page).waitFor();
     assert.equal(await button(page, 'accept').textContent(), accept, `${lang}: follows the browser language`);
     await page.evaluate(() => window.Consent.showPolicy());

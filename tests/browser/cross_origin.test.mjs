@@ -2,7 +2,7 @@
 // embeds one tag, `<script src="http://<consent server>/s/<site>/consent.js">`,
 // under a strict CSP that names only the consent server, and gets its own
 // banner, texts, categories, cookie, policy and events.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -10,11 +10,10 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { Server, browser, openPage, banner, button, until, ROOT } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, ROOT } from './harness.mjs';
 
 const NONCE = 'r4nd0mn0nce';
 const SECOND_TOKEN = 'second-readonly';
-const live = {};
 
 /** A copy of pkg-config: luxhost allowed on 127.0.0.2, and a second site on 127.0.0.3. */
 function configs() {
@@ -75,20 +74,17 @@ loadConsent(${JSON.stringify(src)}).then(() => {
   return out.outputFiles[0].text;
 }
 
-before(async () => {
-  live.config = configs();
-  live.server = await Server.start(undefined, { config: live.config });
-  live.lux = await customer('127.0.0.2', 'luxhost', live.server.base);
-  live.second = await customer('127.0.0.3', 'second', live.server.base);
-  live.chrome = await browser();
-});
-
-after(async () => {
-  await live.chrome?.close();
-  await live.server?.close();
-  live.lux?.srv.close();
-  live.second?.srv.close();
-  rmSync(live.config, { recursive: true, force: true });
+const live = serverAndBrowser(undefined, {
+  setup: (live) => (live.config = configs()),
+  ready: async (live) => {
+    live.lux = await customer('127.0.0.2', 'luxhost', live.server.base);
+    live.second = await customer('127.0.0.3', 'second', live.server.base);
+  },
+  teardown: (live) => {
+    live.lux?.srv.close();
+    live.second?.srv.close();
+    rmSync(live.config, { recursive: true, force: true });
+  },
 });
 
 /** A page that records CSP violations too. */

@@ -2,50 +2,44 @@
 // SQLite: a visitor's decision and demo traffic reach the page; sign in, pick a
 // range, read the headline consent rate and compare it with the JSON API.
 // Writes a screenshot artifact and prints its path.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until, axe, ROOT, TOKEN } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, axe, ROOT, TOKEN } from './harness.mjs';
 
-let server, chrome;
-
-before(async () => {
-  server = await Server.start();
+const live = serverAndBrowser(undefined, {
   // Demo traffic is loaded with the server stopped: its writer owns the chain heads.
-  await server.stop();
-  execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', server.db, '--config', join(ROOT, 'pkg-config'), 'demo-data', '--events', '20000', '--days', '30'], { stdio: 'inherit' });
-  await server.boot();
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+  ready: async ({ server }) => {
+    await server.stop();
+    execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', server.db, '--config', join(ROOT, 'pkg-config'), 'demo-data', '--events', '20000', '--days', '30'], { stdio: 'inherit' });
+    await server.boot();
+  },
 });
 
 async function signIn(page, token = TOKEN) {
-  await page.goto(server.base + '/dashboard');
+  await page.goto(live.server.base + '/dashboard');
   await page.fill('#token', token);
   await Promise.all([page.waitForURL(/\/dashboard(\?|$)/), page.click('form button[type=submit]')]);
 }
 
 async function api(path) {
-  const r = await fetch(server.base + path, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const r = await fetch(live.server.base + path, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(r.status, 200, path);
   return r.json();
 }
 
 test('a visitor decision reaches the dashboard; the headline consent rate matches the API', async () => {
   const before = await api('/dashboard/api/summary?site=luxhost&range=today');
-  const visitor = await openPage(chrome);
-  await visitor.goto(server.base + '/');
+  const visitor = await openPage(live.chrome);
+  await visitor.goto(live.server.base + '/');
   await banner(visitor).waitFor({ state: 'visible' });
   await button(visitor, 'accept').click();
   await until(async () => (await api('/dashboard/api/summary?site=luxhost&range=today')).current.decisions === before.current.decisions + 1);
   await visitor.context().close();
 
-  const page = await openPage(chrome, { viewport: { width: 1280, height: 900 } });
+  const page = await openPage(live.chrome, { viewport: { width: 1280, height: 900 } });
   await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => window.__csp = (window.__csp || []).concat(e.violatedDirective)));
   await signIn(page);
   await page.click('nav.ranges a:text-is("7 days")');
@@ -72,14 +66,14 @@ test('a visitor decision reaches the dashboard; the headline consent rate matche
 
   // axe-core is injected as an inline script, which the page's CSP blocks: a
   // separate context bypasses CSP for the audit only.
-  const audit = await openPage(chrome, { bypassCSP: true });
+  const audit = await openPage(live.chrome, { bypassCSP: true });
   await signIn(audit);
   assert.deepEqual(await axe(audit, 'body'), []);
   await audit.context().close();
 });
 
 test('tables sort on a header click; a custom range works; CSV links download', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await signIn(page);
   await page.evaluate(() => {
     const d = new Date(Date.now() - 3 * 86400e3).toISOString().slice(0, 10);
@@ -101,7 +95,7 @@ test('tables sort on a header click; a custom range works; CSV links download', 
 });
 
 test('on a phone the page fits the screen', async () => {
-  const page = await openPage(chrome, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await openPage(live.chrome, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await signIn(page);
   const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
   assert.ok(fits, 'no sideways scrolling of the page (wide tables scroll inside their box)');
@@ -110,8 +104,8 @@ test('on a phone the page fits the screen', async () => {
 });
 
 test('no token: a 401 sign-in page without data; a wrong token is refused; hostile values stay text', async () => {
-  const page = await openPage(chrome);
-  const res = await page.goto(server.base + '/dashboard?site=luxhost');
+  const page = await openPage(live.chrome);
+  const res = await page.goto(live.server.base + '/dashboard?site=luxhost');
   assert.equal(res.status(), 401);
   assert.equal(await page.locator('[data-figure]').count(), 0);
   await page.fill('#token', 'not-the-token');
@@ -120,14 +114,14 @@ test('no token: a 401 sign-in page without data; a wrong token is refused; hosti
   assert.match(await page.textContent('[role=alert]'), /not valid/);
 
   const evil = '/<img src=x onerror="window.__pwned=1">';
-  const r = await fetch(server.base + '/api/v1/events', {
+  const r = await fetch(live.server.base + '/api/v1/events', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: uuid7(), site: 'luxhost', action: 'banner_shown', categories: [], revision: server.config().revision, lang: 'nl', path: evil, client_ts: Date.now() }),
+    body: JSON.stringify({ id: uuid7(), site: 'luxhost', action: 'banner_shown', categories: [], revision: live.server.config().revision, lang: 'nl', path: evil, client_ts: Date.now() }),
   });
   assert.equal(r.status, 201);
   await signIn(page);
-  await page.goto(server.base + '/dashboard?site=luxhost&range=today');
+  await page.goto(live.server.base + '/dashboard?site=luxhost&range=today');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.ok((await page.locator('table[data-dim=path] td.value', { hasText: evil }).count()) === 1, 'the path is shown as text');
   await page.context().close();

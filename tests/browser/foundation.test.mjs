@@ -1,30 +1,21 @@
 // The foundation slice in headless Chromium against the real backend:
 // one script tag → banner → consent cookie → event row in SQLite.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, openPreferences, banner, button, until, withCheck } from './harness.mjs';
+import { serverAndBrowser, openPage, openPreferences, banner, button, until, withCheck } from './harness.mjs';
 
 const DAY = 86400;
-let server, chrome;
-
-before(async () => {
-  server = await Server.start((www) => {
-    // An English page: the same site with <html lang="en">.
-    const html = readFileSync(join(www, 'index.html'), 'utf8').replace('<html lang="nl">', '<html lang="en">');
-    writeFileSync(join(www, 'en.html'), html);
-  });
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+const live = serverAndBrowser((www) => {
+  // An English page: the same site with <html lang="en">.
+  const html = readFileSync(join(www, 'index.html'), 'utf8').replace('<html lang="nl">', '<html lang="en">');
+  writeFileSync(join(www, 'en.html'), html);
 });
 
 test('the banner appears in a shadow root, in Dutch, with Accept and Reject alike', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor({ state: 'visible' });
   const info = await page.evaluate(() => {
     const host = document.querySelector('consent-banner');
@@ -61,8 +52,8 @@ test('the banner appears in a shadow root, in Dutch, with Accept and Reject alik
 });
 
 test('the language follows <html lang>', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/en.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/en.html');
   await banner(page).waitFor({ state: 'visible' });
   assert.equal(await button(page, 'accept').textContent(), 'Accept all');
   assert.equal(await button(page, 'reject').textContent(), 'Reject all');
@@ -70,9 +61,9 @@ test('the language follows <html lang>', async () => {
 });
 
 async function decideAndCheck(act, action, categories) {
-  const before = server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = '${action}'`)[0].n;
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const before = live.server.rows(`SELECT COUNT(*) AS n FROM events WHERE action = '${action}'`)[0].n;
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await button(page, act).click();
   await banner(page).waitFor({ state: 'detached' });
   const cookie = await consentCookie(page);
@@ -84,10 +75,10 @@ async function decideAndCheck(act, action, categories) {
   const [version, idHex, cats, revision] = cookie.value.split('.');
   assert.equal(version, '1');
   assert.equal(cats, categories.join('+'));
-  assert.equal(revision, server.config().revision);
+  assert.equal(revision, live.server.config().revision);
   // The event reaches the database exactly once.
   const rows = await until(() => {
-    const r = server.rows(`SELECT * FROM events WHERE action = '${action}'`);
+    const r = live.server.rows(`SELECT * FROM events WHERE action = '${action}'`);
     return r.length > before && r;
   });
   assert.equal(rows.length, before + 1);
@@ -98,11 +89,11 @@ async function decideAndCheck(act, action, categories) {
   assert.equal(row.site, 'luxhost');
   assert.equal(row.lang, 'nl');
   assert.equal(row.path, '/');
-  assert.equal(row.revision, server.config().revision);
+  assert.equal(row.revision, live.server.config().revision);
   assert.ok(Math.abs(row.client_ts - Date.now()) < 60_000);
   // Proof of what was shown: the banner version, stored once with its content.
-  assert.equal(row.banner, server.config().bannerVersions.nl);
-  const [shown] = server.rows(`SELECT content FROM banner_versions WHERE hash = '${row.banner}'`);
+  assert.equal(row.banner, live.server.config().bannerVersions.nl);
+  const [shown] = live.server.rows(`SELECT content FROM banner_versions WHERE hash = '${row.banner}'`);
   assert.equal(JSON.parse(shown.content).texts.accept_all, 'Alles accepteren');
   // After a reload the banner stays hidden.
   await page.reload();
@@ -128,8 +119,8 @@ test('Accept all: cookie, one accept_all row, gated scripts run now and on every
 });
 
 test('Preferences: only the ticked categories are stored, as a custom decision', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await openPreferences(page);
   const boxes = page.locator('consent-banner input[data-cat]');
   assert.deepEqual(await boxes.evaluateAll((els) => els.map((e) => [e.dataset.cat, e.checked, e.disabled])), [
@@ -146,14 +137,14 @@ test('Preferences: only the ticked categories are stored, as a custom decision',
   await button(page, 'save').click();
   await banner(page).waitFor({ state: 'detached' });
   assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics');
-  const row = await until(() => server.rows(`SELECT * FROM events WHERE action = 'custom'`)[0]);
+  const row = await until(() => live.server.rows(`SELECT * FROM events WHERE action = 'custom'`)[0]);
   assert.equal(row.categories, 'necessary analytics');
   await until(() => page.evaluate(() => window.analyticsStarted === 1));
   await page.context().close();
 });
 
 test('a tampered, malformed or outdated cookie counts as no consent', async () => {
-  const rev = server.config().revision;
+  const rev = live.server.config().revision;
   const now = Math.floor(Date.now() / 1000);
   const id = '019ab0000000700080000000000000ff';
   const good = withCheck(`1.${id}.necessary+analytics.${rev}.${now.toString(36)}.${(now + 100 * DAY).toString(36)}`);
@@ -166,9 +157,9 @@ test('a tampered, malformed or outdated cookie counts as no consent', async () =
   };
   // Control: the well-formed current value is honoured.
   for (const [name, value] of [['good', good], ...Object.entries(cases)]) {
-    const page = await openPage(chrome);
-    await page.context().addCookies([{ name: 'cc_consent', value, url: server.base }]);
-    await page.goto(server.base + '/');
+    const page = await openPage(live.chrome);
+    await page.context().addCookies([{ name: 'cc_consent', value, url: live.server.base }]);
+    await page.goto(live.server.base + '/');
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(100);
     const shown = await page.locator('consent-banner').count();
@@ -179,9 +170,9 @@ test('a tampered, malformed or outdated cookie counts as no consent', async () =
 });
 
 test('an unreachable backend does not break the page', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.route('**/api/v1/events', (route) => route.abort('connectionrefused'));
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await button(page, 'accept').click();
   await banner(page).waitFor({ state: 'detached' });
   assert.equal((await consentCookie(page)).value.split('.')[2], 'necessary+analytics+marketing', 'the decision is still stored locally');
@@ -191,9 +182,9 @@ test('an unreachable backend does not break the page', async () => {
 });
 
 test('without WebAssembly, the page works and the console says why', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.addInitScript(() => delete window.WebAssembly);
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await until(() => page.messages.some((m) => m.includes('[consent] widget not started') && m.includes('WebAssembly')));
   assert.equal(await page.locator('consent-banner').count(), 0);
   assert.equal(await page.locator('h1').textContent(), 'Snelle, veilige webhosting');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { before, after } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { bake } from '../../www/loader/bake.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -132,26 +132,26 @@ export function withBakedConfig(www, html, config, out) {
   return html.replace(tag, `<script src="/consent/${out}"`);
 }
 
-export async function browser() {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-}
+export const browser = launchChromium;
 
 /**
  * A server (its www copy edited by `prepare`) and Chromium for one test file:
- * started before its tests, stopped after them. Read `.server` and `.chrome` in tests.
+ * started before its tests, stopped after them. Read `.server` and `.chrome` in
+ * tests. `setup(live)` runs first (it may set `live.config`, the server's config
+ * folder), `ready(live)` once the server answers, `teardown(live)` at the end.
  */
-export function serverAndBrowser(prepare) {
+export function serverAndBrowser(prepare, { setup, ready, teardown } = {}) {
   const live = {};
   before(async () => {
-    live.server = await Server.start(prepare);
+    await setup?.(live);
+    live.server = await Server.start(prepare, { config: live.config });
+    await ready?.(live);
     live.chrome = await browser();
   });
   after(async () => {
     await live.chrome?.close();
     await live.server?.close();
+    await teardown?.(live);
   });
   return live;
 }

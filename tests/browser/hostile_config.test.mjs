@@ -1,49 +1,41 @@
 // Hostile strings in the site's config and texts reach the page as text only:
 // markup, script URLs, RTL overrides and a 10 MB string neither run nor break
 // the widget; a config missing a field is refused with a message naming it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, withConfig, withBakedConfig, browser, openPage, openPreferences, banner, button, until } from './harness.mjs';
+import { serverAndBrowser, withConfig, withBakedConfig, openPage, openPreferences, banner, button, until } from './harness.mjs';
 
 const EVIL = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
-let server, chrome;
-before(async () => {
-  server = await Server.start((www) => {
-    const html = readFileSync(join(www, 'index.html'), 'utf8');
-    const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
-    const evil = structuredClone(cfg);
-    for (const lang of Object.keys(evil.texts)) for (const k of Object.keys(evil.texts[lang])) evil.texts[lang][k] = EVIL;
-    // The texts the full widget adds (preferences, viewer) are just as hostile.
-    const details = JSON.parse(readFileSync(join(www, 'consent', cfg.details), 'utf8'));
-    for (const lang of Object.keys(details.texts)) for (const k of Object.keys(details.texts[lang])) details.texts[lang][k] = EVIL;
-    writeFileSync(join(www, 'consent/evil-details.json'), JSON.stringify(details));
-    evil.details = 'evil-details.json';
-    evil.texts.nl.description = 'x'.repeat(10 * 1024 * 1024) + EVIL;
-    evil.policyUrl = 'javascript:window.__pwned=3';
-    evil.categories[1].title = { nl: EVIL, en: EVIL };
-    evil.categories[1].description = { nl: EVIL, en: EVIL };
-    writeFileSync(join(www, 'consent/evil-config.json'), JSON.stringify(evil));
-    // Baked into the loader, as a site's build would (the hostile strings pass the bake too).
-    writeFileSync(join(www, 'evil.html'), withBakedConfig(www, html, 'evil-config.json', 'evil.js'));
-    const broken = structuredClone(cfg);
-    delete broken.revision;
-    writeFileSync(join(www, 'consent/broken-config.json'), JSON.stringify(broken));
-    // Fetched through the tag's `data-config`.
-    writeFileSync(join(www, 'broken.html'), withConfig(html, '/consent/broken-config.json'));
-    writeFileSync(join(www, 'broken-baked.html'), withBakedConfig(www, html, 'broken-config.json', 'broken.js'));
-  });
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+const live = serverAndBrowser((www) => {
+  const html = readFileSync(join(www, 'index.html'), 'utf8');
+  const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
+  const evil = structuredClone(cfg);
+  for (const lang of Object.keys(evil.texts)) for (const k of Object.keys(evil.texts[lang])) evil.texts[lang][k] = EVIL;
+  // The texts the full widget adds (preferences, viewer) are just as hostile.
+  const details = JSON.parse(readFileSync(join(www, 'consent', cfg.details), 'utf8'));
+  for (const lang of Object.keys(details.texts)) for (const k of Object.keys(details.texts[lang])) details.texts[lang][k] = EVIL;
+  writeFileSync(join(www, 'consent/evil-details.json'), JSON.stringify(details));
+  evil.details = 'evil-details.json';
+  evil.texts.nl.description = 'x'.repeat(10 * 1024 * 1024) + EVIL;
+  evil.policyUrl = 'javascript:window.__pwned=3';
+  evil.categories[1].title = { nl: EVIL, en: EVIL };
+  evil.categories[1].description = { nl: EVIL, en: EVIL };
+  writeFileSync(join(www, 'consent/evil-config.json'), JSON.stringify(evil));
+  // Baked into the loader, as a site's build would (the hostile strings pass the bake too).
+  writeFileSync(join(www, 'evil.html'), withBakedConfig(www, html, 'evil-config.json', 'evil.js'));
+  const broken = structuredClone(cfg);
+  delete broken.revision;
+  writeFileSync(join(www, 'consent/broken-config.json'), JSON.stringify(broken));
+  // Fetched through the tag's `data-config`.
+  writeFileSync(join(www, 'broken.html'), withConfig(html, '/consent/broken-config.json'));
+  writeFileSync(join(www, 'broken-baked.html'), withBakedConfig(www, html, 'broken-config.json', 'broken.js'));
 });
 
 test('hostile strings in the config render as inert text', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/evil.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/evil.html');
   await banner(page).waitFor({ state: 'visible', timeout: 20_000 });
   await openPreferences(page);
   const seen = await page.evaluate(() => {
@@ -74,10 +66,10 @@ test('hostile strings in the config render as inert text', async () => {
 
 test('a config missing a field is refused with a message naming it; the page keeps working', async () => {
   for (const [path, file] of [['/broken.html', '/consent/broken-config.json'], ['/broken-baked.html', '/consent/broken.js']]) {
-    const page = await openPage(chrome);
-    await page.goto(server.base + path);
+    const page = await openPage(live.chrome);
+    await page.goto(live.server.base + path);
     await until(() => page.messages.some((m) => m.includes('[consent] widget not started') && m.includes('`revision`')));
-    assert.ok(page.messages.some((m) => m.includes(server.base + file + ': config field `revision`')), `${path}: the message names the file`);
+    assert.ok(page.messages.some((m) => m.includes(live.server.base + file + ': config field `revision`')), `${path}: the message names the file`);
     assert.equal(await page.locator('consent-banner').count(), 0);
     assert.equal(await page.evaluate(() => window.analyticsStarted ?? 0), 0, 'nothing optional runs');
     assert.deepEqual(page.errors, []);

@@ -1,29 +1,21 @@
 // The widget on locked-down and hostile pages: a strict Content Security Policy,
 // enforced Trusted Types, and site CSS that tries to hide or break it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Server, browser, openPage, banner, button, until } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until } from './harness.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-r4nd0m'; style-src 'self'; connect-src 'self'";
-let server, chrome;
-before(async () => {
-  server = await Server.start((www) => {
-    const html = readFileSync(join(www, 'index.html'), 'utf8').replace(
-      '<script type="text/plain" data-category="analytics">',
-      '<script type="text/plain" data-category="analytics" nonce="r4nd0m">',
-    );
-    writeFileSync(join(www, 'strict.html'), html);
-    // Site CSS at its most hostile.
-    writeFileSync(join(www, 'hostile.css'), '* { all: unset !important; } button { display: none !important; } div { visibility: hidden !important; }\nbody::after { content: ""; position: fixed; inset: 0; z-index: 2147483647; background: rgba(255,255,255,.01); pointer-events: none; }\n');
-    writeFileSync(join(www, 'hostile-css.html'), html.replace('<link rel="stylesheet" href="/site.css">', '<link rel="stylesheet" href="/hostile.css">'));
-  });
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+const live = serverAndBrowser((www) => {
+  const html = readFileSync(join(www, 'index.html'), 'utf8').replace(
+    '<script type="text/plain" data-category="analytics">',
+    '<script type="text/plain" data-category="analytics" nonce="r4nd0m">',
+  );
+  writeFileSync(join(www, 'strict.html'), html);
+  // Site CSS at its most hostile.
+  writeFileSync(join(www, 'hostile.css'), '* { all: unset !important; } button { display: none !important; } div { visibility: hidden !important; }\nbody::after { content: ""; position: fixed; inset: 0; z-index: 2147483647; background: rgba(255,255,255,.01); pointer-events: none; }\n');
+  writeFileSync(join(www, 'hostile-css.html'), html.replace('<link rel="stylesheet" href="/site.css">', '<link rel="stylesheet" href="/hostile.css">'));
 });
 
 /** Serves `path` with extra response headers, as a locked-down site would. */
@@ -53,9 +45,9 @@ async function fullFlow(page) {
 }
 
 test('strict CSP: banner, preferences, viewer and script activation work with no violation', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await withHeaders(page, '/strict.html', { 'content-security-policy': CSP });
-  await page.goto(server.base + '/strict.html');
+  await page.goto(live.server.base + '/strict.html');
   await fullFlow(page);
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
   assert.deepEqual(page.errors, []);
@@ -63,9 +55,9 @@ test('strict CSP: banner, preferences, viewer and script activation work with no
 });
 
 test('enforced Trusted Types: the same flow with no violation', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await withHeaders(page, '/strict.html', { 'content-security-policy': `${CSP}; require-trusted-types-for 'script'` });
-  await page.goto(server.base + '/strict.html');
+  await page.goto(live.server.base + '/strict.html');
   assert.equal(await page.evaluate(() => typeof window.trustedTypes), 'object');
   await fullFlow(page);
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
@@ -74,9 +66,9 @@ test('enforced Trusted Types: the same flow with no violation', async () => {
 });
 
 test('the control: a page script that breaks the CSP is reported, so the listener works', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await withHeaders(page, '/strict.html', { 'content-security-policy': CSP });
-  await page.goto(server.base + '/strict.html');
+  await page.goto(live.server.base + '/strict.html');
   await banner(page).waitFor();
   await page.evaluate(() => {
     const s = document.createElement('script');
@@ -88,8 +80,8 @@ test('the control: a page script that breaks the CSP is reported, so the listene
 });
 
 test('hostile site CSS neither hides nor breaks the banner', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/hostile-css.html');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/hostile-css.html');
   await banner(page).waitFor({ state: 'visible' });
   const box = await page.locator('consent-banner button[data-act=reject]').boundingBox();
   assert.ok(box && box.width > 80 && box.height >= 40, `the button keeps its size: ${JSON.stringify(box)}`);

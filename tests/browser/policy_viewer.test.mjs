@@ -1,11 +1,11 @@
 // The privacy-policy viewer in headless Chromium: deep links, contents, search,
 // the generated cookie table, language, accessibility, hostile documents, and
 // lazy loading.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withConfig, Server, ROOT, browser, openPage, banner, until, axe } from './harness.mjs';
+import { serverAndBrowser, withConfig, ROOT, openPage, banner, until, axe } from './harness.mjs';
 
 const source = readFileSync(join(ROOT, 'pkg-config/policy/luxhost.nl.md'), 'utf8');
 const sourceHeadings = source
@@ -15,41 +15,33 @@ const sourceHeadings = source
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
 const viewer = (page) => page.locator('consent-policy .dlg');
 
-let server, chrome;
-before(async () => {
-  server = await Server.start((www) => {
-    const html = readFileSync(join(www, 'index.html'), 'utf8');
-    writeFileSync(join(www, 'en.html'), html.replace('<html lang="nl">', '<html lang="en">'));
-    // A page whose policy document is hostile (the widget must not trust it either);
-    // its config is loaded through the tag's `data-config`.
-    writeFileSync(join(www, 'hostile.html'), withConfig(html, '/consent/hostile-config.json'));
-    const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
-    cfg.policyDocs = { nl: '/consent/hostile-policy.json', en: '/consent/hostile-policy.json' };
-    writeFileSync(join(www, 'consent/hostile-config.json'), JSON.stringify(cfg));
-    const evil = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
-    writeFileSync(join(www, 'consent/hostile-policy.json'), JSON.stringify({
-      lang: 'nl', note: evil, title: evil,
-      sections: [
-        { n: '1', t: evil, l: 2, b: [['p', [evil, ['a', 'click me', 'javascript:window.__pwned=3'], ['a', 'data', 'data:text/html,<script>1</script>'], ['em', evil]]], ['ul', [[evil]]], ['table', [evil], [[evil]]]] },
-        { n: '1.1', t: 'Veilig', l: 3, b: [['p', [['a', 'ok', 'https://example.com/']]]] },
-      ],
-    }));
-  });
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
+const live = serverAndBrowser((www) => {
+  const html = readFileSync(join(www, 'index.html'), 'utf8');
+  writeFileSync(join(www, 'en.html'), html.replace('<html lang="nl">', '<html lang="en">'));
+  // A page whose policy document is hostile (the widget must not trust it either);
+  // its config is loaded through the tag's `data-config`.
+  writeFileSync(join(www, 'hostile.html'), withConfig(html, '/consent/hostile-config.json'));
+  const cfg = JSON.parse(readFileSync(join(www, 'consent/config.json'), 'utf8'));
+  cfg.policyDocs = { nl: '/consent/hostile-policy.json', en: '/consent/hostile-policy.json' };
+  writeFileSync(join(www, 'consent/hostile-config.json'), JSON.stringify(cfg));
+  const evil = '<img src=x onerror="window.__pwned=1">"><script>window.__pwned=2</script>\u202Egnp.exe';
+  writeFileSync(join(www, 'consent/hostile-policy.json'), JSON.stringify({
+    lang: 'nl', note: evil, title: evil,
+    sections: [
+      { n: '1', t: evil, l: 2, b: [['p', [evil, ['a', 'click me', 'javascript:window.__pwned=3'], ['a', 'data', 'data:text/html,<script>1</script>'], ['em', evil]]], ['ul', [[evil]]], ['table', [evil], [[evil]]]] },
+      { n: '1.1', t: 'Veilig', l: 3, b: [['p', [['a', 'ok', 'https://example.com/']]]] },
+    ],
+  }));
 });
 
 async function openAt(page, path) {
-  await page.goto(server.base + path);
+  await page.goto(live.server.base + path);
   await viewer(page).waitFor({ state: 'visible' });
   await page.locator('consent-policy article h2').first().waitFor();
 }
 
 test('#privacy/1.7 opens the viewer at "1.7 Cookies" with the source text and the generated cookie table', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await openAt(page, '/#privacy/1.7');
   const h = page.locator('consent-policy h3#s-1\\.7');
   assert.equal(norm(await h.locator('span').textContent()), '1.7 Cookies');
@@ -69,7 +61,7 @@ test('#privacy/1.7 opens the viewer at "1.7 Cookies" with the source text and th
 });
 
 test('every section heading of the source is rendered, in order', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await openAt(page, '/#privacy');
   const rendered = await page.locator('consent-policy article :is(h2,h3) span').allTextContents();
   assert.deepEqual(rendered.map(norm), sourceHeadings.map(norm));
@@ -80,7 +72,7 @@ test('every section heading of the source is rendered, in order', async () => {
 });
 
 test('search marks matches accent-insensitively and jumps between them', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await openAt(page, '/#privacy');
   const sectionOf = () =>
     page.locator('consent-policy mark').evaluateAll((marks) =>
@@ -107,8 +99,8 @@ test('search marks matches accent-insensitively and jumps between them', async (
 });
 
 test('opened from the banner link, the page element and the API; Escape closes and restores focus and fragment', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/#top');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/#top');
   await banner(page).waitFor();
   await page.locator('consent-banner a[data-act=policy]').focus();
   await page.keyboard.press('Enter');
@@ -137,18 +129,18 @@ test('opened from the banner link, the page element and the API; Escape closes a
 });
 
 test('API calls made before the widget is ready are queued, not lost', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await page.addInitScript(() => {
     document.addEventListener('DOMContentLoaded', () => window.Consent.showPolicy('1.4'));
   });
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await page.locator('consent-policy h3#s-1\\.4').waitFor();
   assert.equal(await page.evaluate(() => location.hash), '#privacy/1.4');
   await page.context().close();
 });
 
 test('the English page gets the English translation, marked as such', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await openAt(page, '/en.html#privacy/1.7');
   assert.equal(norm(await page.locator('consent-policy h3#s-1\\.7 span').textContent()), '1.7 Cookies');
   assert.match(await page.locator('consent-policy p.note').textContent(), /translation/);
@@ -157,10 +149,10 @@ test('the English page gets the English translation, marked as such', async () =
 });
 
 test('the policy is fetched only when the viewer opens', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   const requested = [];
   page.on('request', (r) => requested.push(new URL(r.url()).pathname));
-  await page.goto(server.base + '/');
+  await page.goto(live.server.base + '/');
   await banner(page).waitFor();
   await page.waitForLoadState('networkidle');
   assert.ok(!requested.some((p) => p.includes('policy.')), `no policy request before opening: ${requested}`);
@@ -171,7 +163,7 @@ test('the policy is fetched only when the viewer opens', async () => {
 });
 
 test('a hostile policy document renders inert', async () => {
-  const page = await openPage(chrome);
+  const page = await openPage(live.chrome);
   await openAt(page, '/hostile.html#privacy');
   await page.waitForTimeout(200);
   const found = await page.evaluate(() => {
@@ -193,7 +185,7 @@ test('a hostile policy document renders inert', async () => {
 });
 
 test('axe-core finds no violations in the viewer; readable at 320 px', async () => {
-  const page = await openPage(chrome, { viewport: { width: 320, height: 640 } });
+  const page = await openPage(live.chrome, { viewport: { width: 320, height: 640 } });
   await openAt(page, '/#privacy/1.7');
   const violations = await axe(page, { include: [['consent-policy', '.dlg']] });
   assert.deepEqual(violations, []);
@@ -206,32 +198,32 @@ test('axe-core finds no violations in the viewer; readable at 320 px', async () 
 });
 
 test('a new policy revision brings the banner back for a visitor who consented to the old one', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await page.locator('consent-banner button[data-act=accept]').click();
   await banner(page).waitFor({ state: 'detached' });
   await page.reload();
   await page.waitForLoadState('networkidle');
   assert.equal(await page.locator('consent-banner').count(), 0, 'consent holds for the same revision');
-  const old = server.config().revision;
+  const old = live.server.config().revision;
   // What `cargo xtask build` writes after the policy source changed (see xtask's revision test).
-  server.editConfig((cfg) => (cfg.revision = 'abcdef012345'));
+  live.server.editConfig((cfg) => (cfg.revision = 'abcdef012345'));
   try {
     await page.reload();
     await banner(page).waitFor({ state: 'visible' });
   } finally {
-    server.editConfig((cfg) => (cfg.revision = old));
+    live.server.editConfig((cfg) => (cfg.revision = old));
   }
   await page.context().close();
 });
 
 test('copy-link, print and "open as page" views', async () => {
-  const page = await openPage(chrome);
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  const page = await openPage(live.chrome);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: live.server.base });
   await openAt(page, '/#privacy');
   await page.locator('consent-policy button[data-copy="1.5"]').click();
   assert.equal(await page.evaluate(() => location.hash), '#privacy/1.5');
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), server.base + '/#privacy/1.5');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), live.server.base + '/#privacy/1.5');
   // Print: the page behind disappears, the policy prints in full without the tools.
   await page.emulateMedia({ media: 'print' });
   const printed = await page.evaluate(() => {
@@ -262,8 +254,8 @@ test('copy-link, print and "open as page" views', async () => {
   // Open as page: the full text with the same headings and the cookie table.
   const href = await page.locator('consent-policy a.btn').getAttribute('href');
   // On the consent server (the page may be on another origin).
-  assert.equal(href, `${server.base}/privacy.html`);
-  const full = await openPage(chrome);
+  assert.equal(href, `${live.server.base}/privacy.html`);
+  const full = await openPage(live.chrome);
   await full.goto(href);
   const heads = await full.locator('main :is(h2,h3)').allTextContents();
   assert.deepEqual(heads.map(norm), sourceHeadings.map(norm));

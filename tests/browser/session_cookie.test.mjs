@@ -1,23 +1,14 @@
 // A site configured for session-scoped consent gets a cookie without Max-Age or
 // Expires; the decision still expires inside the value.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, browser, openPage, banner, button } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button } from './harness.mjs';
 
-let server, chrome;
-before(async () => {
-  server = await Server.start();
-  server.editConfig((cfg) => (cfg.cookie.session = true));
-  chrome = await browser();
-});
-after(async () => {
-  await chrome?.close();
-  await server?.close();
-});
+const live = serverAndBrowser(undefined, { ready: ({ server }) => server.editConfig((cfg) => (cfg.cookie.session = true)) });
 
 test('session-scoped config writes a cookie without Max-Age', async () => {
-  const page = await openPage(chrome);
-  await page.goto(server.base + '/');
+  const page = await openPage(live.chrome);
+  await page.goto(live.server.base + '/');
   await button(page, 'reject').click();
   await banner(page).waitFor({ state: 'detached' });
   const [cookie] = await page.context().cookies();
