@@ -1,5 +1,49 @@
-//! The rows the store hands out whole: a visitor's history and the decisions
-//! an export lists.
+//! The rows the store hands out whole (a visitor's history, the decisions an
+//! export lists, the chain's links), each read from either store by the one
+//! mapping here: the SELECT list and `read` go together.
+
+use crate::chain::{ChainRow, RowContent};
+
+/// A result row of either store, read by column index.
+pub(super) trait Columns {
+    type Error;
+    fn text(&self, i: usize) -> Result<String, Self::Error>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
+    fn int(&self, i: usize) -> Result<i64, Self::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, Self::Error>;
+}
+
+impl Columns for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn text(&self, i: usize) -> rusqlite::Result<String> {
+        self.get(i)
+    }
+    fn opt_text(&self, i: usize) -> rusqlite::Result<Option<String>> {
+        self.get(i)
+    }
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn opt_int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        self.get(i)
+    }
+}
+
+impl Columns for tokio_postgres::Row {
+    type Error = tokio_postgres::Error;
+    fn text(&self, i: usize) -> Result<String, tokio_postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, tokio_postgres::Error> {
+        self.try_get(i)
+    }
+    fn int(&self, i: usize) -> Result<i64, tokio_postgres::Error> {
+        self.try_get(i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, tokio_postgres::Error> {
+        self.try_get(i)
+    }
+}
 
 /// One decision in a visitor's history, with the banner version it was made on.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -19,6 +63,29 @@ pub struct HistoryRow {
     pub banner_content: Option<String>,
     pub banner_first_seen: Option<i64>,
     pub row_hash: Option<String>,
+}
+
+impl HistoryRow {
+    /// Over `events e LEFT JOIN banner_versions b ON b.hash = e.banner`.
+    pub(super) const COLUMNS: &'static str = "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash";
+
+    pub(super) fn read<R: Columns>(r: &R) -> Result<HistoryRow, R::Error> {
+        Ok(HistoryRow {
+            event_id: r.text(0)?,
+            site: r.text(1)?,
+            action: r.text(2)?,
+            categories: r.text(3)?.split(' ').filter(|c| !c.is_empty()).map(String::from).collect(),
+            revision: r.text(4)?,
+            lang: r.text(5)?,
+            path: r.text(6)?,
+            server_ts: r.int(7)?,
+            client_ts: r.int(8)?,
+            banner: r.opt_text(9)?,
+            banner_content: r.opt_text(10)?,
+            banner_first_seen: r.opt_int(11)?,
+            row_hash: r.opt_text(12)?,
+        })
+    }
 }
 
 /// One decision as the exports list it. `seq` orders a site's decisions and
@@ -45,6 +112,24 @@ impl DecisionRow {
     pub(super) const COLUMNS: &'static str =
         "seq, server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')";
 
+    pub(super) fn read<R: Columns>(r: &R) -> Result<DecisionRow, R::Error> {
+        Ok(DecisionRow {
+            seq: r.int(0)?,
+            server_ts: r.int(1)?,
+            client_ts: r.int(2)?,
+            event_id: r.text(3)?,
+            consent_id: r.text(4)?,
+            action: r.text(5)?,
+            categories: r.text(6)?,
+            revision: r.text(7)?,
+            banner: r.text(8)?,
+            lang: r.text(9)?,
+            path: r.text(10)?,
+            device: r.text(11)?,
+            row_hash: r.text(12)?,
+        })
+    }
+
     /// The names of the CSV's columns.
     pub const HEADER: [&'static str; 12] = ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "row_hash"];
 
@@ -65,4 +150,29 @@ impl DecisionRow {
             self.row_hash.as_str().into(),
         ]
     }
+}
+
+/// The chain check's view of a decision: what it stored, read back and hashed again.
+pub(super) const CHAIN_COLUMNS: &str = "seq, COALESCE(event_id, ''), COALESCE(site, ''), COALESCE(action, ''), COALESCE(consent_id, ''), COALESCE(categories, ''), COALESCE(revision, ''),
+     COALESCE(banner, ''), COALESCE(lang, ''), COALESCE(path, ''), COALESCE(device, ''), client_ts, server_ts, COALESCE(prev_hash, ''), COALESCE(row_hash, '')";
+
+pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
+    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(|i| r.text(i));
+    let (event_id, prev_hash) = (event_id?, r.text(13)?);
+    let content = RowContent {
+        event_id: &event_id,
+        site: &site?,
+        action: &action?,
+        consent_id: &consent_id?,
+        categories: &categories?,
+        revision: &revision?,
+        banner: &banner?,
+        lang: &lang?,
+        path: &path?,
+        device: &device?,
+        client_ts: r.int(11)?,
+        server_ts: r.int(12)?,
+    };
+    let recomputed = content.hash(&prev_hash);
+    Ok(ChainRow { seq: r.int(0)?, recomputed, event_id, prev_hash, row_hash: r.text(14)? })
 }

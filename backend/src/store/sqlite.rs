@@ -9,9 +9,10 @@ use std::sync::Arc;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use tokio::sync::oneshot;
 
+use super::rows::{chain_row, CHAIN_COLUMNS};
 use super::{DecisionRow, HistoryRow};
 use super::{Job, Open, Purged, Result, Retention, StoreError, Stored, StoredEvent, WriterStats};
-use crate::chain::{verify, ChainRow, RowContent, Verdict};
+use crate::chain::{verify, Verdict};
 use crate::rollup::{Dimension, Fact, Measure, Rollups};
 use std::sync::atomic::Ordering;
 
@@ -126,28 +127,9 @@ impl SqliteStore {
     pub async fn consent_history(&self, consent_id: &str) -> Result<Vec<HistoryRow>> {
         let id = consent_id.to_owned();
         self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash
-                 FROM events e LEFT JOIN banner_versions b ON b.hash = e.banner
-                 WHERE e.consent_id = ?1 ORDER BY e.seq",
-            )?;
-            let rows = stmt.query_map([&id], |r| {
-                Ok(HistoryRow {
-                    event_id: r.get(0)?,
-                    site: r.get(1)?,
-                    action: r.get(2)?,
-                    categories: r.get::<_, String>(3)?.split(' ').filter(|c| !c.is_empty()).map(String::from).collect(),
-                    revision: r.get(4)?,
-                    lang: r.get(5)?,
-                    path: r.get(6)?,
-                    server_ts: r.get(7)?,
-                    client_ts: r.get(8)?,
-                    banner: r.get(9)?,
-                    banner_content: r.get(10)?,
-                    banner_first_seen: r.get(11)?,
-                    row_hash: r.get(12)?,
-                })
-            })?;
+            let sql = format!("SELECT {} FROM events e LEFT JOIN banner_versions b ON b.hash = e.banner WHERE e.consent_id = ?1 ORDER BY e.seq", HistoryRow::COLUMNS);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([&id], |r| HistoryRow::read(r))?;
             rows.collect()
         })
         .await
@@ -159,30 +141,8 @@ impl SqliteStore {
             let head: Option<String> = conn.query_row("SELECT row_hash FROM chain_heads WHERE site = ?1", [&site], |r| r.get(0)).optional()?;
             let mut cp = conn.prepare("SELECT row_hash FROM chain_checkpoints WHERE site = ?1 UNION SELECT row_hash FROM chain_anchors WHERE site = ?1")?;
             let checkpoints = cp.query_map([&site], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-            let mut stmt = conn.prepare(
-                "SELECT seq, event_id, site, action, consent_id, categories, revision, banner, lang, path, device, client_ts, server_ts, prev_hash, row_hash
-                 FROM events WHERE site = ?1 AND action != 'banner_shown' ORDER BY seq",
-            )?;
-            let rows = stmt.query_map([&site], |r| {
-                let text = |i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default);
-                let (event_id, site, action, consent, cats, rev, banner, lang, path, device) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
-                let content = RowContent {
-                    event_id: &event_id,
-                    site: &site,
-                    action: &action,
-                    consent_id: &consent,
-                    categories: &cats,
-                    revision: &rev,
-                    banner: &banner,
-                    lang: &lang,
-                    path: &path,
-                    device: &device,
-                    client_ts: r.get(11)?,
-                    server_ts: r.get(12)?,
-                };
-                let prev_hash = text(13)?;
-                Ok(ChainRow { seq: r.get(0)?, recomputed: content.hash(&prev_hash), event_id, prev_hash, row_hash: text(14)? })
-            })?;
+            let mut stmt = conn.prepare(&format!("SELECT {CHAIN_COLUMNS} FROM events WHERE site = ?1 AND action != 'banner_shown' ORDER BY seq"))?;
+            let rows = stmt.query_map([&site], |r| chain_row(r))?;
             let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(verify(rows, &checkpoints, head.as_deref()))
         })
@@ -231,23 +191,7 @@ impl SqliteStore {
         self.read(move |conn| {
             let sql = format!("SELECT {} FROM events WHERE site = ?1 AND action != 'banner_shown' AND server_ts >= ?2 AND server_ts < ?3 AND seq > ?4 ORDER BY seq LIMIT ?5", DecisionRow::COLUMNS);
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![site, from, to, after_seq, limit as i64], |r| {
-                Ok(DecisionRow {
-                    seq: r.get(0)?,
-                    server_ts: r.get(1)?,
-                    client_ts: r.get(2)?,
-                    event_id: r.get(3)?,
-                    consent_id: r.get(4)?,
-                    action: r.get(5)?,
-                    categories: r.get(6)?,
-                    revision: r.get(7)?,
-                    banner: r.get(8)?,
-                    lang: r.get(9)?,
-                    path: r.get(10)?,
-                    device: r.get(11)?,
-                    row_hash: r.get(12)?,
-                })
-            })?;
+            let rows = stmt.query_map(params![site, from, to, after_seq, limit as i64], |r| DecisionRow::read(r))?;
             rows.collect()
         })
         .await
