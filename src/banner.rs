@@ -254,7 +254,7 @@ impl Dom for WebDom<'_> {
 fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn Fn(&str) -> String) -> Option<()> {
     let details = child(doc, parent, "details", "", None)?;
     let mut label = t("services") + " (";
-    consent_wire::json::push_radix(&mut label, rows.len() as u64, 10);
+    consent_wire::digits::push_radix(&mut label, rows.len() as u64, 10);
     label.push(')');
     child(doc, &details, "summary", "", Some(&label))?;
     let table = child(doc, &details, "table", "", None)?;

@@ -11,7 +11,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use consent_wire::json::radix_digits;
+use consent_wire::digits::radix_digits;
 
 use crate::sink::Sink;
 

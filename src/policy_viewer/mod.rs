@@ -208,7 +208,7 @@ impl Viewer {
             self.no_match.clone()
         } else {
             let mut s = String::from("1/");
-            consent_wire::json::push_radix(&mut s, n as u64, 10);
+            consent_wire::digits::push_radix(&mut s, n as u64, 10);
             s
         };
         self.count.set_text_content(Some(&label));
@@ -275,9 +275,9 @@ impl Viewer {
             opts.set_block(web_sys::ScrollLogicalPosition::Center);
             m.scroll_into_view_with_scroll_into_view_options(&opts);
             let mut s = String::new();
-            consent_wire::json::push_radix(&mut s, i as u64 + 1, 10);
+            consent_wire::digits::push_radix(&mut s, i as u64 + 1, 10);
             s.push('/');
-            consent_wire::json::push_radix(&mut s, marks.len() as u64, 10);
+            consent_wire::digits::push_radix(&mut s, marks.len() as u64, 10);
             self.count.set_text_content(Some(&s));
         }
     }
