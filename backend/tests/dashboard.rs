@@ -149,7 +149,7 @@ async fn no_token_or_a_wrong_one_gets_401_and_no_data() {
 fn two_sites() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
-    copy_dir(&src, dir.path());
+    common::copy_pkg_config(dir.path());
     let lux = std::fs::read_to_string(src.join("sites/luxhost.toml")).expect("luxhost.toml");
     let other = lux.replacen("id = \"luxhost\"", "id = \"other\"", 1).replacen("name = \"Luxhost\"", "name = \"Other\"", 1);
     let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"other-site-token"));
@@ -160,18 +160,6 @@ fn two_sites() -> tempfile::TempDir {
 
 fn with_token_hash(toml: &str, hash: &str) -> String {
     toml.lines().map(|l| if l.starts_with("dashboard_tokens_sha256") { format!("dashboard_tokens_sha256 = [\"{hash}\"]") } else { l.to_owned() }).collect::<Vec<_>>().join("\n")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 #[tokio::test]

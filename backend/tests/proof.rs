@@ -144,7 +144,7 @@ async fn a_purge_in_small_chunks_keeps_the_chain_verifiable() {
 #[tokio::test]
 async fn banner_content_is_filled_in_when_it_becomes_known() {
     let newer = tempfile::tempdir().expect("temp dir");
-    copy_dir(&pkg_config(), newer.path());
+    common::copy_pkg_config(newer.path());
     let nl = newer.path().join("i18n/nl.toml");
     let texts = std::fs::read_to_string(&nl).expect("nl.toml").replace("Alles weigeren", "Alles afwijzen");
     std::fs::write(&nl, texts).expect("write nl.toml");
@@ -197,18 +197,6 @@ async fn made_up_banner_hashes_grow_no_memory() {
     let remembered: u64 = metrics.lines().find_map(|l| l.strip_prefix("consent_banner_versions_remembered ")).and_then(|v| v.trim().parse().ok()).expect("gauge");
     if matches!(s.db, common::Db::Sqlite { .. }) {
         assert_eq!(remembered, 1, "only the configured version is remembered");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
     }
 }
 
