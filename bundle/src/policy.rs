@@ -6,7 +6,7 @@ use std::path::Path;
 
 use consent_wire::config::{SiteConfig, Texts};
 
-use crate::policy_doc::{self, Block};
+use crate::policy_doc::{self, Block, ToJson};
 use crate::{BundleError, Naming, PolicyFiles};
 
 /// The JSON and the page for every language of the site.

@@ -7,37 +7,7 @@ use consent_wire::link::is_safe_link;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde_json::{json, Value};
 
-/// A run of inline text.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Run {
-    Text(String),
-    Em(String),
-    Strong(String),
-    Link { text: String, href: String },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Block {
-    Para(Vec<Run>),
-    List(Vec<Vec<Run>>),
-    Table { head: Vec<String>, rows: Vec<Vec<String>> },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Section {
-    /// "1", "1.7"; empty for the preamble before the first numbered heading.
-    pub number: String,
-    pub title: String,
-    /// 2 for sections, 3 for subsections.
-    pub level: u8,
-    pub blocks: Vec<Block>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyDoc {
-    pub title: String,
-    pub sections: Vec<Section>,
-}
+pub use consent_wire::policy_doc::{Block, PolicyDoc, Run, Section};
 
 pub fn parse(source: &str) -> PolicyDoc {
     let preamble = Section { number: String::new(), title: String::new(), level: 2, blocks: vec![] };
@@ -148,13 +118,14 @@ impl Builder {
     }
 }
 
-impl PolicyDoc {
-    pub fn section_mut(&mut self, number: &str) -> Option<&mut Section> {
-        self.sections.iter_mut().find(|s| s.number == number)
-    }
-
+/// The viewer's JSON of a document (`consent_wire::policy_doc` reads it back in the widget).
+pub trait ToJson {
     /// Compact JSON for the viewer: `{title, sections: [{n, t, l, b: [blocks]}]}`.
-    pub fn to_json(&self, lang: &str, note: Option<&str>) -> Value {
+    fn to_json(&self, lang: &str, note: Option<&str>) -> Value;
+}
+
+impl ToJson for PolicyDoc {
+    fn to_json(&self, lang: &str, note: Option<&str>) -> Value {
         let run = |r: &Run| match r {
             Run::Text(t) => json!(t),
             Run::Em(t) => json!(["em", t]),

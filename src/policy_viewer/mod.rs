@@ -2,6 +2,7 @@
 //! with copyable links, search and print. The policy document is fetched the
 //! first time the viewer opens, so the banner never waits for it.
 
+mod document;
 mod events;
 mod render;
 
@@ -10,7 +11,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use js_sys::{Array, Object, Reflect};
+use consent_wire::policy_doc::PolicyDoc;
+use js_sys::{Array, Object};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssStyleSheet, Document, Element, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
@@ -39,7 +41,7 @@ pub struct Viewer {
     doc_url: String,
     copy_label: String,
     no_match: String,
-    data: RefCell<Option<JsValue>>,
+    policy: RefCell<Option<PolicyDoc>>,
     headings: RefCell<Vec<Heading>>,
     toc_links: RefCell<Vec<(String, Element)>>,
     marks: RefCell<Vec<Element>>,
@@ -90,7 +92,7 @@ impl Viewer {
             doc_url: config.policy_doc.clone(),
             copy_label: t("policy_copy_link"),
             no_match: t("policy_no_match"),
-            data: RefCell::new(None),
+            policy: RefCell::new(None),
             headings: RefCell::new(Vec::new()),
             toc_links: RefCell::new(Vec::new()),
             marks: RefCell::new(Vec::new()),
@@ -123,7 +125,7 @@ impl Viewer {
                 let _ = h1.focus();
             }
         }
-        if self.data.borrow().is_some() {
+        if self.policy.borrow().is_some() {
             self.goto(section.as_deref());
             return;
         }
@@ -167,20 +169,21 @@ impl Viewer {
     }
 
     fn loaded(&self, data: JsValue) {
-        if let Some(title) = Reflect::get(&data, &"title".into()).ok().and_then(|t| t.as_string()) {
+        let (policy, note) = document::read(&data);
+        if !policy.title.is_empty() {
             if let Some(h1) = self.root.get_element_by_id("pv-title") {
-                h1.set_text_content(Some(&title));
+                h1.set_text_content(Some(&policy.title));
             }
         }
-        if let Some(note) = Reflect::get(&data, &"note".into()).ok().and_then(|n| n.as_string()) {
+        if let Some(note) = note {
             if let Ok(p) = self.doc.create_element("p") {
                 p.set_class_name("note");
                 p.set_text_content(Some(&note));
                 let _ = self.article.prepend_with_node_1(&p);
             }
         }
-        *self.toc_links.borrow_mut() = render::toc(&self.doc, &self.toc, &data);
-        *self.data.borrow_mut() = Some(data);
+        *self.toc_links.borrow_mut() = render::toc(&self.doc, &self.toc, &policy);
+        *self.policy.borrow_mut() = Some(policy);
         self.render_article();
         let section = self.pending.borrow_mut().take().filter(|s| !s.is_empty());
         // Closed while the document was loading: leave the URL alone.
@@ -190,12 +193,12 @@ impl Viewer {
     }
 
     fn render_article(&self) {
-        let data = self.data.borrow();
-        let Some(data) = data.as_ref() else { return };
+        let policy = self.policy.borrow();
+        let Some(policy) = policy.as_ref() else { return };
         let query = crate::policy_search::fold_query(&self.search.value());
         let mut marks = Vec::new();
         let note = self.article.query_selector("p.note").ok().flatten();
-        *self.headings.borrow_mut() = render::article(&self.doc, &self.article, data, &query, &mut marks, &self.copy_label);
+        *self.headings.borrow_mut() = render::article(&self.doc, &self.article, policy, &query, &mut marks, &self.copy_label);
         if let Some(n) = note {
             let _ = self.article.prepend_with_node_1(&n);
         }

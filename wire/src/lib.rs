@@ -15,6 +15,7 @@ pub mod json;
 pub mod limits;
 pub mod link;
 pub mod path;
+pub mod policy_doc;
 
 #[cfg(feature = "server")]
 pub mod banner_version;
