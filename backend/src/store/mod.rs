@@ -4,8 +4,6 @@
 mod postgres;
 mod rows;
 mod sqlite;
-mod sqlite_readers;
-mod sqlite_writer;
 
 use std::collections::BTreeMap;
 use std::path::Path;

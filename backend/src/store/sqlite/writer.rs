@@ -8,9 +8,9 @@ use std::sync::mpsc::Receiver;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{gather, reply_all, Job, Stored, StoredEvent, WriterStats};
 use crate::chain::{day_of, GENESIS};
 use crate::rollup::{Rollups, MAX_VALUES_PER_DAY, OTHER};
+use crate::store::{gather, reply_all, Job, Stored, StoredEvent, WriterStats};
 
 #[derive(Default)]
 struct Memory {

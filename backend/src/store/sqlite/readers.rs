@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
-use super::Result;
+use crate::store::Result;
 
 /// Read connections per store.
 pub const READERS: usize = 4;
@@ -27,12 +27,12 @@ impl Readers {
 
     /// Runs `f` on a free read connection, off the async runtime.
     pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static) -> Result<T> {
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| super::StoreError::WriterGone)?;
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| crate::store::StoreError::WriterGone)?;
         let idle = self.idle.clone();
         tokio::task::spawn_blocking(move || {
             // A permit guarantees a connection is idle.
             let conn = idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let Some(conn) = conn else { return Err(super::StoreError::WriterGone) };
+            let Some(conn) = conn else { return Err(crate::store::StoreError::WriterGone) };
             let out = f(&conn);
             idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
             drop(permit);
