@@ -10,12 +10,7 @@ pub fn matching<'a>(cookie_header: &'a str, declared: &[String]) -> Vec<&'a str>
         .split(';')
         .filter_map(|pair| pair.trim_start().split('=').next())
         .filter(|name| !name.is_empty())
-        .filter(|name| {
-            declared.iter().any(|d| match d.strip_suffix('*') {
-                Some(prefix) => name.starts_with(prefix),
-                None => d == name,
-            })
-        })
+        .filter(|name| declared.iter().any(|d| consent_wire::cookie_name::matches(d, name)))
         .collect()
 }
 

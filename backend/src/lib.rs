@@ -23,6 +23,7 @@ pub mod proof;
 pub mod proxy;
 pub mod ratelimit;
 pub mod rollup;
+pub mod scan;
 pub mod serve;
 pub mod sites;
 pub mod state;

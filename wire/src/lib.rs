@@ -9,6 +9,7 @@
 extern crate alloc;
 
 pub mod consent_mode;
+pub mod cookie_name;
 pub mod digits;
 pub mod event;
 pub mod json;
