@@ -6,7 +6,7 @@ use std::path::Path;
 
 use consent_wire::config::{SiteConfig, Texts};
 
-use crate::policy_doc::{self, Block, ToJson};
+use crate::policy_doc::{self, Block};
 use crate::{BundleError, Naming, PolicyFiles};
 
 /// The JSON and the page for every language of the site.
@@ -27,7 +27,7 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
             let section = doc.section_mut(number).ok_or_else(|| BundleError::NoCookieSection { site: site.id.clone(), section: number.clone() })?;
             section.blocks.push(table);
         }
-        let json = doc.to_json(lang, note).to_string();
+        let json = policy_doc::to_json(&doc, lang, note).to_string();
         let page = crate::policy_page::render(&doc, lang, note, &site.name, &naming.page_head());
         let doc_url = naming.policy_doc(lang, &json);
         let page_url = naming.policy_page(lang, *lang == site.default_language, &page);

@@ -118,35 +118,29 @@ impl Builder {
     }
 }
 
-/// The viewer's JSON of a document (`consent_wire::policy_doc` reads it back in the widget).
-pub trait ToJson {
-    /// Compact JSON for the viewer: `{title, sections: [{n, t, l, b: [blocks]}]}`.
-    fn to_json(&self, lang: &str, note: Option<&str>) -> Value;
-}
-
-impl ToJson for PolicyDoc {
-    fn to_json(&self, lang: &str, note: Option<&str>) -> Value {
-        let run = |r: &Run| match r {
-            Run::Text(t) => json!(t),
-            Run::Em(t) => json!(["em", t]),
-            Run::Strong(t) => json!(["strong", t]),
-            Run::Link { text, href } => json!(["a", text, href]),
-        };
-        let block = |b: &Block| match b {
-            Block::Para(runs) => json!(["p", runs.iter().map(run).collect::<Vec<_>>()]),
-            Block::List(items) => json!(["ul", items.iter().map(|i| i.iter().map(run).collect::<Vec<_>>()).collect::<Vec<_>>()]),
-            Block::Table { head, rows } => json!(["table", head, rows]),
-        };
-        json!({
-            "lang": lang,
-            "note": note,
-            "title": self.title,
-            "sections": self.sections.iter().map(|s| json!({
-                "n": s.number, "t": s.title, "l": s.level,
-                "b": s.blocks.iter().map(block).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })
-    }
+/// Compact JSON for the viewer, `{lang, note, title, sections: [{n, t, l, b: [blocks]}]}`
+/// (`consent_wire::policy_doc` describes it; the widget reads it back into that shape).
+pub fn to_json(doc: &PolicyDoc, lang: &str, note: Option<&str>) -> Value {
+    let run = |r: &Run| match r {
+        Run::Text(t) => json!(t),
+        Run::Em(t) => json!(["em", t]),
+        Run::Strong(t) => json!(["strong", t]),
+        Run::Link { text, href } => json!(["a", text, href]),
+    };
+    let block = |b: &Block| match b {
+        Block::Para(runs) => json!(["p", runs.iter().map(run).collect::<Vec<_>>()]),
+        Block::List(items) => json!(["ul", items.iter().map(|i| i.iter().map(run).collect::<Vec<_>>()).collect::<Vec<_>>()]),
+        Block::Table { head, rows } => json!(["table", head, rows]),
+    };
+    json!({
+        "lang": lang,
+        "note": note,
+        "title": doc.title,
+        "sections": doc.sections.iter().map(|s| json!({
+            "n": s.number, "t": s.title, "l": s.level,
+            "b": s.blocks.iter().map(block).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn push_block(doc: &mut PolicyDoc, block: Block) {

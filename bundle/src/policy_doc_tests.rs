@@ -13,7 +13,7 @@ fn numbered_sections_and_title() {
 #[test]
 fn hostile_markdown_is_inert() {
     let doc = parse("## 1. T\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) <script>alert(2)</script>");
-    let json = doc.to_json("nl", None).to_string();
+    let json = to_json(&doc, "nl", None).to_string();
     assert!(!json.contains("\"a\",\"click\""), "unsafe link kept: {json}");
     assert_eq!(doc.sections[0].blocks[0], Block::Para(vec![Run::Text("<img src=x onerror=alert(1)>".into())]));
     match &doc.sections[0].blocks[1] {
@@ -58,7 +58,7 @@ mod properties {
                     }
                 }
             }
-            let _ = doc.to_json("nl", None);
+            let _ = to_json(&doc, "nl", None);
         }
     }
 }

@@ -24,11 +24,12 @@ pub enum Slot {
     Https,
 }
 
-pub const SLOTS: usize = 16;
+/// How many slots there are.
+pub const SLOTS: usize = Slot::ALL.len();
 
 impl Slot {
     /// Every slot, in the loader's order.
-    pub const ALL: [Slot; SLOTS] = [
+    pub const ALL: [Slot; 16] = [
         Slot::Cookies,
         Slot::CookieName,
         Slot::Revision,

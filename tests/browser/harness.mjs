@@ -132,8 +132,6 @@ export function withBakedConfig(www, html, config, out) {
   return html.replace(tag, `<script src="/consent/${out}"`);
 }
 
-export const browser = launchChromium;
-
 /**
  * A server (its www copy edited by `prepare`) and Chromium for one test file:
  * started before its tests, stopped after them. Read `.server` and `.chrome` in
@@ -146,7 +144,7 @@ export function serverAndBrowser(prepare, { setup, ready, teardown } = {}) {
     await setup?.(live);
     live.server = await Server.start(prepare, { config: live.config });
     await ready?.(live);
-    live.chrome = await browser();
+    live.chrome = await launchChromium();
   });
   after(async () => {
     await live.chrome?.close();

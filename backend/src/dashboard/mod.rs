@@ -254,7 +254,7 @@ struct BreakdownBody<'a> {
 async fn export_show(s: Scope, State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {
     let Some(table) = file.strip_suffix(".csv") else { return Err(AppError::NotFound("exports end in .csv".to_owned())) };
     let site = s.site.id.as_str();
-    let body = match table {
+    let body: axum::body::Body = match table {
         "decisions" => Ok(crate::export::decisions_csv(state.store.clone(), site.to_owned(), s.period.current.from_ms, s.period.current.to_ms)),
         "summary" => summary_parts(&state, &s).await.map(|(c, p)| csv::summary(&headline(&c, &p)).into()),
         "timeseries" => report::series(&state.store, site, &s.period).await.map(|b| csv::timeseries(&b, s.period.hourly).into()),
@@ -264,7 +264,6 @@ async fn export_show(s: Scope, State(state): State<AppState>, Path(file): Path<S
             Err(_) => return Err(AppError::NotFound(format!("no export named `{}`", table.chars().take(32).collect::<String>()))),
         },
     }?;
-    let body: axum::body::Body = body;
     let name = format!("attachment; filename=\"{table}-{site}-{}-{}.csv\"", s.period.first_day, s.period.last_day);
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], body).into_response())
 }

@@ -53,18 +53,14 @@ pub fn classify<'a>(site: &'a SiteConfig, name: &str, store: Store) -> Finding<'
 /// table guesses (or a comment saying none could be guessed), in the site's
 /// languages; the purpose and duration are left for the owner to write.
 pub fn toml_snippet(site: &SiteConfig, name: &str, finding: &Finding) -> String {
-    let (service, provider, category) = match finding {
-        Finding::Known(k) => (k.service, k.provider, Some(k.usual.as_str())),
-        _ => ("", "", None),
+    let (service, provider, pattern, category) = match finding {
+        Finding::Known(k) => (k.service, k.provider, k.pattern, Some(k.usual.as_str())),
+        _ => (name, "TODO: who sets it", name, None),
     };
     let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let todo = |what: &str| {
         let pairs: Vec<String> = site.languages.iter().map(|l| format!("{l} = {}", quote(&format!("TODO: {what}")))).collect();
         format!("{{ {} }}", pairs.join(", "))
-    };
-    let pattern = match finding {
-        Finding::Known(k) => k.pattern,
-        _ => name,
     };
     let place = match category {
         Some(id) => format!("# under the category with id = {}", quote(id)),
@@ -72,8 +68,8 @@ pub fn toml_snippet(site: &SiteConfig, name: &str, finding: &Finding) -> String 
     };
     format!(
         "{place}\n[[categories.services]]\nname = {}\nprovider = {}\ncookies = [{{ name = {}, purpose = {}, duration = {} }}]\n",
-        quote(if service.is_empty() { name } else { service }),
-        quote(if provider.is_empty() { "TODO: who sets it" } else { provider }),
+        quote(service),
+        quote(provider),
         quote(pattern),
         todo("what it is for"),
         todo("how long it lasts"),
