@@ -88,9 +88,14 @@ async function withWaitingQueue(n, holdMs) {
     seen.mostInFlight = Math.max(seen.mostInFlight, ++inFlight);
     firstSent();
     await new Promise((r) => setTimeout(r, holdMs));
-    const response = await route.fetch();
-    inFlight--;
-    await route.fulfill({ response });
+    try {
+      const response = await route.fetch();
+      inFlight--;
+      await route.fulfill({ response });
+    } catch (e) {
+      // The test ended (its page closed) while this request was held: nothing is left to answer.
+      if (!page.isClosed()) throw e;
+    }
   });
   await page.goto(live.server.base + '/');
   await banner(page).waitFor();
