@@ -151,7 +151,8 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
     let items = decode(&bytes)?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let now = state.clock.now_ms();
-    let device = Device::from_user_agent(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("")).as_str();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let device = Device::from_user_agent(user_agent).as_str();
     let mut stored = Vec::with_capacity(items.len());
     let mut refused = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
@@ -176,6 +177,10 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
     }
     if state.noop_store {
         return Ok((StatusCode::CREATED, Answer { error: None, stored: stored.len(), duplicates: 0, refused }));
+    }
+    // The cookie scanner's visits are checked like any other, and never stored.
+    if user_agent.contains(crate::scan::SCAN_MARK) {
+        return Ok((StatusCode::ACCEPTED, Answer { error: None, stored: 0, duplicates: 0, refused }));
     }
     let result = state.store.insert(stored).await.map_err(|e| match e {
         StoreError::QueueFull => Dropped::QueueFull,

@@ -101,6 +101,9 @@ enum Command {
         #[arg(long = "language", default_value = "en")]
         languages: Vec<String>,
     },
+    /// Crawl a site in headless Chromium and check what it stores and requests
+    /// against its config; exit 0 clean, 1 violations, 2 could not scan.
+    Scan(consent_server::scan::ScanArgs),
     /// Load realistic demo events (the last `--days` days) for the dashboard.
     DemoData {
         #[arg(long, default_value = "luxhost")]
@@ -181,6 +184,7 @@ async fn main() -> anyhow::Result<()> {
             println!("the server takes it on its next start or `kill -HUP`");
             return Ok(());
         }
+        Some(Command::Scan(scan)) => std::process::exit(scan_command(&args, scan).await),
         _ => {}
     }
     // Serving: the configuration first, so a broken one fails before any database is made.
@@ -203,7 +207,7 @@ async fn main() -> anyhow::Result<()> {
             return demo_data(&store, &sites, site, *events, *days, *seed).await;
         }
         Some(Command::Serve) | None => {}
-        Some(Command::CheckConfig | Command::NewSite { .. }) => unreachable!("handled before the store opens"),
+        Some(Command::CheckConfig | Command::NewSite { .. } | Command::Scan(_)) => unreachable!("handled before the store opens"),
     }
     let token = args.admin_token.clone().unwrap_or_else(|| {
         let t: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
@@ -228,6 +232,45 @@ async fn main() -> anyhow::Result<()> {
     let limits = Limits { max_connections: args.max_connections as usize, ..Limits::default() };
     consent_server::serve::serve(listener, app(state), limits, shutdown()).await;
     Ok(())
+}
+
+/// The scan, its reports written; the exit status (2: could not scan).
+async fn scan_command(args: &Args, scan: &consent_server::scan::ScanArgs) -> i32 {
+    match scan_and_write(args, scan).await {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("scan failed: {e:#}");
+            2
+        }
+    }
+}
+
+async fn scan_and_write(args: &Args, scan: &consent_server::scan::ScanArgs) -> anyhow::Result<i32> {
+    use consent_server::scan;
+    let sites = Sites::load(&args.config).context("loading site configuration")?;
+    let site = sites.get(&scan.site).with_context(|| format!("no site `{}` in {}", scan.site, args.config.display()))?;
+    let report = scan::run(site, scan).await?;
+    if report.scanned() == 0 {
+        eprint!("{}", scan::summary::render(&report));
+        anyhow::bail!("no page could be scanned");
+    }
+    let json = serde_json::to_string_pretty(&report)?;
+    let to_stdout = scan.json.as_deref() == Some(std::path::Path::new("-"));
+    match &scan.json {
+        Some(_) if to_stdout => println!("{json}"),
+        Some(path) => std::fs::write(path, &json).with_context(|| format!("writing {}", path.display()))?,
+        None => {}
+    }
+    if let Some(path) = &scan.html {
+        std::fs::write(path, scan::html::render(&report)).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let table = scan::summary::render(&report);
+    if to_stdout {
+        eprint!("{table}");
+    } else {
+        print!("{table}");
+    }
+    Ok(scan::exit_status(&report, scan.fail_on))
 }
 
 /// Purges expired events at start and then hourly.

@@ -48,6 +48,9 @@ pub fn scaffold(pkg_config: &Path, new: &NewSite) -> Result<Vec<PathBuf>, Scaffo
     }
     let written = [(&site_file, site_toml(new, lang, &policy_rel)), (&policy_file, policy_markdown(&new.name))];
     for (path, text) in &written {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| ScaffoldError::Write { path: dir.to_owned(), source })?;
+        }
         std::fs::write(path, text).map_err(|source| ScaffoldError::Write { path: (*path).clone(), source })?;
     }
     if let Err(e) = check(pkg_config, &site_file) {

@@ -16,7 +16,7 @@ const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 const TOKEN: &str = "schemathesis-admin-token";
 
 /// The server, killed when dropped (a failed run leaves nothing behind).
-struct Server(Child);
+pub struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -58,7 +58,7 @@ fn install() -> Result<PathBuf> {
 }
 
 /// The debug server on `port` with a fresh SQLite file and no rate limit to speak of.
-fn start(port: u16, db: &Path) -> Result<Server> {
+pub fn start(port: u16, db: &Path) -> Result<Server> {
     let child = Command::new("target/debug/consent-server")
         .args(["--port", &port.to_string(), "--rate-burst", "1000000", "--rate-per-second", "1000000", "--config", "pkg-config", "--www", "www"])
         .arg("--db")

@@ -5,6 +5,7 @@ mod bench;
 mod build;
 mod dist;
 mod npm_pack;
+mod scan;
 mod setup;
 mod size;
 mod structure;
@@ -52,6 +53,12 @@ enum Task {
         #[arg(long)]
         graph: bool,
     },
+    /// Crawl the demo site with `consent-server scan` (reports in target/scan/); part of `test`.
+    Scan {
+        /// More arguments for `consent-server scan`, e.g. `--fail-on undeclared`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Benchmark against vanilla-cookieconsent (size, time to banner, decision cost, ingest); writes BENCHMARKS.md.
     Bench,
 }
@@ -91,6 +98,11 @@ fn main() -> Result<()> {
             dist::run().map(|_| ())
         }
         Task::NpmPack => npm_pack::run(),
+        Task::Scan { args } => {
+            build::run()?;
+            sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
+            scan::run(&args)
+        }
         Task::Structure { graph } => structure::run(graph),
         Task::Size => {
             build::run()?;

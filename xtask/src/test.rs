@@ -1,8 +1,9 @@
 //! The whole test suite: formatting and lints, Rust tests (unit, store, HTTP integration, repository
 //! checks) on SQLite, the backend's integration tests again on a real
 //! PostgreSQL (and once more against a throwaway cluster the test restarts),
-//! then schemathesis against the live server's OpenAPI document, then the
-//! browser tests in headless Chromium against the real server.
+//! then schemathesis against the live server's OpenAPI document, the cookie
+//! scanner on the demo site, then the browser tests in headless Chromium
+//! against the real server.
 
 use std::process::Command;
 
@@ -35,6 +36,8 @@ pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))?;
     sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
     crate::api_fuzz::run()?;
+    // The demo site scanned for cookies: no violation.
+    crate::scan::run(&[])?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
 }
 

@@ -205,6 +205,11 @@ pub struct CookieDecl {
     pub name: String,
     pub purpose: BTreeMap<String, String>,
     pub duration: BTreeMap<String, String>,
+    /// The longest it may live, in days (`0`: until the browser closes); the
+    /// cookie scanner reports one that outlives it. Optional: `duration` is
+    /// the text visitors read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
 }
 
 /// The built-in texts of one language (`pkg-config/i18n/<lang>.toml`).
