@@ -264,6 +264,10 @@ async fn scan_and_write(args: &Args, scan: &consent_server::scan::ScanArgs) -> a
     if let Some(path) = &scan.html {
         std::fs::write(path, scan::html::render(&report)).with_context(|| format!("writing {}", path.display()))?;
     }
+    if scan.store {
+        let store = Store::open_existing(&args.db).await.with_context(|| format!("opening the store {}", redact(&args.db)))?;
+        store.save_scan(scan::row(&report, consent_server::clock::now_ms() as i64)?).await.context("storing the report")?;
+    }
     let table = scan::summary::render(&report);
     if to_stdout {
         eprint!("{table}");

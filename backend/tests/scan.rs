@@ -136,10 +136,15 @@ impl Consent {
 
 /// `consent-server scan` with `args`: its exit status, its JSON and HTML reports.
 async fn scan(config: &Path, args: &[&str]) -> (i32, Value, String) {
+    scan_with(config, "unused.sqlite", args).await
+}
+
+/// The same with the store `db` (for `--store`).
+async fn scan_with(config: &Path, db: &str, args: &[&str]) -> (i32, Value, String) {
     let out = tempfile::tempdir().expect("temp dir");
     let (json, html) = (out.path().join("report.json"), out.path().join("report.html"));
     let status = tokio::process::Command::new(env!("CARGO_BIN_EXE_consent-server"))
-        .arg("--config")
+        .args(["--db", db, "--config"])
         .arg(config)
         .args(["scan", "--site", "fixture", "--json"])
         .arg(&json)
@@ -165,11 +170,30 @@ fn rows(list: &[[&str; 4]]) -> BTreeSet<Vec<String>> {
     list.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect()
 }
 
+/// The stored report on the dashboard: when, violations before undeclared names, and the full report.
+async fn dashboard_shows(consent: &Consent) {
+    let get = |path: &str| reqwest::Client::new().get(format!("{}{path}", consent.base)).bearer_auth("scan-test").send();
+    let page = get("/dashboard?site=fixture").await.expect("dashboard").text().await.expect("text");
+    let section = page.split("<section class=\"scan\">").nth(1).expect("a scan section");
+    assert!(section.contains("Last scanned") && section.contains("3 pages") && section.contains("6 violations"), "{section}");
+    let (violations, undeclared) = (section.find("_fx_stats").expect("a violation listed"), section.find("Undeclared").expect("undeclared listed"));
+    assert!(violations < undeclared, "violations first");
+    assert!(section.contains("href=\"/dashboard/scan?site=fixture\""), "{section}");
+    let full = get("/dashboard/scan?site=fixture").await.expect("full report");
+    let csp = full.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script"), "{csp}");
+    assert!(full.text().await.expect("text").contains("Violations (6)"));
+    let json: Value = get("/dashboard/api/scan?site=fixture").await.expect("json").json().await.expect("json");
+    assert_eq!(json["violations"].as_array().map(Vec::len), Some(6));
+    let never = get("/dashboard/api/scan?site=luxhost").await.expect("json");
+    assert_eq!(never.status(), 404, "the reference site was never scanned here (and is not configured)");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_scanner_finds_each_fault_of_the_fixture_and_nothing_else() {
     let consent = Consent::start().await;
     let (site, _) = serve_fixture(&consent.base).await;
-    let (status, report, html) = scan(&consent.config, &[&format!("{site}/")]).await;
+    let (status, report, html) = scan_with(&consent.config, &consent.db.arg(), &[&format!("{site}/"), "--store"]).await;
     assert_eq!(status, 1, "violations: exit 1\n{report:#}");
     let pages: BTreeSet<&str> = report["pages"].as_array().expect("pages").iter().filter(|p| p["skipped"].is_null()).filter_map(|p| p["url"].as_str()).collect();
     let expected_pages: BTreeSet<String> = ["/", "/about.html", "/from-sitemap.html"].iter().map(|p| format!("{site}{p}")).collect();
@@ -198,6 +222,7 @@ async fn the_scanner_finds_each_fault_of_the_fixture_and_nothing_else() {
     assert_eq!(stale, [["_fx_never", "analytics"]]);
     assert!(html.contains("_fx_stats") && html.contains("Violations (6)") && !html.contains("<script") && !html.contains("src=\"http"), "self-contained HTML report");
     assert_eq!(consent.events().await, "0", "the scanner's visits are never stored as decisions");
+    dashboard_shows(&consent).await;
 
     // The suggested TOML pasted into the config (marketing is its last
     // category), the server reloaded: nothing undeclared, and the widget now

@@ -127,6 +127,35 @@ test('no token: a 401 sign-in page without data; a wrong token is refused; hosti
   await page.context().close();
 });
 
+test('the last cookie scan: never scanned, then a real scan stored; its full report opens under its own policy', async () => {
+  const page = await openPage(live.chrome);
+  const violations = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+  await signIn(page);
+  await page.goto(live.server.base + '/dashboard?site=luxhost');
+  assert.match(await page.locator('section.scan').textContent(), /Never scanned/);
+  // The real scanner against this server (one page, so the test stays short), kept in its store.
+  execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', live.server.db, '--config', join(ROOT, 'pkg-config'), 'scan', '--site', 'luxhost', live.server.base + '/', '--max-pages', '1', '--store'], { stdio: 'inherit' });
+  await page.reload();
+  const section = page.locator('section.scan');
+  assert.match(await section.textContent(), /Last scanned \d{4}-\d\d-\d\d \d\d:\d\d UTC: 1 pages, 0 violations, 0 undeclared, 2 declared but never seen/);
+  await Promise.all([page.waitForURL(/\/dashboard\/scan\?site=luxhost$/), section.getByRole('link', { name: 'Full report' }).click()]);
+  assert.equal(await page.locator('h1').textContent(), 'Cookie scan of luxhost');
+  assert.equal(await page.locator('h2.ok').textContent(), 'Violations: none');
+  assert.equal(await page.locator('table').last().locator('tr').count(), 2, 'the page scanned is listed');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes('system-ui')), true, 'its inline stylesheet applies');
+  assert.deepEqual(violations, []);
+  await page.context().close();
+  // axe-core is an inline script the CSP blocks: audited in a context that bypasses it.
+  const audit = await openPage(live.chrome, { bypassCSP: true });
+  await signIn(audit);
+  await audit.goto(live.server.base + '/dashboard?site=luxhost');
+  assert.deepEqual(await axe(audit, 'section.scan'), []);
+  await audit.goto(live.server.base + '/dashboard/scan?site=luxhost');
+  assert.deepEqual(await axe(audit, 'body'), []);
+  await audit.context().close();
+});
+
 function uuid7() {
   const ms = Date.now().toString(16).padStart(12, '0');
   const r = [...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, '0')).join('');

@@ -14,6 +14,7 @@ pub mod figures;
 mod page;
 pub mod period;
 pub mod report;
+mod scan;
 pub mod session;
 
 use std::net::SocketAddr;
@@ -60,7 +61,10 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/api/categories", get(categories_show))
         .route("/dashboard/api/breakdown", get(breakdown_show))
         .route("/dashboard/export/{file}", get(export_show))
+        .route("/dashboard/api/scan", get(scan::report_json))
         .layer(headers)
+        // The scan's own page carries its own policy (an inline stylesheet, nothing else).
+        .route("/dashboard/scan", get(scan::report_page))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -87,9 +91,10 @@ async fn page_show(PageScope(s): PageScope, State(state): State<AppState>) -> Re
         for dim in Dimension::ALL {
             breakdowns.push((dim.as_str(), report::heading(dim), report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?));
         }
-        Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns))
+        let scan = scan::last(&state, &s.site.id).await?;
+        Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns, scan))
     };
-    let (buckets, current, previous, categories, breakdowns) = load.await?;
+    let (buckets, current, previous, categories, breakdowns, scan) = load.await?;
     let sites = state.sites();
     let view = page::View {
         sites: sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
@@ -105,6 +110,7 @@ async fn page_show(PageScope(s): PageScope, State(state): State<AppState>) -> Re
         buckets,
         categories,
         breakdowns,
+        scan: scan::panel(&s.site.id, scan.as_ref()),
     };
     Ok(Html(page::dashboard(&view).into_string()))
 }

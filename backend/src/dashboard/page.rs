@@ -22,6 +22,8 @@ pub struct View<'a> {
     pub buckets: Vec<Bucket>,
     pub categories: Vec<CategoryRate>,
     pub breakdowns: Vec<(&'static str, &'static str, Vec<BreakdownRow>)>,
+    /// The last cookie scan's section.
+    pub scan: Markup,
 }
 
 fn layout(title: &str, body: Markup) -> Markup {
@@ -104,6 +106,7 @@ pub fn dashboard(v: &View<'_>) -> Markup {
                         a href=(format!("/dashboard/export/decisions.csv?{}", v.query)) { "decisions.csv" } "." }
                     p { a href=(format!("/dashboard/export/summary.csv?{}", v.query)) { "Headline figures as CSV" } }
                 }
+                (v.scan)
                 (legend(v))
             }
         },

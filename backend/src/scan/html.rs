@@ -22,7 +22,7 @@ pub fn render(report: &Report) -> String {
                 title { "Cookie scan of " (report.site) }
                 style { (maud::PreEscaped(STYLE)) }
             }
-            body {
+            body { main {
                 h1 { "Cookie scan of " (report.site) }
                 p {
                     "Started " (report.started) ", " (format!("{:.1}", report.seconds)) " s; "
@@ -33,7 +33,7 @@ pub fn render(report: &Report) -> String {
                 (undeclared(report))
                 (stale(report))
                 (pages(report))
-            }
+            } }
         }
     };
     page.into_string()

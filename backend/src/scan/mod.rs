@@ -62,6 +62,23 @@ pub struct ScanArgs {
     pub html: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = FailOn::Violations)]
     pub fail_on: FailOn,
+    /// Keep the report as the site's last scan in the store (`--db`), for the dashboard.
+    #[arg(long)]
+    pub store: bool,
+}
+
+/// The report as the store keeps it.
+pub fn row(report: &Report, scanned_at_ms: i64) -> Result<crate::store::ScanRow, serde_json::Error> {
+    let count = |n: usize| n as i64;
+    Ok(crate::store::ScanRow {
+        site: report.site.clone(),
+        scanned_at: scanned_at_ms,
+        pages: count(report.scanned()),
+        violations: count(report.violations.len()),
+        undeclared: count(report.undeclared.len()),
+        stale: count(report.stale.len()),
+        report: serde_json::to_string(report)?,
+    })
 }
 
 /// Exit status: 0 clean, 1 violations (or undeclared names with `--fail-on undeclared`).

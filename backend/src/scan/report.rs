@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use consent_wire::config::SiteConfig;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::classify::{self, Finding};
 use super::seen::{self, Area, Observation, Phase};
@@ -18,7 +18,7 @@ const WIDGET_KEYS: [&str; 2] = ["cc_queue", "cc_unreported"];
 const MAX_PAGES_NAMED: usize = 10;
 const DAY: f64 = 86_400.0;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
     pub schema: u32,
     pub site: String,
@@ -33,7 +33,7 @@ pub struct Report {
     pub stale: Vec<Stale>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct PageOutcome {
     pub url: String,
     /// `None`: scanned; otherwise why it was skipped.
@@ -42,7 +42,7 @@ pub struct PageOutcome {
 }
 
 /// Which promise a violation breaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Something not necessary stored when nothing optional may be (see `phase`).
@@ -69,7 +69,7 @@ impl Rule {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Violation {
     pub rule: Rule,
     pub phase: Phase,
@@ -83,7 +83,7 @@ pub struct Violation {
     pub pages: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Undeclared {
     pub name: String,
     pub area: Area,
@@ -97,7 +97,7 @@ pub struct Undeclared {
     pub toml: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Stale {
     pub pattern: String,
     pub service: String,
@@ -316,3 +316,7 @@ fn name_page(pages: &mut Vec<String>, page: &str) {
         pages.push(page.to_owned());
     }
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

@@ -2,7 +2,7 @@
 //! requests, read from the DevTools protocol's answers. Everything a page
 //! controls is cut to a bound here, so a hostile page cannot grow a report.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::known::Store;
@@ -13,7 +13,7 @@ pub const MAX_TEXT: usize = 200;
 pub const MAX_ITEMS: usize = 500;
 
 /// The moment of a visit the observation was taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Loaded, scrolled and idle, nothing clicked.
@@ -58,7 +58,7 @@ pub struct SeenCookie {
 }
 
 /// Where in the browser a storage key was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Area {
     Cookie,

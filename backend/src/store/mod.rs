@@ -11,7 +11,7 @@ use std::path::Path;
 use consent_wire::Event;
 
 pub use postgres::PgStore;
-pub use rows::{DecisionRow, HistoryRow};
+pub use rows::{DecisionRow, HistoryRow, ScanRow};
 pub use sqlite::SqliteStore;
 
 /// An event as stored: the validated wire event plus what the server adds.
@@ -354,5 +354,11 @@ impl Store {
 
         /// Event counts per action for one site.
         pub async fn counts_by_action(&self, site: &str) -> Result<BTreeMap<String, u64>>;
+
+        /// Keeps `scan` as its site's last cookie scan (replacing the one before).
+        pub async fn save_scan(&self, scan: ScanRow) -> Result<()>;
+
+        /// A site's last cookie scan, if it was ever scanned with `--store`.
+        pub async fn last_scan(&self, site: &str) -> Result<Option<ScanRow>>;
     }
 }

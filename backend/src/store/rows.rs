@@ -176,3 +176,17 @@ pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
     let recomputed = content.hash(&prev_hash);
     Ok(ChainRow { seq: r.int(0)?, recomputed, event_id, prev_hash, row_hash: r.text(14)? })
 }
+
+/// A site's last cookie scan: the counts the dashboard lists, and the report
+/// as JSON (`crate::scan::report::Report`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanRow {
+    pub site: String,
+    /// Milliseconds since the Unix epoch.
+    pub scanned_at: i64,
+    pub pages: i64,
+    pub violations: i64,
+    pub undeclared: i64,
+    pub stale: i64,
+    pub report: String,
+}

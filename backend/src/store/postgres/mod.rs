@@ -6,6 +6,7 @@
 mod maintenance;
 mod reads;
 mod rollup;
+mod scans;
 mod writer;
 
 use std::sync::atomic::Ordering;
@@ -18,7 +19,11 @@ use tokio_postgres::{Client, NoTls};
 use super::{Job, Open, Result, StoreError, Stored, StoredEvent, WriterStats};
 
 const QUEUE_CAPACITY: usize = 4096;
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../../migrations/postgres/0001_events.sql")), (2, include_str!("../../../migrations/postgres/0002_rollups.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../../../migrations/postgres/0001_events.sql")),
+    (2, include_str!("../../../migrations/postgres/0002_rollups.sql")),
+    (3, include_str!("../../../migrations/postgres/0003_scans.sql")),
+];
 
 /// Read connections per instance (dashboard, proof lookups, health, exports).
 const READERS: usize = 4;

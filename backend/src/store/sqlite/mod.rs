@@ -6,6 +6,7 @@
 mod maintenance;
 mod readers;
 mod reads;
+mod scans;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("../../../migrations/sqlite/0002_proof.sql")),
     (3, include_str!("../../../migrations/sqlite/0003_retention.sql")),
     (4, include_str!("../../../migrations/sqlite/0004_rollups.sql")),
+    (5, include_str!("../../../migrations/sqlite/0005_scans.sql")),
 ];
 
 #[derive(Clone)]
