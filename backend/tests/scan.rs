@@ -238,6 +238,7 @@ async fn the_scanner_finds_each_fault_of_the_fixture_and_nothing_else() {
     consent.wait_for(|loader| loader != loader_before).await;
     let (status, report, _) = scan(&consent.config, &[&format!("{site}/"), "--max-pages", "1", "--fail-on", "undeclared"]).await;
     assert_eq!(report["undeclared"], serde_json::json!([]), "{report:#}");
+    assert_eq!(report["pages"].as_array().map(Vec::len), Some(1), "--max-pages 1");
     assert!(!violations(&report).iter().any(|v| v[2] == "_fbp"), "{report:#}");
     assert_eq!(status, 1, "the other faults remain");
 }
@@ -261,6 +262,9 @@ async fn bad_pages_are_skipped_and_hostile_ones_bounded_and_escaped() {
     assert!(outcome(&urls[3]).as_str().unwrap_or_default().contains("ERR_CONNECTION_REFUSED"), "{report:#}");
     let all = report["violations"].as_array().expect("violations");
     assert!(all.iter().any(|v| v["subject"].as_str().is_some_and(|s| s.starts_with("<b>"))), "the markup names are reported");
+    for (area, name) in [("session_storage", "<u>s</u>"), ("indexed_db", "<i>db</i>"), ("local_storage", "<script>k")] {
+        assert!(all.iter().any(|v| v["area"] == area && v["subject"].as_str().is_some_and(|s| s.starts_with(name))), "{area} {name} reported");
+    }
     assert!(all.len() <= 4 * 500, "bounded: {} violations", all.len());
     assert!(all.iter().all(|v| v["subject"].as_str().unwrap_or_default().chars().count() <= 201));
     assert!(!html.contains("<b>") && html.contains("&lt;b&gt;"), "escaped in the HTML report");
