@@ -90,3 +90,60 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// The reference site with a `[tcf]` block whose line starting with `key =` is `replacement`.
+fn with_tcf(replacement: &str) -> String {
+    let good = std::fs::read_to_string(pkg_config().join("sites/luxhost.toml")).expect("reference site");
+    let block = ["enabled = true", "cmp_id = 300", "publisher_country = \"NL\"", "vendors = [1, 2, 755]", "categories = { marketing = [1, 2, 3, 4, 7], analytics = [8, 9] }"];
+    let key = replacement.split(' ').next().unwrap_or_default();
+    let mut lines: Vec<&str> = block.iter().copied().filter(|l| !l.starts_with(&format!("{key} ="))).collect();
+    if !replacement.is_empty() {
+        lines.push(replacement);
+    }
+    format!("{good}\n[tcf]\n{}\n", lines.join("\n"))
+}
+
+#[test]
+fn tcf_is_checked_field_by_field_when_enabled() {
+    let dir = tempfile_dir();
+    let load = |name: &str, text: String| {
+        let path = dir.join(format!("tcf-{name}.toml"));
+        std::fs::write(&path, text).expect("write fixture");
+        SiteConfig::load(&path)
+    };
+    let site = load("good", with_tcf("")).expect("a valid [tcf]");
+    let tcf = site.tcf.expect("[tcf] read");
+    assert_eq!((tcf.cmp_id, tcf.cookie_name.as_str(), tcf.vendors.len()), (300, "euconsent-v2", 3));
+    let cases = [
+        ("cmp_id = 1", "tcf.cmp_id"),
+        ("cmp_id = 4096", "tcf.cmp_id"),
+        ("publisher_country = \"nl\"", "tcf.publisher_country"),
+        ("vendors = [3, 0]", "tcf.vendors[1]"),
+        ("publisher_legitimate_interests = [7, 3]", "tcf.publisher_legitimate_interests[1]"),
+        ("restrictions = [{ purpose = 1, kind = \"require_legitimate_interest\", vendors = [1] }]", "tcf.restrictions[0].kind"),
+        ("restrictions = [{ purpose = 2, kind = \"not_allowed\", vendors = [1] }, { purpose = 2, kind = \"require_consent\", vendors = [1] }]", "tcf.restrictions[1].vendors"),
+        ("categories = { shop = [1] }", "tcf.categories.shop"),
+        ("categories = { necessary = [1] }", "tcf.categories.necessary"),
+        ("categories = { marketing = [12] }", "tcf.categories.marketing"),
+        ("cookie_name = \"eu consent\"", "tcf.cookie_name"),
+        ("cmp_id = \"300\"", "cmp_id"),
+    ];
+    for (replacement, expected) in cases {
+        let err = load(expected, with_tcf(replacement)).expect_err(replacement).to_string();
+        assert!(err.contains(expected), "{replacement}: error `{err}` should name {expected}");
+    }
+    let off = with_tcf("cmp_id = 1").replace("enabled = true", "enabled = false");
+    assert!(load("off", off).is_ok(), "a disabled [tcf] is not checked");
+    let missing = with_tcf("").replace("cmp_id = 300\n", "");
+    assert!(load("missing", missing).expect_err("no cmp_id").to_string().contains("cmp_id"));
+}
+
+#[test]
+fn a_cookie_may_not_be_declared_beyond_what_browsers_keep() {
+    let dir = tempfile_dir();
+    let good = std::fs::read_to_string(pkg_config().join("sites/luxhost.toml")).expect("reference site");
+    let path = dir.join("long-cookie.toml");
+    std::fs::write(&path, good.replace("max_age_days = 396 }", "max_age_days = 401 }")).expect("write fixture");
+    let err = SiteConfig::load(&path).expect_err("401 days").to_string();
+    assert!(err.contains("services[0].cookies[0].max_age_days"), "{err}");
+}

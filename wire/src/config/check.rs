@@ -5,11 +5,12 @@ use std::path::Path;
 use super::{ConfigError, Result, SiteConfig, CONSENT_SIGNALS, TEXT_KEYS};
 
 /// A rule broken: the field and what it should be.
-type Checked = std::result::Result<(), (String, String)>;
+pub(super) type Checked = std::result::Result<(), (String, String)>;
 
 impl SiteConfig {
     pub(super) fn validate(&self, path: &Path) -> Result<()> {
         let checked = self.check_site().and_then(|()| self.check_cookie()).and_then(|()| self.check_categories()).and_then(|()| self.check_texts());
+        let checked = checked.and_then(|()| self.tcf.as_ref().map_or(Ok(()), |tcf| tcf.check(&self.categories)));
         checked.map_err(|(field, message)| ConfigError::Invalid { path: path.to_owned(), field, message })
     }
 
@@ -96,6 +97,9 @@ impl SiteConfig {
                     let star = ck.name.find('*');
                     if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
                         return bad(&field(&format!("services[{j}].cookies[{k}].name")), "a cookie name, or a prefix ending in a single '*'");
+                    }
+                    if ck.max_age_days.is_some_and(|d| d > 400) {
+                        return bad(&field(&format!("services[{j}].cookies[{k}].max_age_days")), "at most 400 days (browsers cut cookies at 400 days); 0 for a session cookie");
                     }
                 }
             }

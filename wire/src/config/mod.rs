@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub(crate) mod check;
+pub mod tcf;
 
 /// Every text key the widget shows. A language is complete when it has all of them.
 pub const TEXT_KEYS: &[&str] = &[
@@ -105,6 +106,9 @@ pub struct SiteConfig {
     /// Per-language overrides of the built-in texts.
     #[serde(default)]
     pub texts: BTreeMap<String, BTreeMap<String, String>>,
+    /// IAB TCF v2.3 (`[tcf]`): off unless present and `enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcf: Option<tcf::TcfConfig>,
     /// SHA-256 (hex) of each read-only dashboard token for this site: the token
     /// itself is never written in the config (`printf %s TOKEN | sha256sum`).
     #[serde(default)]
