@@ -29,6 +29,7 @@ pub mod sites;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod tcf;
 
 pub use app::app;
 pub use state::AppState;

@@ -3,6 +3,9 @@
 // prints each as the library decodes it. `encode <seed> <n>`: makes n random
 // models against a generated Global Vendor List, encodes each with the library
 // and prints [{ string, decoded }] (decoded: the library's own reading of it).
+// `gvl <seed> <n>`: a generated Global Vendor List v3 with n vendors.
+// `read-gvl`: reads a vendor list on stdin with the library's GVL class and
+// prints what it holds.
 // Every model is printed in consent-tcf's serde shape.
 import { GVL, Segment, TCModel, TCString, PurposeRestriction } from '@iabtechlabtcf/core';
 
@@ -105,7 +108,15 @@ if (mode === 'decode') {
     out.push({ string, decoded: plain(TCString.decode(string)) });
   }
   console.log(JSON.stringify(out));
+} else if (mode === 'gvl') {
+  console.log(JSON.stringify(vendorList(Number(count), rng(Number(seed)))));
+} else if (mode === 'read-gvl') {
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  const gvl = new GVL(JSON.parse(input));
+  const vendors = Object.values(gvl.vendors);
+  console.log(JSON.stringify({ vendorListVersion: gvl.vendorListVersion, tcfPolicyVersion: gvl.tcfPolicyVersion, vendors: vendors.map((v) => v.id), purposes: Object.keys(gvl.purposes).length, purpose1: gvl.purposes[1].name }));
 } else {
-  console.error('usage: iab.mjs decode < strings.json | iab.mjs encode <seed> <n>');
+  console.error('usage: iab.mjs decode < strings.json | iab.mjs encode <seed> <n> | iab.mjs gvl <seed> <n> | iab.mjs read-gvl < vendor-list.json');
   process.exit(2);
 }
