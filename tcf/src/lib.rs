@@ -2,6 +2,8 @@
 //! segment, the Disclosed Vendors segment (mandatory since 2.3) and the
 //! Publisher TC segment, each base64url without padding, joined by `.`.
 //!
+//! [`Setup::tc_string`] makes a visitor's [`Choice`] into the string by the
+//! CMP rules; [`ac_string`] is Google's Additional Consent string.
 //! [`TcString::encode`] and [`TcString::decode`] are exact to the
 //! specification's bit layout (checked against the IAB's own `@iabtechlabtcf/core`
 //! in `tests/interop.rs`). Vendor sections use whichever of the bit field and
@@ -12,11 +14,15 @@
 
 extern crate alloc;
 
+mod additional;
 mod base64url;
 mod bits;
+mod choice;
 mod ids;
 mod model;
 
+pub use additional::ac_string;
+pub use choice::{Choice, Setup, VendorInfo, CONSENT_ONLY};
 pub use model::{Core, Publisher, Restriction, RestrictionType, TcString, DAY_DECISECONDS};
 
 /// Why a TC string could not be read, or a model could not be written.
