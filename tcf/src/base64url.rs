@@ -9,7 +9,14 @@ use crate::TcError;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 pub fn encode(bits: &[bool]) -> String {
-    let padded = bits.len().div_ceil(24) * 24;
+    let mut padded = bits.to_vec();
+    padded.resize(bits.len().div_ceil(24) * 24, false);
+    encode_exact(&padded)
+}
+
+/// Six bits a character; a last partial character is padded with zeros.
+pub fn encode_exact(bits: &[bool]) -> String {
+    let padded = bits.len().div_ceil(6) * 6;
     let mut out = String::with_capacity(padded / 6);
     for chunk in 0..padded / 6 {
         let mut v = 0usize;

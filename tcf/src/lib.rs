@@ -3,7 +3,9 @@
 //! Publisher TC segment, each base64url without padding, joined by `.`.
 //!
 //! [`Setup::tc_string`] makes a visitor's [`Choice`] into the string by the
-//! CMP rules; [`ac_string`] is Google's Additional Consent string.
+//! CMP rules; [`ac_string`] is Google's Additional Consent string;
+//! [`GppString`] is the IAB Global Privacy Platform string with its `tcfeuv2`
+//! and `usnat` sections.
 //! [`TcString::encode`] and [`TcString::decode`] are exact to the
 //! specification's bit layout (checked against the IAB's own `@iabtechlabtcf/core`
 //! in `tests/interop.rs`). Vendor sections use whichever of the bit field and
@@ -18,11 +20,13 @@ mod additional;
 mod base64url;
 mod bits;
 mod choice;
+mod gpp;
 mod ids;
 mod model;
 
 pub use additional::ac_string;
 pub use choice::{Choice, Setup, VendorInfo, CONSENT_ONLY};
+pub use gpp::{GppString, UsNat, TCFEUV2, USNAT};
 pub use model::{Core, Publisher, Restriction, RestrictionType, TcString, DAY_DECISECONDS};
 
 /// Why a TC string could not be read, or a model could not be written.

@@ -52,8 +52,9 @@ fn wasm_bindgen_cli() -> Result<()> {
 }
 
 fn npm_tools() -> Result<()> {
-    let ready =
-        ["node_modules/.bin/wasm-opt", "node_modules/.bin/esbuild", "node_modules/playwright-core", "node_modules/axe-core", "node_modules/@iabtechlabtcf/core"].iter().all(|p| Path::new(p).exists());
+    let ready = ["node_modules/.bin/wasm-opt", "node_modules/.bin/esbuild", "node_modules/playwright-core", "node_modules/axe-core", "node_modules/@iabtechlabtcf/core", "node_modules/@iabgpp/cmpapi"]
+        .iter()
+        .all(|p| Path::new(p).exists());
     if !ready {
         sh(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }
