@@ -133,6 +133,15 @@ impl Bundles {
         Ok(Bundles { assets })
     }
 
+    /// Adds each TCF site's vendor lists (`/s/<site>/gvl.<lang>.<hash>.json`, immutable).
+    pub fn with_vendor_lists(mut self, lists: Vec<crate::tcf::gvl::SiteList>) -> Bundles {
+        for list in lists {
+            let path = format!("/s/{}/gvl.{}.{}.json", list.site, list.lang, short_hash(&list.json));
+            self.assets.insert(path, Arc::new(Asset::new("application/json", Caching::Immutable, list.json)));
+        }
+        self
+    }
+
     /// The file served at `path`, if any.
     pub fn get(&self, path: &str) -> Option<&Asset> {
         self.assets.get(path).map(Arc::as_ref)

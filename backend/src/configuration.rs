@@ -20,6 +20,8 @@ pub enum LoadError {
     Sites(#[from] ConfigError),
     #[error("{0}")]
     Bundles(#[from] BundleError),
+    #[error("{0}")]
+    VendorList(#[from] crate::tcf::gvl::SiteListError),
     #[error("loading stopped: {0}")]
     Interrupted(String),
 }
@@ -36,8 +38,10 @@ impl Source {
     /// The sites and their files, as the folder holds them now.
     pub fn load(&self) -> Result<(Sites, Bundles), LoadError> {
         let sites = Sites::load(&self.pkg_config)?;
+        // TCF sites' vendor lists: checked even when no widget files are made.
+        let lists = crate::tcf::gvl::site_lists(&self.pkg_config, &sites)?;
         let bundles = match &self.code {
-            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?,
+            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?.with_vendor_lists(lists),
             None => Bundles::default(),
         };
         Ok((sites, bundles))

@@ -90,3 +90,63 @@ fn translations_replace_the_texts_they_have() {
     assert_eq!(nl.purposes[&2], gvl.purposes[&2], "an untranslated purpose keeps the English text");
     assert_eq!(gvl.translated(dir.path(), "fr").expect("no file"), gvl, "no translation file: English");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The reference config with `[tcf]` for `vendors`, and a generated list in `tcf/` when `with_list`.
+fn tcf_config(vendors: &str, with_list: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("pkg-config"), dir.path());
+    let site = dir.path().join("sites/luxhost.toml");
+    let mut text = std::fs::read_to_string(&site).expect("site");
+    text.push_str(&format!("\n[tcf]\nenabled = true\ncmp_id = 300\npublisher_country = \"NL\"\nvendors = {vendors}\ncategories = {{ marketing = [1, 2, 3, 4, 7] }}\n"));
+    std::fs::write(&site, text).expect("write");
+    if with_list {
+        std::fs::create_dir_all(dir.path().join("tcf")).expect("mkdir");
+        std::fs::write(dir.path().join("tcf/vendor-list.json"), node(&["gvl", "5", "350"], "").to_string()).expect("write");
+        let nl = serde_json::json!({ "language": "nl", "purposes": { "1": { "id": 1, "name": "Informatie op een apparaat opslaan" } }, "specialPurposes": {}, "features": {}, "specialFeatures": {} });
+        std::fs::write(dir.path().join("tcf/purposes-nl.json"), nl.to_string()).expect("write");
+    }
+    dir
+}
+
+fn source(dir: &Path) -> consent_server::configuration::Source {
+    let code = consent_server::bundles::WidgetCode::load(&root().join("www/consent")).expect("the widget is built (cargo xtask build)");
+    consent_server::configuration::Source { pkg_config: dir.to_owned(), code: Some(std::sync::Arc::new(code)) }
+}
+
+#[test]
+fn a_tcf_site_is_served_its_vendor_list_in_each_language() {
+    let dir = tcf_config("[1, 2, 300]", true);
+    let (_, bundles) = source(dir.path()).load().expect("loads");
+    let lists: Vec<&str> = bundles.paths().into_iter().filter(|p| p.starts_with("/s/luxhost/gvl.")).collect();
+    assert_eq!(lists.len(), 4, "nl, en, fr, de: {lists:?}");
+    let nl = lists.iter().find(|p| p.starts_with("/s/luxhost/gvl.nl.")).expect("nl");
+    let list: Value = serde_json::from_slice(&bundles.get(nl).expect("asset").identity).expect("json");
+    assert_eq!(list["vendors"].as_object().map(|v| v.keys().cloned().collect::<Vec<_>>()), Some(vec!["1".into(), "2".into(), "300".into()]));
+    assert_eq!(list["purposes"]["1"]["name"], "Informatie op een apparaat opslaan");
+    let plain = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("pkg-config"), plain.path());
+    let (_, without) = source(plain.path()).load().expect("loads");
+    assert!(!without.paths().iter().any(|p| p.contains("/gvl.")), "a site without [tcf] gets no list");
+}
+
+#[test]
+fn a_tcf_site_without_a_list_or_with_an_unknown_vendor_is_refused() {
+    let missing = tcf_config("[1]", false);
+    let err = source(missing.path()).load().err().expect("no vendor-list.json").to_string();
+    assert!(err.starts_with("sites/luxhost.toml: reading ") && err.contains("tcf/vendor-list.json"), "{err}");
+    let unknown = tcf_config("[1, 999]", true);
+    let err = source(unknown.path()).load().err().expect("vendor 999").to_string();
+    assert!(err.starts_with("sites/luxhost.toml: tcf.vendors: vendor 999 is not in the Global Vendor List"), "{err}");
+}

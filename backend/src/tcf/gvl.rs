@@ -214,3 +214,41 @@ impl VendorList {
         })
     }
 }
+
+/// A TCF site's list in one language, as served at `/s/<site>/gvl.<lang>.<hash>.json`.
+pub struct SiteList {
+    pub site: String,
+    pub lang: String,
+    pub json: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("sites/{site}.toml: {source}")]
+pub struct SiteListError {
+    pub site: String,
+    #[source]
+    pub source: GvlError,
+}
+
+/// For every site with `[tcf] enabled`, its vendors' list in each of its
+/// languages; the Global Vendor List is read once, and only when a site needs it.
+pub fn site_lists(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<Vec<SiteList>, SiteListError> {
+    let dir = pkg_config.join("tcf");
+    let mut gvl: Option<VendorList> = None;
+    let mut lists = Vec::new();
+    for site in sites.all() {
+        let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) else { continue };
+        let fail = |source| SiteListError { site: site.id.clone(), source };
+        let full = match &gvl {
+            Some(g) => g,
+            None => gvl.insert(VendorList::load(&dir).map_err(fail)?),
+        };
+        let subset = full.for_site(&tcf.vendors).map_err(fail)?;
+        for lang in &site.languages {
+            let translated = subset.translated(&dir, lang).map_err(fail)?;
+            let json = serde_json::to_vec(&translated).map_err(|source| fail(GvlError::Parse { path: dir.join("vendor-list.json"), source }))?;
+            lists.push(SiteList { site: site.id.clone(), lang: lang.clone(), json });
+        }
+    }
+    Ok(lists)
+}
