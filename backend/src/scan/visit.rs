@@ -303,9 +303,9 @@ impl<'a> Tab<'a> {
         Ok(answer.pointer_mut("/result/value").map(Value::take).unwrap_or(Value::Null))
     }
 
-    /// Cookies of the whole context, the page's storage and the requests since index `from`.
+    /// Cookies of the whole context, the page's storage and the requests since
+    /// index `from` (the page has just settled: after loading or after an action).
     async fn observe(&mut self, phase: Phase, from: usize) -> Result<(Observation, Vec<String>), CdpError> {
-        self.settle().await;
         let answer = self.browser.call(None, "Storage.getCookies", json!({ "browserContextId": self.context })).await?;
         let mut cookies: Vec<_> = answer.get("cookies").and_then(Value::as_array).map(|all| all.iter().take(MAX_ITEMS).map(seen::cookie).collect()).unwrap_or_default();
         for c in &mut cookies {
