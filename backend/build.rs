@@ -1,11 +1,11 @@
 //! A release build carries the built widget inside it (the loader template, the
-//! first layer, the full widget's script and Wasm, from `www/consent` after
+//! first layer, the full widget's script and Wasm, the TCF stub, from `www/consent` after
 //! `cargo xtask build`), so the binary alone serves every site. Other builds
 //! read them from `--www` at run time.
 
 use std::path::Path;
 
-const FILES: [&str; 4] = ["loader.template.js", "first.wasm", "pkg/widget.js", "pkg/consent_widget_bg.wasm"];
+const FILES: [&str; 5] = ["loader.template.js", "first.wasm", "pkg/widget.js", "pkg/consent_widget_bg.wasm", "tcf-stub.js"];
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/consent");
@@ -17,11 +17,12 @@ fn main() {
     let code = if release && present {
         let path = |f: &str| format!("{:?}", dir.join(f).display().to_string());
         format!(
-            "Some(Embedded {{ template: include_str!({}), first: include_bytes!({}), js: include_bytes!({}), wasm: include_bytes!({}) }})",
+            "Some(Embedded {{ template: include_str!({}), first: include_bytes!({}), js: include_bytes!({}), wasm: include_bytes!({}), tcf_stub: include_str!({}) }})",
             path(FILES[0]),
             path(FILES[1]),
             path(FILES[2]),
-            path(FILES[3])
+            path(FILES[3]),
+            path(FILES[4])
         )
     } else {
         if release {

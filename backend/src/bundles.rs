@@ -27,6 +27,8 @@ use crate::sites::Sites;
 pub struct WidgetCode {
     template: String,
     first: Vec<u8>,
+    /// The `__tcfapi` / `__gpp` stubs (`www/loader/tcf-stub.js`), for `[tcf]` sites.
+    tcf_stub: String,
     js: Arc<Asset>,
     wasm: Arc<Asset>,
     /// A hash of the full widget's script and Wasm, naming their folder.
@@ -47,6 +49,7 @@ pub struct Embedded {
     pub first: &'static [u8],
     pub js: &'static [u8],
     pub wasm: &'static [u8],
+    pub tcf_stub: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -54,14 +57,18 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 impl WidgetCode {
     /// The widget this binary carries, if it is a release build made after the widget.
     pub fn embedded() -> Option<WidgetCode> {
-        EMBEDDED.map(|e| WidgetCode::new(e.template.to_owned(), e.first.to_vec(), e.js.to_vec(), e.wasm.to_vec()))
+        EMBEDDED.map(|e| WidgetCode::new(e.template.to_owned(), e.first.to_vec(), e.js.to_vec(), e.wasm.to_vec()).with_tcf_stub(e.tcf_stub.to_owned()))
+    }
+
+    fn with_tcf_stub(self, tcf_stub: String) -> WidgetCode {
+        WidgetCode { tcf_stub, ..self }
     }
 
     fn new(template: String, first: Vec<u8>, js: Vec<u8>, wasm: Vec<u8>) -> WidgetCode {
         let hash = short_hash(&[&js[..], &wasm[..]].concat());
         let js = Arc::new(Asset::new("text/javascript; charset=utf-8", Caching::Immutable, js));
         let wasm = Arc::new(Asset::new("application/wasm", Caching::Immutable, wasm));
-        WidgetCode { template, first, js, wasm, hash }
+        WidgetCode { template, first, tcf_stub: String::new(), js, wasm, hash }
     }
 
     /// Reads the built widget from `dir` (`www/consent` after `cargo xtask build`).
@@ -71,7 +78,8 @@ impl WidgetCode {
             std::fs::read(&path).map_err(|source| CodeMissing { path: path.display().to_string(), source })
         };
         let template = String::from_utf8_lossy(&read("loader.template.js")?).into_owned();
-        Ok(WidgetCode::new(template, read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?))
+        let tcf_stub = String::from_utf8_lossy(&read("tcf-stub.js")?).into_owned();
+        Ok(WidgetCode::new(template, read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?).with_tcf_stub(tcf_stub))
     }
 }
 
@@ -133,8 +141,19 @@ impl Bundles {
         Ok(Bundles { assets })
     }
 
-    /// Adds each TCF site's vendor lists (`/s/<site>/gvl.<lang>.<hash>.json`, immutable).
-    pub fn with_vendor_lists(mut self, lists: Vec<crate::tcf::gvl::SiteList>) -> Bundles {
+    /// Adds each TCF site's vendor lists (`/s/<site>/gvl.<lang>.<hash>.json`,
+    /// immutable) and puts the `__tcfapi` / `__gpp` stubs before its loader.
+    pub fn with_vendor_lists(mut self, lists: Vec<crate::tcf::gvl::SiteList>, code: &WidgetCode) -> Bundles {
+        let mut stubbed = std::collections::HashSet::new();
+        for list in &lists {
+            let path = format!("/s/{}/consent.js", list.site);
+            let Some(loader) = self.assets.get(&path).filter(|_| stubbed.insert(list.site.clone())) else { continue };
+            let stub = code.tcf_stub.trim_end().replace("__CONSENT_TCF__", &list.stub_config.to_string());
+            // After the loader's byte order mark, which must stay first.
+            let (bom, rest) = loader.identity.split_at(if loader.identity.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 });
+            let bytes = [bom, stub.as_bytes(), b"\n", rest].concat();
+            self.assets.insert(path, Arc::new(Asset::new(loader.content_type, loader.caching, bytes)));
+        }
         for list in lists {
             let path = format!("/s/{}/gvl.{}.{}.json", list.site, list.lang, short_hash(&list.json));
             self.assets.insert(path, Arc::new(Asset::new("application/json", Caching::Immutable, list.json)));

@@ -41,7 +41,7 @@ impl Source {
         // TCF sites' vendor lists: checked even when no widget files are made.
         let lists = crate::tcf::gvl::site_lists(&self.pkg_config, &sites)?;
         let bundles = match &self.code {
-            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?.with_vendor_lists(lists),
+            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?.with_vendor_lists(lists, code),
             None => Bundles::default(),
         };
         Ok((sites, bundles))

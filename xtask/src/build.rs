@@ -26,6 +26,8 @@ pub const CONFIG: &str = "www/consent/config.json";
 pub const DETAILS: &str = "www/consent/details.json";
 /// The banner's first layer: the Wasm a visitor needs before deciding (baked into the loader).
 pub const FIRST: &str = "www/consent/first.wasm";
+pub const TCF_STUB_SOURCE: &str = "www/loader/tcf-stub.js";
+pub const TCF_STUB: &str = "www/consent/tcf-stub.js";
 /// The site whose config the demo page loads.
 pub const REFERENCE_SITE: &str = "pkg-config/sites/luxhost.toml";
 
@@ -41,6 +43,8 @@ pub fn run() -> Result<()> {
     sh(Command::new("node_modules/.bin/esbuild").args([WIDGET_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={WIDGET_JS}")))?;
     first_layer()?;
     write_generated()?;
+    // The TCF and GPP stubs, baked before the loader of `[tcf]` sites by the server.
+    sh(Command::new("node_modules/.bin/esbuild").args([TCF_STUB_SOURCE, "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={TCF_STUB}")))?;
     loader()
 }
 

@@ -220,6 +220,8 @@ pub struct SiteList {
     pub site: String,
     pub lang: String,
     pub json: Vec<u8>,
+    /// What the `__tcfapi` / `__gpp` stubs answer before the CMP loads.
+    pub stub_config: serde_json::Value,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -244,10 +246,15 @@ pub fn site_lists(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<Vec<
             None => gvl.insert(VendorList::load(&dir).map_err(fail)?),
         };
         let subset = full.for_site(&tcf.vendors).map_err(fail)?;
+        let stub_config = serde_json::json!({
+            "cmpId": tcf.cmp_id, "cmpVersion": tcf.cmp_version, "gdprApplies": true,
+            "gvlVersion": subset.vendor_list_version, "tcfPolicyVersion": subset.tcf_policy_version,
+            "applicableSections": [2], "gppApis": ["2:tcfeuv2"],
+        });
         for lang in &site.languages {
             let translated = subset.translated(&dir, lang).map_err(fail)?;
             let json = serde_json::to_vec(&translated).map_err(|source| fail(GvlError::Parse { path: dir.join("vendor-list.json"), source }))?;
-            lists.push(SiteList { site: site.id.clone(), lang: lang.clone(), json });
+            lists.push(SiteList { site: site.id.clone(), lang: lang.clone(), json, stub_config: stub_config.clone() });
         }
     }
     Ok(lists)

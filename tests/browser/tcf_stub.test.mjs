@@ -1,0 +1,114 @@
+// The `__tcfapi` and `__gpp` stubs a `[tcf]` site's loader carries: a page
+// on its own origin answers `ping` synchronously and queues the rest; a
+// vendor's script in a cross-origin iframe (a third origin) finds the locator
+// frames and gets its answers through postMessage, for object and JSON-text
+// messages alike.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverAndBrowser, openPage, ROOT } from './harness.mjs';
+
+/** pkg-config with luxhost on 127.0.0.2 under `[tcf]`, and a generated Global Vendor List. */
+function configs() {
+  const dir = mkdtempSync(join(tmpdir(), 'consent-tcf-'));
+  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
+  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8').replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]');
+  writeFileSync(join(dir, 'sites/luxhost.toml'), `${lux}\n[tcf]\nenabled = true\ncmp_id = 300\ncmp_version = 4\npublisher_country = "NL"\nvendors = [1, 2, 40]\n`);
+  mkdirSync(join(dir, 'tcf'));
+  writeFileSync(join(dir, 'tcf/vendor-list.json'), execFileSync('node', [join(ROOT, 'tests/tcf/iab.mjs'), 'gvl', '5', '50']));
+  return dir;
+}
+
+/** One server for the customer's page (127.0.0.2) and one for a vendor's frame (127.0.0.3). */
+async function serve(host, body) {
+  const srv = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body(req.url)));
+  await new Promise((ok) => srv.listen(0, host, ok));
+  return { srv, base: `http://${host}:${srv.address().port}` };
+}
+
+// The vendor's frame: asks its parent's CMP through the locator, as the IAB describes.
+const VENDOR = `<!doctype html><script>
+window.answers = {};
+function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }
+window.addEventListener('message', (e) => {
+  const data = typeof e.data === 'string' ? JSON.parse(e.data) : e.data;
+  const r = data.__tcfapiReturn || data.__gppReturn;
+  if (r) window.answers[r.callId] = { ...r, asText: typeof e.data === 'string' };
+});
+window.ask = () => {
+  const cmp = find('__tcfapiLocator'), gpp = find('__gppLocator');
+  cmp.postMessage({ __tcfapiCall: { command: 'ping', version: 2, callId: 'obj' } }, '*');
+  cmp.postMessage(JSON.stringify({ __tcfapiCall: { command: 'ping', version: 2, callId: 'text' } }), '*');
+  cmp.postMessage({ __tcfapiCall: { command: 'getTCData', version: 2, callId: 'queued' } }, '*');
+  gpp.postMessage({ __gppCall: { command: 'ping', callId: 'gpp' } }, '*');
+  return Boolean(cmp && gpp);
+};
+</script>`;
+
+let pageSite;
+let vendor;
+const live = serverAndBrowser(undefined, {
+  setup: async (l) => {
+    l.config = configs();
+  },
+  ready: async (l) => {
+    vendor = await serve('127.0.0.3', () => VENDOR);
+    // The tag without `defer`: the stub answers before any later script runs.
+    pageSite = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
+<script src="${l.server.base}/s/luxhost/consent.js"></script>
+<script>
+  window.sync = [];
+  __tcfapi('ping', 2, (p, ok) => window.sync.push(['ping', p, ok]));
+  __tcfapi('getTCData', 2, (d, ok) => window.sync.push(['getTCData', d, ok]));
+  __gpp('ping', (p, ok) => window.sync.push(['gpp', p, ok]));
+  window.queued = __tcfapi().map((c) => c[0]);
+</script></head><body><h1>News</h1><iframe src="${vendor.base}/" title="ad"></iframe></body></html>`);
+  },
+  teardown: async (l) => {
+    pageSite?.srv.close();
+    vendor?.srv.close();
+    rmSync(l.config, { recursive: true, force: true });
+  },
+});
+
+test('the stubs answer ping at once, queue the rest, and answer a cross-origin frame by postMessage', async () => {
+  const page = await openPage(live.chrome);
+  await page.goto(pageSite.base + '/');
+  const sync = await page.evaluate(() => window.sync);
+  const [name, ping, ok] = sync[0];
+  assert.equal(name, 'ping');
+  assert.equal(ok, true);
+  assert.equal(ping.cmpStatus, 'stub');
+  assert.equal(ping.cmpLoaded, false);
+  assert.deepEqual([ping.cmpId, ping.cmpVersion, ping.gdprApplies, ping.apiVersion, ping.tcfPolicyVersion], [300, 4, true, '2.3', 5]);
+  assert.ok(ping.gvlVersion > 0, 'the served list\'s version');
+  assert.equal(sync[1][0], 'gpp', 'getTCData waits for the CMP');
+  assert.deepEqual([sync[1][1].cmpStatus, sync[1][1].applicableSections, sync[1][1].cmpId], ['stub', [2], 300]);
+  assert.deepEqual(await page.evaluate(() => window.queued), ['getTCData']);
+  assert.equal(await page.locator('iframe[name=__tcfapiLocator]').count(), 1);
+  assert.equal(await page.locator('iframe[name=__gppLocator]').count(), 1);
+
+  const frame = page.frames().find((f) => f.url().startsWith(vendor.base));
+  assert.ok(frame, 'the vendor frame loaded');
+  assert.equal(await frame.evaluate(() => window.ask()), true, 'the frame finds both locators across origins');
+  await frame.waitForFunction(() => window.answers.obj && window.answers.text && window.answers.gpp);
+  const answers = await frame.evaluate(() => window.answers);
+  assert.deepEqual([answers.obj.success, answers.obj.returnValue.cmpId, answers.obj.asText], [true, 300, false]);
+  assert.deepEqual([answers.text.success, answers.text.returnValue.cmpStatus, answers.text.asText], [true, 'stub', true], 'JSON text is answered as JSON text');
+  assert.equal(answers.gpp.returnValue.gppVersion, '1.1');
+  assert.equal(answers.queued, undefined, 'getTCData is not answered by the stub');
+  assert.deepEqual(await page.evaluate(() => __tcfapi().map((c) => c[0])), ['getTCData', 'getTCData'], 'the frame\'s call waits in the same queue');
+  await page.context().close();
+});
+
+test('a site without [tcf] carries no stub', async () => {
+  const loader = readFileSync(join(ROOT, 'www/consent/consent.js'), 'utf8');
+  assert.ok(!loader.includes('__tcfapi'), 'the reference build has none');
+  const served = Buffer.from(await (await fetch(`${live.server.base}/s/luxhost/consent.js`)).arrayBuffer());
+  assert.deepEqual([...served.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the byte order mark stays first');
+  assert.ok(served.toString('utf8').includes('__tcfapiLocator'), 'the TCF site\'s loader has the stubs');
+});
