@@ -3,7 +3,8 @@
 //!
 //! `GET /dashboard` (page, or a 401 sign-in page), `POST /dashboard/login`,
 //! `POST /dashboard/logout`, `GET /dashboard/api/{sites,summary,timeseries,
-//! categories,breakdown}`, `GET /dashboard/export/{table}.csv`. A session
+//! categories,breakdown,scan}`, `GET /dashboard/export/{table}.csv`,
+//! `GET /dashboard/scan` (the last cookie scan's full report). A session
 //! cookie or an `Authorization: Bearer` token (admin or a site's read-only
 //! token) grants access; a site token sees its own site only.
 
