@@ -190,3 +190,11 @@ pub struct ScanRow {
     pub stale: i64,
     pub report: String,
 }
+
+impl ScanRow {
+    pub(super) const COLUMNS: &'static str = "site, scanned_at, pages, violations, undeclared, stale, report";
+
+    pub(super) fn read<R: Columns>(r: &R) -> Result<ScanRow, R::Error> {
+        Ok(ScanRow { site: r.text(0)?, scanned_at: r.int(1)?, pages: r.int(2)?, violations: r.int(3)?, undeclared: r.int(4)?, stale: r.int(5)?, report: r.text(6)? })
+    }
+}
