@@ -91,10 +91,8 @@ impl<'a> Frontier<'a> {
         }
     }
 
-    fn origins(&self) -> Vec<String> {
-        let mut origins: Vec<String> = self.queue.iter().filter_map(|u| super::seen::origin_of(u)).collect();
-        origins.dedup();
-        origins
+    fn origins(&self) -> std::collections::BTreeSet<String> {
+        self.queue.iter().filter_map(|u| super::seen::origin_of(u)).collect()
     }
 }
 
@@ -153,7 +151,7 @@ async fn page(browser: &Chromium, url: &str, user_agent: &str, analysis: &mut An
     }
     for visited in [&before, &reject, &accept] {
         for o in &visited.observations {
-            analysis.add(url, o.clone());
+            analysis.add(url, o);
         }
     }
     Ok(before.links)

@@ -141,11 +141,18 @@ impl Found {
     }
 }
 
-/// Observations of the whole crawl, checked when it is over.
+/// The crawl's observations, checked as they come; the report when it is over.
 pub struct Analysis<'a> {
+    checks: Checks<'a>,
+    /// The origin the site's loader (`/s/<site>/…`) came from, once seen.
+    consent_origin: Option<String>,
+    found: Found,
+}
+
+/// The rules, for one site.
+#[derive(Clone, Copy)]
+struct Checks<'a> {
     site: &'a SiteConfig,
-    observations: Vec<(String, Observation)>,
-    missing_banner: Vec<String>,
 }
 
 /// One violation per rule, moment, subject and place; a lifetime is one
@@ -160,62 +167,50 @@ impl Rule {
 
 impl<'a> Analysis<'a> {
     pub fn new(site: &'a SiteConfig) -> Analysis<'a> {
-        Analysis { site, observations: Vec::new(), missing_banner: Vec::new() }
+        Analysis { checks: Checks { site }, consent_origin: None, found: Found::default() }
     }
 
-    pub fn add(&mut self, page: &str, observation: Observation) {
-        self.observations.push((page.to_owned(), observation));
+    /// Checks what one visit of `page` saw.
+    pub fn add(&mut self, page: &str, o: &Observation) {
+        if self.consent_origin.is_none() {
+            let prefix = format!("/s/{}/", self.checks.site.id);
+            let loader = o.requests.iter().filter_map(|r| url::Url::parse(&r.url).ok()).find(|u| u.path().starts_with(&prefix));
+            self.consent_origin = loader.map(|u| u.origin().ascii_serialization());
+        }
+        let cookies = o.cookies.iter().map(|c| Stored { name: &c.name, area: Area::Cookie, set_by: c.set_by.as_deref(), days: c.expires.map(|e| (e - o.at) / DAY) });
+        for stored in cookies.chain(o.storage.iter().map(|s| Stored { name: &s.name, area: s.area, set_by: None, days: None })) {
+            self.checks.check_stored(&mut self.found, page, o.phase, &stored);
+        }
+        for r in o.requests.iter().filter(|_| o.phase.forbids_optional()) {
+            let origin = seen::origin_of(&r.url);
+            let ours = origin.as_deref().is_some_and(|origin| self.checks.site.allows_origin(origin) || self.consent_origin.as_deref() == Some(origin));
+            if !ours {
+                let detail = format!("{} request to {} made {}", r.kind, r.url, o.phase.as_str());
+                let v = Violation { rule: Rule::ThirdPartyRequest, phase: o.phase, subject: r.host.clone(), area: None, category: None, detail, set_by: r.initiator.clone(), pages: Vec::new() };
+                self.found.flag(v, page);
+            }
+        }
     }
 
     pub fn banner_missing(&mut self, page: &str) {
-        self.missing_banner.push(page.to_owned());
+        let detail = String::from("no Reject all / Accept all buttons appeared");
+        let v = Violation { rule: Rule::BannerMissing, phase: Phase::BeforeChoice, subject: page.to_owned(), area: None, category: None, detail, set_by: None, pages: Vec::new() };
+        self.found.flag(v, page);
     }
 
     /// How many distinct problems so far (for the progress bar).
     pub fn findings(&self) -> usize {
-        let (violations, undeclared, _) = self.check();
-        violations.len() + undeclared.len()
-    }
-
-    /// The origin the site's loader (`/s/<site>/…`) came from.
-    fn consent_origin(&self) -> Option<String> {
-        let prefix = format!("/s/{}/", self.site.id);
-        let all = self.observations.iter().flat_map(|(_, o)| &o.requests);
-        all.filter_map(|r| url::Url::parse(&r.url).ok()).find(|u| u.path().starts_with(&prefix)).map(|u| u.origin().ascii_serialization())
+        self.found.violations.len() + self.found.undeclared.len()
     }
 
     pub fn finish(self, report: Report) -> Report {
-        let consent_origin = self.consent_origin();
-        let (violations, undeclared, stale) = self.check();
-        Report { consent_origin, violations, undeclared, stale, ..report }
+        let stale = self.checks.stale(&self.found.names);
+        let (violations, undeclared) = (self.found.violations.into_values().collect(), self.found.undeclared.into_values().collect());
+        Report { consent_origin: self.consent_origin, violations, undeclared, stale, ..report }
     }
+}
 
-    fn check(&self) -> (Vec<Violation>, Vec<Undeclared>, Vec<Stale>) {
-        let consent_origin = self.consent_origin();
-        let mut found = Found::default();
-        for (page, o) in &self.observations {
-            let cookies = o.cookies.iter().map(|c| Stored { name: &c.name, area: Area::Cookie, set_by: c.set_by.as_deref(), days: c.expires.map(|e| (e - o.at) / DAY) });
-            for stored in cookies.chain(o.storage.iter().map(|s| Stored { name: &s.name, area: s.area, set_by: None, days: None })) {
-                self.check_stored(&mut found, page, o.phase, &stored);
-            }
-            for r in o.requests.iter().filter(|_| o.phase.forbids_optional()) {
-                let origin = seen::origin_of(&r.url);
-                let ours = origin.as_deref().is_some_and(|origin| self.site.allows_origin(origin) || consent_origin.as_deref() == Some(origin));
-                if !ours {
-                    let detail = format!("{} request to {} made {}", r.kind, r.url, o.phase.as_str());
-                    let v = Violation { rule: Rule::ThirdPartyRequest, phase: o.phase, subject: r.host.clone(), area: None, category: None, detail, set_by: r.initiator.clone(), pages: Vec::new() };
-                    found.flag(v, page);
-                }
-            }
-        }
-        for page in &self.missing_banner {
-            let detail = String::from("no Reject all / Accept all buttons appeared");
-            found.flag(Violation { rule: Rule::BannerMissing, phase: Phase::BeforeChoice, subject: page.clone(), area: None, category: None, detail, set_by: None, pages: Vec::new() }, page);
-        }
-        let stale = self.stale(&found.names);
-        (found.violations.into_values().collect(), found.undeclared.into_values().collect(), stale)
-    }
-
+impl Checks<'_> {
     /// One stored name at one moment: the widget's own, optional when it may not be, outliving its declaration, undeclared.
     fn check_stored(&self, found: &mut Found, page: &str, phase: Phase, stored: &Stored) {
         let Stored { name, area, set_by, days } = *stored;

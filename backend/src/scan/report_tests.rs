@@ -33,10 +33,10 @@ fn each_rule_fires_on_its_own_fault_and_the_widgets_own_names_never_do() {
     let widget = SeenStorage { name: "cc_queue".into(), area: Area::LocalStorage };
     let loader = request("https://consent.example.net/s/luxhost/consent.js");
     let before = vec![cookie("_lx_visit_b", Some(30.0)), cookie("zz_mine", None)];
-    analysis.add("p", observation(Phase::BeforeChoice, before, vec![widget.clone()], vec![loader, request("https://tracker.example/p.gif"), request("https://consent.example.net/api/v1/events")]));
+    analysis.add("p", &observation(Phase::BeforeChoice, before, vec![widget.clone()], vec![loader, request("https://tracker.example/p.gif"), request("https://consent.example.net/api/v1/events")]));
     let accepted = vec![cookie("_lx_nl", Some(40.0)), cookie("cc_consent", Some(400.0)), cookie("_lx_visit_b", Some(30.0))];
-    analysis.add("p", observation(Phase::AfterAccept, accepted, vec![widget], vec![request("https://tracker.example/p.gif")]));
-    analysis.add("q", observation(Phase::AfterAccept, vec![cookie("_lx_nl", Some(40.0))], Vec::new(), Vec::new()));
+    analysis.add("p", &observation(Phase::AfterAccept, accepted, vec![widget], vec![request("https://tracker.example/p.gif")]));
+    analysis.add("q", &observation(Phase::AfterAccept, vec![cookie("_lx_nl", Some(40.0))], Vec::new(), Vec::new()));
     let report = analysis.finish(empty_report());
     assert_eq!(report.consent_origin.as_deref(), Some("https://consent.example.net"));
     let found: Vec<(Rule, &str, Option<&str>)> = report.violations.iter().map(|v| (v.rule, v.subject.as_str(), v.category.as_deref())).collect();

@@ -68,23 +68,22 @@ pub struct Visited {
 
 /// Visits `url` in a context of its own, removed afterwards whatever happens.
 pub async fn visit(browser: &Chromium, url: &str, click: Click, user_agent: &str) -> Result<Visited, PageError> {
-    let created = browser.call(None, "Target.createBrowserContext", json!({ "disposeOnDetach": true })).await?;
-    let context = created.get("browserContextId").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let result = match Tab::open_in(browser, &context, url, user_agent).await {
-        Ok(mut tab) => tab.click(click).await,
-        Err(e) => Err(e),
-    };
-    let _ = browser.call(None, "Target.disposeBrowserContext", json!({ "browserContextId": context })).await;
-    result
+    in_own_context(browser, url, user_agent, async |tab| tab.click(click).await).await
 }
 
 /// Loads `url` in a context of its own and evaluates `script` there (for the
 /// site's `robots.txt` and sitemaps, fetched by the page as the browser would).
 pub async fn evaluate_at(browser: &Chromium, url: &str, script: &str, user_agent: &str) -> Result<Value, PageError> {
+    in_own_context(browser, url, user_agent, async |tab| Ok(tab.evaluate(script).await?)).await
+}
+
+/// Opens `url` in a fresh browser context (no cookies, no storage), runs
+/// `then` on the page, and removes the context whatever happened.
+async fn in_own_context<'a, T>(browser: &'a Chromium, url: &str, user_agent: &str, then: impl AsyncFnOnce(&mut Tab<'a>) -> Result<T, PageError>) -> Result<T, PageError> {
     let created = browser.call(None, "Target.createBrowserContext", json!({ "disposeOnDetach": true })).await?;
     let context = created.get("browserContextId").and_then(Value::as_str).unwrap_or_default().to_owned();
     let result = match Tab::open_in(browser, &context, url, user_agent).await {
-        Ok(mut tab) => tab.evaluate(script).await.map_err(PageError::from),
+        Ok(mut tab) => then(&mut tab).await,
         Err(e) => Err(e),
     };
     let _ = browser.call(None, "Target.disposeBrowserContext", json!({ "browserContextId": context })).await;
@@ -105,25 +104,24 @@ impl<'a> Tab<'a> {
     }
 
     async fn click(&mut self, click: Click) -> Result<Visited, PageError> {
-        let tab = self;
         let mut visited = Visited { banner_found: true, ..Visited::default() };
         match click {
             Click::Nothing => {
-                let (observation, links) = tab.observe(Phase::BeforeChoice, 0).await?;
+                let (observation, links) = self.observe(Phase::BeforeChoice, 0).await?;
                 visited.observations.push(observation);
                 visited.links = links;
             }
             Click::RejectAll => {
-                let from = tab.requests.len();
-                visited.banner_found = tab.act(&click_script("reject")).await?;
-                visited.observations.push(tab.observe(Phase::AfterReject, from).await?.0);
+                let from = self.requests.len();
+                visited.banner_found = self.act(&click_script("reject")).await?;
+                visited.observations.push(self.observe(Phase::AfterReject, from).await?.0);
             }
             Click::AcceptAll => {
-                visited.banner_found = tab.act(&click_script("accept")).await?;
-                visited.observations.push(tab.observe(Phase::AfterAccept, 0).await?.0);
-                let from = tab.requests.len();
-                if tab.act(WITHDRAW).await? {
-                    visited.observations.push(tab.observe(Phase::AfterWithdrawal, from).await?.0);
+                visited.banner_found = self.act(&click_script("accept")).await?;
+                visited.observations.push(self.observe(Phase::AfterAccept, 0).await?.0);
+                let from = self.requests.len();
+                if self.act(WITHDRAW).await? {
+                    visited.observations.push(self.observe(Phase::AfterWithdrawal, from).await?.0);
                 }
             }
         }
