@@ -11,7 +11,7 @@
 //! - `/c/<hash>/widget.js`, `/c/<hash>/consent_widget_bg.wasm`: the full widget,
 //!   shared by every site; immutable.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -20,6 +20,16 @@ use consent_bundle::encoded::Encoded;
 use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
 
 use crate::sites::Sites;
+use crate::tcf::gvl::SiteTcf;
+
+/// `loader` with the `__tcfapi` / `__gpp` stubs (`stub`, answering with
+/// `config`) before it, after its byte order mark, which must stay first.
+fn with_stubs(loader: &str, stub: &str, config: &serde_json::Value) -> String {
+    let rest = loader.strip_prefix('\u{FEFF}');
+    let bom = if rest.is_some() { "\u{FEFF}" } else { "" };
+    let stub = stub.trim_end().replace("__CONSENT_TCF__", &config.to_string());
+    format!("{bom}{stub}\n{}", rest.unwrap_or(loader))
+}
 
 /// The widget's code, the same for every site: the loader template, the first
 /// layer, and the full widget's script and Wasm (compressed once, here: a reload
@@ -118,8 +128,9 @@ pub struct Bundles {
 }
 
 impl Bundles {
-    /// Every configured site's files, from `pkg_config` and `code`.
-    pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode) -> Result<Bundles, BundleError> {
+    /// Every configured site's files, from `pkg_config` and `code`; `[tcf]`
+    /// sites (`tcf`, by id) get the stubs before their loader and their vendor lists.
+    pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode, tcf: &BTreeMap<String, SiteTcf>) -> Result<Bundles, BundleError> {
         let mut assets = HashMap::new();
         assets.insert(format!("/c/{}/widget.js", code.hash), code.js.clone());
         assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), code.wasm.clone());
@@ -131,7 +142,15 @@ impl Bundles {
             let mut add = |path: String, content_type, caching, bytes: Vec<u8>| {
                 assets.insert(path, Arc::new(Asset::new(content_type, caching, bytes)));
             };
+            let site_tcf = tcf.get(id);
+            let loader = match site_tcf {
+                Some(t) => with_stubs(&loader, &code.tcf_stub, &t.stub_config),
+                None => loader,
+            };
             add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());
+            for (lang, json) in site_tcf.into_iter().flat_map(|t| &t.lists) {
+                add(format!("/s/{id}/gvl.{lang}.{}.json", short_hash(json)), "application/json", Caching::Immutable, json.clone());
+            }
             add(format!("/s/{id}/{}", naming.details(&bundle.config.details)), "application/json", Caching::Immutable, bundle.config.details.into_bytes());
             for files in bundle.policy.into_values() {
                 add(files.doc_url, "application/json", Caching::Immutable, files.doc.into_bytes());
@@ -139,26 +158,6 @@ impl Bundles {
             }
         }
         Ok(Bundles { assets })
-    }
-
-    /// Adds each TCF site's vendor lists (`/s/<site>/gvl.<lang>.<hash>.json`,
-    /// immutable) and puts the `__tcfapi` / `__gpp` stubs before its loader.
-    pub fn with_vendor_lists(mut self, lists: Vec<crate::tcf::gvl::SiteList>, code: &WidgetCode) -> Bundles {
-        let mut stubbed = std::collections::HashSet::new();
-        for list in &lists {
-            let path = format!("/s/{}/consent.js", list.site);
-            let Some(loader) = self.assets.get(&path).filter(|_| stubbed.insert(list.site.clone())) else { continue };
-            let stub = code.tcf_stub.trim_end().replace("__CONSENT_TCF__", &list.stub_config.to_string());
-            // After the loader's byte order mark, which must stay first.
-            let (bom, rest) = loader.identity.split_at(if loader.identity.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 });
-            let bytes = [bom, stub.as_bytes(), b"\n", rest].concat();
-            self.assets.insert(path, Arc::new(Asset::new(loader.content_type, loader.caching, bytes)));
-        }
-        for list in lists {
-            let path = format!("/s/{}/gvl.{}.{}.json", list.site, list.lang, short_hash(&list.json));
-            self.assets.insert(path, Arc::new(Asset::new("application/json", Caching::Immutable, list.json)));
-        }
-        self
     }
 
     /// The file served at `path`, if any.

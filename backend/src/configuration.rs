@@ -39,9 +39,9 @@ impl Source {
     pub fn load(&self) -> Result<(Sites, Bundles), LoadError> {
         let sites = Sites::load(&self.pkg_config)?;
         // TCF sites' vendor lists: checked even when no widget files are made.
-        let lists = crate::tcf::gvl::site_lists(&self.pkg_config, &sites)?;
+        let tcf = crate::tcf::gvl::site_files(&self.pkg_config, &sites)?;
         let bundles = match &self.code {
-            Some(code) => Bundles::build(&self.pkg_config, &sites, code)?.with_vendor_lists(lists, code),
+            Some(code) => Bundles::build(&self.pkg_config, &sites, code, &tcf)?,
             None => Bundles::default(),
         };
         Ok((sites, bundles))

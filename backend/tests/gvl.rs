@@ -3,6 +3,8 @@
 //! subset it would serve is read by the IAB's own `GVL` class
 //! (`@iabtechlabtcf/core`, via `tests/tcf/iab.mjs`). Broken lists name the field.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -91,22 +93,10 @@ fn translations_replace_the_texts_they_have() {
     assert_eq!(gvl.translated(dir.path(), "fr").expect("no file"), gvl, "no translation file: English");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
-
 /// The reference config with `[tcf]` for `vendors`, and a generated list in `tcf/` when `with_list`.
 fn tcf_config(vendors: &str, with_list: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&root().join("pkg-config"), dir.path());
+    common::copy_pkg_config(dir.path());
     let site = dir.path().join("sites/luxhost.toml");
     let mut text = std::fs::read_to_string(&site).expect("site");
     text.push_str(&format!("\n[tcf]\nenabled = true\ncmp_id = 300\npublisher_country = \"NL\"\nvendors = {vendors}\ncategories = {{ marketing = [1, 2, 3, 4, 7] }}\n"));
@@ -136,7 +126,7 @@ fn a_tcf_site_is_served_its_vendor_list_in_each_language() {
     assert_eq!(list["vendors"].as_object().map(|v| v.keys().cloned().collect::<Vec<_>>()), Some(vec!["1".into(), "2".into(), "300".into()]));
     assert_eq!(list["purposes"]["1"]["name"], "Informatie op een apparaat opslaan");
     let plain = tempfile::tempdir().expect("temp dir");
-    copy_dir(&root().join("pkg-config"), plain.path());
+    common::copy_pkg_config(plain.path());
     let (_, without) = source(plain.path()).load().expect("loads");
     assert!(!without.paths().iter().any(|p| p.contains("/gvl.")), "a site without [tcf] gets no list");
 }

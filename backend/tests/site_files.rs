@@ -31,7 +31,7 @@ fn header<'a>(res: &'a reqwest::Response, name: &str) -> &'a str {
 async fn every_file_is_served_as_made_once_in_each_encoding() {
     let mut paths = Vec::new();
     let s = common::spawn_with(|st| {
-        let bundles = Bundles::build(&common::pkg_config(), &st.sites(), &code()).expect("bundles");
+        let bundles = Bundles::build(&common::pkg_config(), &st.sites(), &code(), &Default::default()).expect("bundles");
         paths = bundles.paths().into_iter().map(String::from).collect();
         st.with_bundles(bundles)
     })
@@ -70,7 +70,7 @@ async fn every_file_is_served_as_made_once_in_each_encoding() {
 #[tokio::test]
 async fn wrong_paths_are_404() {
     let s = common::spawn_with(|st| {
-        let bundles = Bundles::build(&common::pkg_config(), &st.sites(), &code()).expect("bundles");
+        let bundles = Bundles::build(&common::pkg_config(), &st.sites(), &code(), &Default::default()).expect("bundles");
         st.with_bundles(bundles)
     })
     .await;

@@ -215,13 +215,13 @@ impl VendorList {
     }
 }
 
-/// A TCF site's list in one language, as served at `/s/<site>/gvl.<lang>.<hash>.json`.
-pub struct SiteList {
-    pub site: String,
-    pub lang: String,
-    pub json: Vec<u8>,
-    /// What the `__tcfapi` / `__gpp` stubs answer before the CMP loads.
+/// What a TCF site is served beyond the other sites: what its `__tcfapi` /
+/// `__gpp` stubs answer before the CMP loads, and its vendor list per language
+/// (`/s/<site>/gvl.<lang>.<hash>.json`).
+pub struct SiteTcf {
     pub stub_config: serde_json::Value,
+    /// (language, the list as JSON).
+    pub lists: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -232,12 +232,13 @@ pub struct SiteListError {
     pub source: GvlError,
 }
 
-/// For every site with `[tcf] enabled`, its vendors' list in each of its
-/// languages; the Global Vendor List is read once, and only when a site needs it.
-pub fn site_lists(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<Vec<SiteList>, SiteListError> {
+/// For every site with `[tcf] enabled`, by site id, its stubs' values and its
+/// vendors' list in each of its languages; the Global Vendor List is read
+/// once, and only when a site needs it.
+pub fn site_files(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<BTreeMap<String, SiteTcf>, SiteListError> {
     let dir = pkg_config.join("tcf");
     let mut gvl: Option<VendorList> = None;
-    let mut lists = Vec::new();
+    let mut files = BTreeMap::new();
     for site in sites.all() {
         let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) else { continue };
         let fail = |source| SiteListError { site: site.id.clone(), source };
@@ -251,11 +252,13 @@ pub fn site_lists(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<Vec<
             "gvlVersion": subset.vendor_list_version, "tcfPolicyVersion": subset.tcf_policy_version,
             "applicableSections": [2], "gppApis": ["2:tcfeuv2"],
         });
+        let mut lists = Vec::new();
         for lang in &site.languages {
             let translated = subset.translated(&dir, lang).map_err(fail)?;
             let json = serde_json::to_vec(&translated).map_err(|source| fail(GvlError::Parse { path: dir.join("vendor-list.json"), source }))?;
-            lists.push(SiteList { site: site.id.clone(), lang: lang.clone(), json, stub_config: stub_config.clone() });
+            lists.push((lang.clone(), json));
         }
+        files.insert(site.id.clone(), SiteTcf { stub_config, lists });
     }
-    Ok(lists)
+    Ok(files)
 }
