@@ -10,6 +10,8 @@ use alloc::vec::Vec;
 
 use crate::{Core, Publisher, Restriction, RestrictionType, TcString, DAY_DECISECONDS};
 
+/// The purposes TCF 2.2+ defines.
+pub const PURPOSES: core::ops::RangeInclusive<u8> = 1..=11;
 /// Purposes that never rest on legitimate interest (TCF 2.2+).
 pub const CONSENT_ONLY: [u8; 5] = [1, 3, 4, 5, 6];
 
@@ -52,12 +54,12 @@ pub struct Choice {
 impl Choice {
     /// "Accept all": every purpose, special feature and vendor; no objection.
     pub fn accept_all(setup: &Setup) -> Choice {
-        Choice { purposes: (1..=11).collect(), special_features: (1..=2).collect(), vendors: setup.vendors.iter().map(|v| v.id).collect(), ..Choice::default() }
+        Choice { purposes: PURPOSES.collect(), special_features: (1..=2).collect(), vendors: setup.vendors.iter().map(|v| v.id).collect(), ..Choice::default() }
     }
 
     /// "Reject all": no consent, and an objection to every legitimate interest.
     pub fn reject_all(setup: &Setup) -> Choice {
-        Choice { purpose_objections: (1..=11).collect(), vendor_objections: setup.vendors.iter().map(|v| v.id).collect(), ..Choice::default() }
+        Choice { purpose_objections: PURPOSES.collect(), vendor_objections: setup.vendors.iter().map(|v| v.id).collect(), ..Choice::default() }
     }
 }
 
@@ -103,7 +105,7 @@ impl Setup {
                 is_service_specific: true,
                 use_non_standard_texts: false,
                 special_feature_optins: choice.special_features.iter().copied().filter(|f| (1..=12).contains(f)).collect(),
-                purpose_consents: choice.purposes.iter().copied().filter(|p| (1..=11).contains(p)).collect(),
+                purpose_consents: choice.purposes.iter().copied().filter(|p| PURPOSES.contains(p)).collect(),
                 purpose_legitimate_interests: li_purposes,
                 purpose_one_treatment: false,
                 publisher_country_code: self.publisher_country_code,

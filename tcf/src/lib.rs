@@ -25,7 +25,7 @@ mod ids;
 mod model;
 
 pub use additional::ac_string;
-pub use choice::{Choice, Setup, VendorInfo, CONSENT_ONLY};
+pub use choice::{Choice, Setup, VendorInfo, CONSENT_ONLY, PURPOSES};
 pub use gpp::{GppString, UsNat, TCFEUV2, USNAT};
 pub use model::{Core, Publisher, Restriction, RestrictionType, TcString, DAY_DECISECONDS};
 

@@ -21,14 +21,15 @@ fn setup() -> Setup {
         publisher_country_code: *b"NL",
         vendors: vec![
             vendor(1, &[1, 2, 3, 4], &[7], &[], &[1]),
-            vendor(2, &[1], &[2, 10], &[], &[]),
+            // Declares LI for purpose 3, which the rules never allow.
+            vendor(2, &[1], &[2, 3, 10], &[], &[]),
             // Only flexible purposes: consent through a restriction, else nothing.
             vendor(3, &[], &[], &[2, 7], &[]),
             // Only special purposes: its LI bit is set when disclosed.
             vendor(4, &[], &[], &[], &[1, 2]),
         ],
         publisher_purposes: set(&[1, 2]),
-        publisher_legitimate_interests: set(&[7]),
+        publisher_legitimate_interests: set(&[4, 7]),
         restrictions: vec![Restriction { purpose: 2, kind: RestrictionType::RequireConsent, vendors: set(&[3]) }],
     }
 }

@@ -4,15 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use consent_tcf::{CONSENT_ONLY, PURPOSES};
 use serde::{Deserialize, Serialize};
 
 use super::check::Checked;
 use super::Category;
-
-/// The purposes TCF 2.2+ defines (1–11).
-pub const PURPOSES: std::ops::RangeInclusive<u8> = 1..=11;
-/// Purposes that may never rest on legitimate interest (1, and 3–6 since TCF 2.2).
-pub const CONSENT_ONLY: [u8; 5] = [1, 3, 4, 5, 6];
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
