@@ -1,11 +1,12 @@
 //! A release build carries the built widget inside it (the loader template, the
-//! first layer, the full widget's script and Wasm, the TCF stub, from `www/consent` after
+//! first layer, the full widget's and the TCF CMP's scripts and Wasm, the TCF stub, from `www/consent` after
 //! `cargo xtask build`), so the binary alone serves every site. Other builds
 //! read them from `--www` at run time.
 
 use std::path::Path;
 
-const FILES: [&str; 5] = ["loader.template.js", "first.wasm", "pkg/widget.js", "pkg/consent_widget_bg.wasm", "tcf-stub.js"];
+/// The loader template, the first layer, the TCF stub, then `bundles::SHARED` from `pkg/`.
+const FILES: [&str; 7] = ["loader.template.js", "first.wasm", "tcf-stub.js", "pkg/widget.js", "pkg/consent_widget_bg.wasm", "pkg/cmp.js", "pkg/consent_cmp_bg.wasm"];
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/consent");
@@ -16,13 +17,13 @@ fn main() {
     let present = FILES.iter().all(|f| dir.join(f).is_file());
     let code = if release && present {
         let path = |f: &str| format!("{:?}", dir.join(f).display().to_string());
+        let shared: Vec<String> = FILES[3..].iter().map(|f| format!("include_bytes!({})", path(f))).collect();
         format!(
-            "Some(Embedded {{ template: include_str!({}), first: include_bytes!({}), js: include_bytes!({}), wasm: include_bytes!({}), tcf_stub: include_str!({}) }})",
+            "Some(Embedded {{ template: include_str!({}), first: include_bytes!({}), tcf_stub: include_str!({}), shared: [{}] }})",
             path(FILES[0]),
             path(FILES[1]),
             path(FILES[2]),
-            path(FILES[3]),
-            path(FILES[4])
+            shared.join(", ")
         )
     } else {
         if release {

@@ -13,20 +13,22 @@ use wasm_bindgen::JsValue;
 
 use crate::config::{BadField, Config};
 use crate::early_click::EarlyClick;
+use crate::framework::Framework;
 use crate::widget::Widget;
 
 /// Entry point, called by the loader with the parsed config (`config.json` and
 /// its details), `early`: the first layer's button the visitor clicked before
-/// this module arrived (its `data-act`), and the nonce on the loader's tag ("" when none).
+/// this module arrived (its `data-act`), the nonce on the loader's tag ("" when none)
+/// and, on a `[tcf]` site, its CMP (`undefined` elsewhere).
 #[wasm_bindgen]
-pub fn start(config: JsValue, early: Option<String>, nonce: String) -> Result<Handle, JsValue> {
+pub fn start(config: JsValue, early: Option<String>, nonce: String, framework: JsValue) -> Result<Handle, JsValue> {
     let window = web_sys::window().ok_or("no window")?;
     let doc = window.document().ok_or("no document")?;
     let page_lang = doc.document_element().map(|e| e.get_attribute("lang").unwrap_or_default()).unwrap_or_default();
     let browser_lang = window.navigator().language().unwrap_or_default();
     let config = Config::read(&config, &page_lang, &browser_lang).map_err(|BadField(f)| JsValue::from_str(&(String::from("config.json: field `") + f + "` is missing or has the wrong type")))?;
     let early = early.as_deref().and_then(EarlyClick::from_act);
-    Ok(Handle(Widget::start(window, doc, config, early, nonce)))
+    Ok(Handle(Widget::start(window, doc, config, early, nonce, Framework::from_js(framework))))
 }
 
 #[wasm_bindgen]

@@ -32,6 +32,8 @@ mod element;
 #[cfg(target_arch = "wasm32")]
 mod events;
 #[cfg(target_arch = "wasm32")]
+mod framework;
+#[cfg(target_arch = "wasm32")]
 mod gating;
 #[cfg(target_arch = "wasm32")]
 mod listener;

@@ -9,7 +9,9 @@
 //!   rest of its config and its policy documents; immutable;
 //! - `/s/<site>/privacy.<lang>.html`: its plain policy pages; revalidated;
 //! - `/c/<hash>/widget.js`, `/c/<hash>/consent_widget_bg.wasm`: the full widget,
-//!   shared by every site; immutable.
+//!   shared by every site; `/c/<hash>/cmp.js`, `/c/<hash>/consent_cmp_bg.wasm`:
+//!   the TCF CMP, which `[tcf]` sites load beside it; immutable;
+//! - `/s/<site>/gvl.<lang>.<hash>.json`: a `[tcf]` site's vendor list; immutable.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -32,16 +34,16 @@ fn with_stubs(loader: &str, stub: &str, config: &serde_json::Value) -> String {
 }
 
 /// The widget's code, the same for every site: the loader template, the first
-/// layer, and the full widget's script and Wasm (compressed once, here: a reload
-/// of the configuration does not compress them again).
+/// layer, the full widget's script and Wasm and the TCF CMP's (compressed once,
+/// here: a reload of the configuration does not compress them again).
 pub struct WidgetCode {
     template: String,
     first: Vec<u8>,
     /// The `__tcfapi` / `__gpp` stubs (`www/loader/tcf-stub.js`), for `[tcf]` sites.
     tcf_stub: String,
-    js: Arc<Asset>,
-    wasm: Arc<Asset>,
-    /// A hash of the full widget's script and Wasm, naming their folder.
+    /// Served under `/c/<hash>/`, by name.
+    shared: Vec<(&'static str, Arc<Asset>)>,
+    /// A hash of the shared files, naming their folder.
     hash: String,
 }
 
@@ -57,28 +59,28 @@ pub struct CodeMissing {
 pub struct Embedded {
     pub template: &'static str,
     pub first: &'static [u8],
-    pub js: &'static [u8],
-    pub wasm: &'static [u8],
     pub tcf_stub: &'static str,
+    /// The files under `/c/<hash>/`, in [`SHARED`]'s order.
+    pub shared: [&'static [u8]; 4],
 }
+
+/// The files every site shares (`/c/<hash>/<name>`, from `pkg/<name>`): the full
+/// widget, and the TCF CMP, which only `[tcf]` sites load.
+pub const SHARED: [(&str, &str); 4] =
+    [("widget.js", "text/javascript; charset=utf-8"), ("consent_widget_bg.wasm", "application/wasm"), ("cmp.js", "text/javascript; charset=utf-8"), ("consent_cmp_bg.wasm", "application/wasm")];
 
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 impl WidgetCode {
     /// The widget this binary carries, if it is a release build made after the widget.
     pub fn embedded() -> Option<WidgetCode> {
-        EMBEDDED.map(|e| WidgetCode::new(e.template.to_owned(), e.first.to_vec(), e.js.to_vec(), e.wasm.to_vec()).with_tcf_stub(e.tcf_stub.to_owned()))
+        EMBEDDED.map(|e| WidgetCode::new(e.template.to_owned(), e.first.to_vec(), e.tcf_stub.to_owned(), e.shared.map(<[u8]>::to_vec)))
     }
 
-    fn with_tcf_stub(self, tcf_stub: String) -> WidgetCode {
-        WidgetCode { tcf_stub, ..self }
-    }
-
-    fn new(template: String, first: Vec<u8>, js: Vec<u8>, wasm: Vec<u8>) -> WidgetCode {
-        let hash = short_hash(&[&js[..], &wasm[..]].concat());
-        let js = Arc::new(Asset::new("text/javascript; charset=utf-8", Caching::Immutable, js));
-        let wasm = Arc::new(Asset::new("application/wasm", Caching::Immutable, wasm));
-        WidgetCode { template, first, tcf_stub: String::new(), js, wasm, hash }
+    fn new(template: String, first: Vec<u8>, tcf_stub: String, shared: [Vec<u8>; 4]) -> WidgetCode {
+        let hash = short_hash(&shared.concat());
+        let shared = SHARED.iter().zip(shared).map(|((name, content_type), bytes)| (*name, Arc::new(Asset::new(content_type, Caching::Immutable, bytes)))).collect();
+        WidgetCode { template, first, tcf_stub, shared, hash }
     }
 
     /// Reads the built widget from `dir` (`www/consent` after `cargo xtask build`).
@@ -89,7 +91,8 @@ impl WidgetCode {
         };
         let template = String::from_utf8_lossy(&read("loader.template.js")?).into_owned();
         let tcf_stub = String::from_utf8_lossy(&read("tcf-stub.js")?).into_owned();
-        Ok(WidgetCode::new(template, read("first.wasm")?, read("pkg/widget.js")?, read("pkg/consent_widget_bg.wasm")?).with_tcf_stub(tcf_stub))
+        let [a, b, c, d] = SHARED.map(|(name, _)| format!("pkg/{name}"));
+        Ok(WidgetCode::new(template, read("first.wasm")?, tcf_stub, [read(&a)?, read(&b)?, read(&c)?, read(&d)?]))
     }
 }
 
@@ -121,6 +124,11 @@ impl Asset {
     }
 }
 
+/// Where a `[tcf]` site's vendor list in `lang` is served.
+fn vendor_list_path(site: &str, lang: &str, json: &[u8]) -> String {
+    format!("/s/{site}/gvl.{lang}.{}.json", short_hash(json))
+}
+
 /// Every site's files, by URL path.
 #[derive(Default)]
 pub struct Bundles {
@@ -132,24 +140,26 @@ impl Bundles {
     /// sites (`tcf`, by id) get the stubs before their loader and their vendor lists.
     pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode, tcf: &BTreeMap<String, SiteTcf>) -> Result<Bundles, BundleError> {
         let mut assets = HashMap::new();
-        assets.insert(format!("/c/{}/widget.js", code.hash), code.js.clone());
-        assets.insert(format!("/c/{}/consent_widget_bg.wasm", code.hash), code.wasm.clone());
+        for (name, asset) in &code.shared {
+            assets.insert(format!("/c/{}/{name}", code.hash), asset.clone());
+        }
         for site in sites.all() {
-            let naming = ServedLayout { site: &site.id, code: &code.hash };
+            let site_tcf = tcf.get(&site.id);
+            let vendor_lists: BTreeMap<String, String> = site_tcf.into_iter().flat_map(|t| &t.lists).map(|(lang, json)| (lang.clone(), vendor_list_path(&site.id, lang, json))).collect();
+            let naming = ServedLayout { site: &site.id, code: &code.hash, vendor_lists: &vendor_lists };
             let bundle = SiteBundle::build(pkg_config, site.clone(), &naming)?;
             let id = &site.id;
             let loader = consent_bundle::loader::bake(&code.template, &bundle.config.first, &code.first)?;
             let mut add = |path: String, content_type, caching, bytes: Vec<u8>| {
                 assets.insert(path, Arc::new(Asset::new(content_type, caching, bytes)));
             };
-            let site_tcf = tcf.get(id);
             let loader = match site_tcf {
                 Some(t) => with_stubs(&loader, &code.tcf_stub, &t.stub_config),
                 None => loader,
             };
             add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());
             for (lang, json) in site_tcf.into_iter().flat_map(|t| &t.lists) {
-                add(format!("/s/{id}/gvl.{lang}.{}.json", short_hash(json)), "application/json", Caching::Immutable, json.clone());
+                add(vendor_list_path(id, lang, json), "application/json", Caching::Immutable, json.clone());
             }
             add(format!("/s/{id}/{}", naming.details(&bundle.config.details)), "application/json", Caching::Immutable, bundle.config.details.into_bytes());
             for files in bundle.policy.into_values() {

@@ -21,6 +21,10 @@ pub struct RowContent<'a> {
     pub device: &'a str,
     pub client_ts: i64,
     pub server_ts: i64,
+    /// A `[tcf]` site's TC and AC strings ("" elsewhere): hashed after the
+    /// rest only when present, so rows without them hash as they always did.
+    pub tc_string: &'a str,
+    pub addtl_consent: &'a str,
 }
 
 impl RowContent<'_> {
@@ -32,6 +36,12 @@ impl RowContent<'_> {
             h.update(field.as_bytes());
         }
         h.update(format!("\n{}\n{}", self.client_ts, self.server_ts).as_bytes());
+        if !self.tc_string.is_empty() || !self.addtl_consent.is_empty() {
+            for field in [self.tc_string, self.addtl_consent] {
+                h.update(b"\n");
+                h.update(field.as_bytes());
+            }
+        }
         hex::encode(h.finalize())
     }
 }

@@ -201,6 +201,8 @@ impl Visit<'_> {
                 lang: self.lang.to_owned(),
                 path: self.path.to_owned(),
                 client_ts: (t - rng.random_range(0..400)) as u64,
+                tc_string: None,
+                addtl_consent: None,
             },
             device: self.device,
             banner_content: self.content.clone(),

@@ -75,6 +75,16 @@ fn variant(site: &SiteConfig, action: &str, categories: Value, decision: bool) -
             json!({ "type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", "description": "The visitor's consent record (UUIDv7)" }),
         );
         required.extend(["consent_id", "banner"]);
+        if site.tcf.as_ref().is_some_and(|t| t.enabled) {
+            props.insert(
+                "tc_string".into(),
+                json!({ "type": "string", "maxLength": 4096, "pattern": "^[A-Za-z0-9_.-]+$", "description": "The TC string the CMP stored for this decision (must decode)" }),
+            );
+            props.insert(
+                "addtl_consent".into(),
+                json!({ "type": "string", "maxLength": 4096, "pattern": "^2~([0-9]+(\\.[0-9]+)*)?~dv\\.([0-9]+(\\.[0-9]+)*)?$", "description": "Google's Additional Consent string beside it" }),
+            );
+        }
     }
     json!({
         "title": format!("{} {action}", site.id),

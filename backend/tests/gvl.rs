@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use consent_server::tcf::gvl::{GvlError, VendorList};
+use consent_server::tcf::gvl::{GvlError, ListFiles, VendorList};
 use serde_json::Value;
 
 fn root() -> PathBuf {

@@ -58,6 +58,10 @@ pub trait Naming {
     /// Where the full widget's code is (`widget.js`, `consent_widget_bg.wasm`),
     /// relative to the loader; `None`: `pkg/` beside it.
     fn code(&self) -> Option<String>;
+    /// The URL of a `[tcf]` site's Global Vendor List in `lang` (the server makes them).
+    fn vendor_list(&self, _lang: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The demo's layout: the files written into `www/` and served as they are
@@ -92,6 +96,8 @@ pub struct ServedLayout<'a> {
     pub site: &'a str,
     /// [`short_hash`] of the full widget's script and Wasm, naming their folder.
     pub code: &'a str,
+    /// A `[tcf]` site's vendor list URL by language (empty for other sites).
+    pub vendor_lists: &'a BTreeMap<String, String>,
 }
 
 impl Naming for ServedLayout<'_> {
@@ -109,6 +115,9 @@ impl Naming for ServedLayout<'_> {
     }
     fn code(&self) -> Option<String> {
         Some(format!("/c/{}/", self.code))
+    }
+    fn vendor_list(&self, lang: &str) -> Option<String> {
+        self.vendor_lists.get(lang).cloned()
     }
 }
 

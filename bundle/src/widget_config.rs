@@ -55,7 +55,10 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     if let Some(set) = consent_set(site) {
         first["consentSet"] = set;
     }
-    let details = details(site, texts, other_texts, &revision, policy);
+    let mut details = details(site, texts, other_texts, &revision, policy);
+    if let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) {
+        details["tcf"] = tcf_details(tcf, site, naming);
+    }
     let details = serde_json::to_string(&details)?;
     first["details"] = json!(naming.details(&details));
     if let Some(code) = naming.code() {
@@ -93,6 +96,32 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
         "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": other_texts,
+    })
+}
+
+/// What the TCF CMP (`cmp/`, loaded for `[tcf]` sites only) reads from
+/// `details.json`: the site's TCF settings and its vendor list per language.
+fn tcf_details(tcf: &consent_wire::config::tcf::TcfConfig, site: &SiteConfig, naming: &dyn Naming) -> Value {
+    use consent_wire::config::tcf::RestrictionKind;
+    let restrictions: Vec<Value> = tcf
+        .restrictions
+        .iter()
+        .map(|r| {
+            // The numbers of the TC string and of `TCData.publisher.restrictions`.
+            let kind = match r.kind {
+                RestrictionKind::NotAllowed => 0,
+                RestrictionKind::RequireConsent => 1,
+                RestrictionKind::RequireLegitimateInterest => 2,
+            };
+            json!({ "purpose": r.purpose, "kind": kind, "vendors": r.vendors })
+        })
+        .collect();
+    let lists: BTreeMap<&String, Option<String>> = site.languages.iter().map(|l| (l, naming.vendor_list(l))).collect();
+    json!({
+        "cmpId": tcf.cmp_id, "cmpVersion": tcf.cmp_version, "country": tcf.publisher_country,
+        "publisherPurposes": tcf.publisher_purposes, "publisherLegitimateInterests": tcf.publisher_legitimate_interests,
+        "restrictions": restrictions, "categories": tcf.categories, "cookie": tcf.cookie_name, "googleAtp": tcf.google_atp,
+        "lists": lists,
     })
 }
 

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
 use crate::early_click::EarlyClick;
+use crate::framework::Framework;
 use crate::listener::Listener;
 use crate::modal::{self, Modal};
 use crate::outbox::Outbox;
@@ -45,6 +46,8 @@ pub struct Widget {
     outbox: Rc<Outbox>,
     /// Gated scripts and embeds, and the placeholders the widget made.
     gate: gating::Gate,
+    /// The TCF CMP of a `[tcf]` site.
+    framework: Option<Framework>,
 }
 
 impl Widget {
@@ -52,7 +55,7 @@ impl Widget {
     /// layer left off (`early`: the first layer's button clicked before this
     /// module arrived; accept and reject are stored already, all are replayed),
     /// then what can wait, each in a task of its own.
-    pub(crate) fn start(window: Window, doc: Document, config: Config, early: Option<EarlyClick>, nonce: String) -> Rc<Widget> {
+    pub(crate) fn start(window: Window, doc: Document, config: Config, early: Option<EarlyClick>, nonce: String, framework: Option<Framework>) -> Rc<Widget> {
         let outbox = Outbox::new(&window, &config.endpoint);
         let gate = gating::Gate::new(&doc, nonce, config.trust_late_scripts);
         let widget = Rc::new(Widget {
@@ -67,6 +70,7 @@ impl Widget {
             viewer: RefCell::new(None),
             outbox,
             gate,
+            framework,
         });
         widget.resume(early);
         widget.start_the_rest(early.is_some_and(EarlyClick::stored));
@@ -169,6 +173,9 @@ impl Widget {
             }
         }));
         *self.banner.borrow_mut() = Some(banner);
+        if let Some(f) = &self.framework {
+            f.shown();
+        }
         if preferences {
             self.open_preferences();
         }
@@ -266,6 +273,10 @@ impl Widget {
         self.set_cookie(&cookie::set_cookie_string(&cfg.cookie_name, &consent.encode(), max_age, cfg.domain.as_deref(), secure));
         *self.previous_id.borrow_mut() = Some(id.clone());
         *self.consent.borrow_mut() = Some(consent);
+        // Before any gated script runs: a TCF vendor's first call hears this decision.
+        if let Some(f) = &self.framework {
+            f.decided(&categories, action == Action::AcceptAll, &cfg.lang);
+        }
         self.hide_banner();
         self.delete_refused_cookies(&categories);
         consent_mode::push_update(cfg, &categories);

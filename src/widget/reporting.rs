@@ -43,6 +43,11 @@ impl Widget {
 
     pub(super) fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>) {
         let Some(id) = new_id() else { return };
+        // A decision's record carries the TCF strings the CMP stored for it.
+        let (tc_string, addtl_consent) = match self.framework.as_ref().filter(|_| action.is_decision()).and_then(|f| f.strings()) {
+            Some((tc, ac)) => (Some(tc), Some(ac)),
+            None => (None, None),
+        };
         let event = Event {
             id,
             site: self.config.site.clone(),
@@ -55,6 +60,8 @@ impl Widget {
             // What the server stores: shortened, so the event always fits.
             path: consent_wire::path::normalise(&path),
             client_ts: js_sys::Date::now() as u64,
+            tc_string,
+            addtl_consent,
         };
         self.outbox.send(event.to_json());
     }

@@ -1,6 +1,8 @@
 //! Google's Additional Consent string (v2), stored beside the TC string for
 //! Google's ad tech providers (ATPs) that are not in the IAB's list:
-//! `2~<consented ids>~dv.<disclosed ids>`, ids ascending, joined by `.`.
+//! `2~<consented ids>~dv.<disclosed ids>`, ids ascending, joined by `.`; an id
+//! consented to is not listed again as disclosed (Google: "Vendors included in
+//! Part 3 should not be included in Part 5").
 
 use alloc::collections::BTreeSet;
 use alloc::string::String;
@@ -37,6 +39,6 @@ pub fn ac_string(consented: &BTreeSet<u32>, disclosed: &BTreeSet<u32>) -> String
     let mut out = String::from("2~");
     push_ids(&mut out, &consented);
     out.push_str("~dv.");
-    push_ids(&mut out, disclosed);
+    push_ids(&mut out, &disclosed.difference(&consented).copied().collect());
     out
 }

@@ -21,6 +21,8 @@ mod base64url;
 mod bits;
 mod choice;
 mod gpp;
+#[cfg(feature = "serde")]
+pub mod gvl;
 mod ids;
 mod model;
 

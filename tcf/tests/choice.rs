@@ -83,8 +83,8 @@ fn an_objection_clears_only_what_it_names() {
 
 #[test]
 fn the_additional_consent_string_lists_consented_among_disclosed() {
-    assert_eq!(ac_string(&set(&[1, 35, 41, 101]), &set(&[1, 9, 35, 41, 101])), "2~1.35.41.101~dv.1.9.35.41.101");
+    assert_eq!(ac_string(&set(&[1, 35, 41, 101]), &set(&[1, 9, 35, 41, 101])), "2~1.35.41.101~dv.9", "a consented id is not listed again");
     assert_eq!(ac_string(&set(&[]), &set(&[9, 21])), "2~~dv.9.21");
     assert_eq!(ac_string(&set(&[7]), &set(&[])), "2~~dv.", "nothing undisclosed is consented");
-    assert_eq!(ac_string(&set(&[4_000_000_000]), &set(&[4_000_000_000])), "2~4000000000~dv.4000000000");
+    assert_eq!(ac_string(&set(&[4_000_000_000]), &set(&[4_000_000_000])), "2~4000000000~dv.");
 }

@@ -3,7 +3,8 @@
 // prints, for each, its section ids, its usnat fields and some of its tcfeuv2
 // fields as the library reads them. `encode <seed> <n>`: sets random usnat
 // fields (and the GPC sub-section) with the library and prints
-// [{ string, usnat }]. Fields use consent-tcf's serde names.
+// [{ string, usnat }]. Fields use consent-tcf's serde names. `sections`: reads
+// a JSON array of GPP strings and prints each section as `getSection` returns it.
 import { GppModel } from '@iabgpp/cmpapi';
 
 const FIELDS = [
@@ -56,7 +57,11 @@ if (mode === 'decode') {
     out.push({ string, usnat: usnat(new GppModel(string)) });
   }
   console.log(JSON.stringify(out));
+} else if (mode === 'sections') {
+  let input = '';
+  for await (const chunk of process.stdin) input += chunk;
+  console.log(JSON.stringify(JSON.parse(input).map((s) => { const m = new GppModel(s); return Object.fromEntries(m.getSectionIds().map((id) => [id, m.getSection(id === 2 ? 'tcfeuv2' : 'usnat')])); })));
 } else {
-  console.error('usage: gpp.mjs decode < strings.json | gpp.mjs encode <seed> <n>');
+  console.error('usage: gpp.mjs decode < strings.json | gpp.mjs sections < strings.json | gpp.mjs encode <seed> <n>');
   process.exit(2);
 }

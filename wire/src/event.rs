@@ -60,6 +60,12 @@ pub struct Event {
     pub path: String,
     /// Client clock, milliseconds since the Unix epoch.
     pub client_ts: u64,
+    /// On a `[tcf]` site's decision: the TC string the CMP stored for it, and
+    /// Google's Additional Consent string beside it (the proof keeps both).
+    #[cfg_attr(feature = "server", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub tc_string: Option<String>,
+    #[cfg_attr(feature = "server", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub addtl_consent: Option<String>,
 }
 
 impl Event {
@@ -83,6 +89,12 @@ impl Event {
         w.key_str("path", &self.path);
         w.key("client_ts");
         w.number(self.client_ts);
+        if let Some(t) = &self.tc_string {
+            w.key_str("tc_string", t);
+        }
+        if let Some(a) = &self.addtl_consent {
+            w.key_str("addtl_consent", a);
+        }
         w.finish()
     }
 }

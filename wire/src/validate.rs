@@ -44,7 +44,17 @@ pub enum Invalid {
     Path,
     #[error("`site` must be 1-64 characters a-z, 0-9, '-' or '_'")]
     SiteId,
+    #[error("`{0}` is only sent with a decision on a site with `[tcf]`")]
+    UnexpectedTcf(&'static str),
+    #[error("`tc_string`: not a TC string ({0})")]
+    TcString(String),
+    #[error("`addtl_consent` must be an Additional Consent string like 2~1.35~dv.9 (at most 4096 characters)")]
+    AddtlConsent,
 }
+
+/// The longest TC or AC string accepted (a string for every vendor of the
+/// list is under 2 KB; the events request itself is at most 8 KiB).
+pub const MAX_TCF_STRING: usize = 4096;
 
 /// Validates one event for `site` (already looked up by `event.site`).
 pub fn validate(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
@@ -76,6 +86,34 @@ pub fn validate(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
     // The server normalises the path before it validates (`path::normalise`).
     if !crate::path::is_normal(&event.path) {
         return Err(Invalid::Path);
+    }
+    validate_tcf(event, site)
+}
+
+/// The TCF strings: only on a `[tcf]` site's decisions; the TC string must
+/// decode, the AC string must be `2~<ids>~dv.<ids>`.
+fn validate_tcf(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
+    let tcf_site = site.tcf.as_ref().is_some_and(|t| t.enabled) && event.action.is_decision();
+    for (field, value) in [("tc_string", &event.tc_string), ("addtl_consent", &event.addtl_consent)] {
+        if value.is_some() && !tcf_site {
+            return Err(Invalid::UnexpectedTcf(field));
+        }
+    }
+    if let Some(tc) = &event.tc_string {
+        if tc.len() > MAX_TCF_STRING {
+            return Err(Invalid::TcString("longer than 4096 characters".into()));
+        }
+        consent_tcf::TcString::decode(tc).map_err(|e| Invalid::TcString(e.to_string()))?;
+    }
+    if let Some(ac) = &event.addtl_consent {
+        let ids = |s: &str| s.split('.').all(|id| !id.is_empty() && id.len() <= 10 && id.bytes().all(|b| b.is_ascii_digit()));
+        let well_formed = match ac.strip_prefix("2~").and_then(|rest| rest.split_once("~dv.")) {
+            Some((consented, disclosed)) => (consented.is_empty() || ids(consented)) && (disclosed.is_empty() || ids(disclosed)),
+            None => false,
+        };
+        if ac.len() > MAX_TCF_STRING || !well_formed {
+            return Err(Invalid::AddtlConsent);
+        }
     }
     Ok(())
 }

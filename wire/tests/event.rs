@@ -24,6 +24,8 @@ fn event(action: Action) -> Event {
         lang: "nl".into(),
         path: "/hosting/".into(),
         client_ts: NOW - 5,
+        tc_string: None,
+        addtl_consent: None,
     }
 }
 
@@ -91,5 +93,40 @@ fn invalid_events_name_the_problem() {
     cases.push((e, Invalid::Banner));
     for (e, expected) in cases {
         assert_eq!(validate(&e, &s), Err(expected));
+    }
+}
+
+/// The reference site with `[tcf]` on (the fields the check needs).
+fn tcf_site() -> SiteConfig {
+    let mut s = site();
+    s.tcf = Some(toml::from_str("enabled = true\ncmp_id = 300\npublisher_country = \"NL\"").expect("tcf table"));
+    s
+}
+
+#[test]
+fn tcf_strings_ride_only_on_a_tcf_sites_decisions_and_must_be_well_formed() {
+    // A TC string made by the IAB's library (core + disclosed vendors).
+    let tc = "CQu26YAQu26YAEsAEBENArFsAP_gAAAgABpYAUMAAAAABAChgAAAAAIAAAAA.IAUMAAAAABAA";
+    let mut e = event(Action::AcceptAll);
+    e.tc_string = Some(tc.into());
+    e.addtl_consent = Some("2~89.1301~dv.".into());
+    assert_eq!(validate(&e, &tcf_site()), Ok(()));
+    let json = e.to_json();
+    assert!(json.ends_with(r#","tc_string":"CQu26YAQu26YAEsAEBENArFsAP_gAAAgABpYAUMAAAAABAChgAAAAAIAAAAA.IAUMAAAAABAA","addtl_consent":"2~89.1301~dv."}"#), "{json}");
+    assert_eq!(serde_json::from_str::<Event>(&json).expect("decodes"), e);
+
+    assert_eq!(validate(&e, &site()), Err(Invalid::UnexpectedTcf("tc_string")), "not a [tcf] site");
+    let mut shown = event(Action::BannerShown);
+    shown.addtl_consent = Some("2~~dv.".into());
+    assert_eq!(validate(&shown, &tcf_site()), Err(Invalid::UnexpectedTcf("addtl_consent")), "not a decision");
+    for bad in ["", "not a tc string!", "BQu26YAQu26YAEsAEBENArFsAP_gAAAgABpYAUMAAAAABAChgAAAAAIAAAAA"] {
+        let mut b = e.clone();
+        b.tc_string = Some(bad.into());
+        assert!(matches!(validate(&b, &tcf_site()), Err(Invalid::TcString(_))), "{bad:?}");
+    }
+    for bad in ["1~89", "2~89.1301", "2~89..1~dv.", "2~a~dv.", "2~1~dv.<b>"] {
+        let mut b = e.clone();
+        b.addtl_consent = Some(bad.into());
+        assert_eq!(validate(&b, &tcf_site()), Err(Invalid::AddtlConsent), "{bad:?}");
     }
 }

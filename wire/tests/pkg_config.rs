@@ -147,3 +147,15 @@ fn a_cookie_may_not_be_declared_beyond_what_browsers_keep() {
     let err = SiteConfig::load(&path).expect_err("401 days").to_string();
     assert!(err.contains("services[0].cookies[0].max_age_days"), "{err}");
 }
+
+#[test]
+fn a_tcf_sites_revision_follows_its_vendors_and_the_lists_policy_version() {
+    let site = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("reference site");
+    let plain = site.revision(&["policy"]);
+    assert_eq!(site.revision_with(&["policy"], None), plain, "without TCF the revision is what it was");
+    let (a, b) = (site.revision_with(&["policy"], Some((&[1, 2], Some(5)))), site.revision_with(&["policy"], Some((&[1, 2, 3], Some(5)))));
+    assert_ne!(a, plain);
+    assert_ne!(a, b, "a vendor added asks again");
+    assert_ne!(a, site.revision_with(&["policy"], Some((&[1, 2], Some(6)))), "a new TCF policy version asks again");
+    assert_eq!(a, site.revision_with(&["policy"], Some((&[1, 2], Some(5)))));
+}

@@ -32,6 +32,8 @@ prop_compose! {
             lang,
             path: path + &text.replace(['?', '#'], ""),
             client_ts: ts,
+            tc_string: None,
+            addtl_consent: None,
         }
     }
 }

@@ -22,11 +22,32 @@ const as = {
 export default function boot(module, details, config, early, api, queue, commands, nonce, base) {
   initSync({ module });
   if (base) resolveUrls(details, base);
-  const widget = start(merge(details, config), early, nonce || '');
-  for (const m of commands.concat('accepted', 'getConsent')) {
-    api[m] = (arg) => widget[m](as[m] ? as[m](arg) : undefined);
-  }
-  for (const [m, args] of queue.splice(0)) api[m](...args);
+  const merged = merge(details, config);
+  const go = (framework) => {
+    const widget = start(merged, early, nonce || '', framework);
+    for (const m of commands.concat('accepted', 'getConsent')) {
+      api[m] = (arg) => widget[m](as[m] ? as[m](arg) : undefined);
+    }
+    for (const [m, args] of queue.splice(0)) api[m](...args);
+    if (framework) {
+      // A TC string that is missing or out of date while the decision stands: ask again.
+      if (!framework.current && widget.getConsent()) widget.show();
+      framework.started();
+    }
+  };
+  if (!merged.tcf) return go();
+
+  // `[tcf]` sites only: the CMP (cmp.js and its Wasm, beside this file) first,
+  // so that a decision replayed at the start gets its TC string.
+  const at = (name) => new URL((merged.pkg || 'pkg/') + name, base || location.href).href;
+  // If it cannot start, the widget runs without it: vendors then hear nothing,
+  // which is no consent, and the next page asks again.
+  Promise.all([import(at('cmp.js')), WebAssembly.compileStreaming(fetch(at('consent_cmp_bg.wasm')))])
+    .then(([cmp, wasm]) => cmp.default(wasm, merged))
+    .then(go, (e) => {
+      console.warn('[consent] TCF CMP not started: ' + ((e && e.message) || e));
+      go();
+    });
 }
 
 function resolveUrls(details, base) {
@@ -36,6 +57,8 @@ function resolveUrls(details, base) {
     const m = details[k];
     if (m && typeof m == 'object') for (const l of Object.keys(m)) m[l] = at(m[l]);
   }
+  const lists = details.tcf && details.tcf.lists;
+  if (lists) for (const l of Object.keys(lists)) lists[l] = at(lists[l]);
 }
 
 // `from` over `into`, objects and lists item by item (config.json wins over details.json).

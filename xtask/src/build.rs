@@ -16,6 +16,10 @@ pub const WASM: &str = "www/consent/pkg/consent_widget_bg.wasm";
 /// The full widget's start (source) and, bundled with wasm-bindgen's glue, as served.
 const WIDGET_JS_SOURCE: &str = "www/loader/widget.js";
 pub const WIDGET_JS: &str = "www/consent/pkg/widget.js";
+/// The TCF CMP (`cmp/`): its Wasm, its JavaScript half (source) and both bundled, as served.
+pub const CMP_WASM: &str = "www/consent/pkg/consent_cmp_bg.wasm";
+const CMP_JS_SOURCE: &str = "www/loader/cmp.js";
+pub const CMP_JS: &str = "www/consent/pkg/cmp.js";
 /// The loader's source, the template made from it (minified, the config and the
 /// first layer left as the free names `__CONFIG__` and `__FIRST__`), and the
 /// loader as served (baked: config.json and the first layer inside).
@@ -32,20 +36,30 @@ pub const TCF_STUB: &str = "www/consent/tcf-stub.js";
 pub const REFERENCE_SITE: &str = "pkg-config/sites/luxhost.toml";
 
 pub fn run() -> Result<()> {
-    sh(Command::new("cargo").args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "consent-widget"]))?;
-    sh(Command::new("wasm-bindgen").arg("target/wasm32-unknown-unknown/release/consent_widget.wasm").args(["--out-dir", PKG_DIR, "--target", "web", "--no-typescript"]).args([
-        "--remove-name-section",
-        "--remove-producers-section",
-        "--omit-default-module-path",
-    ]))?;
-    // Features come from the module itself: `-all` yields modules Chromium rejects.
-    sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", WASM, "-o", WASM]))?;
+    wasm_bindgen_module("consent-widget", WASM)?;
     sh(Command::new("node_modules/.bin/esbuild").args([WIDGET_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={WIDGET_JS}")))?;
+    // The TCF CMP, loaded beside the full widget by `[tcf]` sites only.
+    wasm_bindgen_module("consent-cmp", CMP_WASM)?;
+    sh(Command::new("node_modules/.bin/esbuild").args([CMP_JS_SOURCE, "--bundle", "--format=esm", "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={CMP_JS}")))?;
     first_layer()?;
     write_generated()?;
     // The TCF and GPP stubs, baked before the loader of `[tcf]` sites by the server.
     sh(Command::new("node_modules/.bin/esbuild").args([TCF_STUB_SOURCE, "--minify", "--target=es2017", "--log-level=warning"]).arg(format!("--outfile={TCF_STUB}")))?;
     loader()
+}
+
+/// cargo (size-tuned release profile) → wasm-bindgen (`--target web`, glue in
+/// `PKG_DIR`) → wasm-opt `-Oz` of `package`, whose Wasm lands at `wasm`.
+fn wasm_bindgen_module(package: &str, wasm: &str) -> Result<()> {
+    sh(Command::new("cargo").args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]))?;
+    let built = format!("target/wasm32-unknown-unknown/release/{}.wasm", package.replace('-', "_"));
+    sh(Command::new("wasm-bindgen").arg(built).args(["--out-dir", PKG_DIR, "--target", "web", "--no-typescript"]).args([
+        "--remove-name-section",
+        "--remove-producers-section",
+        "--omit-default-module-path",
+    ]))?;
+    // Features come from the module itself: `-all` yields modules Chromium rejects.
+    sh(Command::new("node_modules/.bin/wasm-opt").args(["-Oz", "--converge", "--strip-producers", wasm, "-o", wasm]))
 }
 
 /// The served loader: minified, with config.json and the first layer baked in

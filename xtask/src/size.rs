@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use flate2::{write::GzEncoder, Compression};
 
-use crate::build::{CONFIG, DETAILS, FIRST, LOADER, LOADER_TEMPLATE, REFERENCE_SITE, WASM, WIDGET_JS};
+use crate::build::{CMP_JS, CMP_WASM, CONFIG, DETAILS, FIRST, LOADER, LOADER_TEMPLATE, REFERENCE_SITE, TCF_STUB, WASM, WIDGET_JS};
 
 /// Before a visitor can decide: the loader, which carries the first layer (CSS inside) and config.json.
 pub const CRITICAL_PATH: [(&str, &str); 1] = [("loader (first layer and config.json inside)", LOADER)];
@@ -14,6 +14,9 @@ pub const CRITICAL_PATH: [(&str, &str); 1] = [("loader (first layer and config.j
 pub const BAKED_IN: [(&str, &str); 2] = [("first layer (Wasm, CSS inside)", FIRST), ("config.json", CONFIG)];
 /// After the banner is up (or at once for a visitor who has decided): the full widget.
 pub const FULL_WIDGET: [(&str, &str); 3] = [("full widget start + glue (JS)", WIDGET_JS), ("full widget (Wasm)", WASM), ("details.json", DETAILS)];
+
+/// What a `[tcf]` site adds: the stubs before its loader (critical path), then the CMP beside the full widget.
+pub const TCF_ONLY: [(&str, &str); 3] = [("TCF/GPP stubs (before the loader)", TCF_STUB), ("TCF CMP start + glue (JS)", CMP_JS), ("TCF CMP (Wasm)", CMP_WASM)];
 
 /// What a page may download before a visitor can decide, as served, gzip -9
 /// (issue 8's budget; checked by the test command) and brotli (issue 16's, a
@@ -52,6 +55,11 @@ pub fn print() -> Result<()> {
         let row = measure(&path)?;
         println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
     }
+    println!("\n{:<44} {:>9} {:>9} {:>9}", "[tcf] sites only (others never fetch them)", "raw B", "gzip B", "brotli B");
+    for (name, path) in TCF_ONLY {
+        let row = measure(path)?;
+        println!("{name:<44} {:>9} {:>9} {:>9}", row[0], row[1], row[2]);
+    }
     Ok(())
 }
 
@@ -60,10 +68,10 @@ pub fn print() -> Result<()> {
 /// the server makes once: the bytes a customer's page downloads.
 pub fn served_loader() -> Result<[usize; 3]> {
     let read = |p: &str| std::fs::read(p).with_context(|| format!("reading {p} (run `cargo xtask build`)"));
-    let code = consent_bundle::short_hash(&[read(WIDGET_JS)?, read(WASM)?].concat());
+    let code = consent_bundle::short_hash(&[read(WIDGET_JS)?, read(WASM)?, read(CMP_JS)?, read(CMP_WASM)?].concat());
     let site = consent_wire::config::SiteConfig::load(std::path::Path::new(REFERENCE_SITE))?;
     let id = site.id.clone();
-    let bundle = consent_bundle::SiteBundle::build(std::path::Path::new("pkg-config"), site, &consent_bundle::ServedLayout { site: &id, code: &code })?;
+    let bundle = consent_bundle::SiteBundle::build(std::path::Path::new("pkg-config"), site, &consent_bundle::ServedLayout { site: &id, code: &code, vendor_lists: &Default::default() })?;
     let template = String::from_utf8(read(LOADER_TEMPLATE)?)?;
     let baked = consent_bundle::loader::bake(&template, &bundle.config.first, &read(FIRST)?)?;
     let e = consent_bundle::encoded::Encoded::new(baked.into_bytes());

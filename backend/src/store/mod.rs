@@ -44,6 +44,8 @@ impl StoredEvent {
             path: &e.path,
             device: self.device,
             client_ts: e.client_ts as i64,
+            tc_string: e.tc_string.as_deref().unwrap_or(""),
+            addtl_consent: e.addtl_consent.as_deref().unwrap_or(""),
             server_ts: self.server_ts as i64,
         }
     }

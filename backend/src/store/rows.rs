@@ -63,11 +63,17 @@ pub struct HistoryRow {
     pub banner_content: Option<String>,
     pub banner_first_seen: Option<i64>,
     pub row_hash: Option<String>,
+    /// A `[tcf]` site's TC string and Additional Consent string for this decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tc_string: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addtl_consent: Option<String>,
 }
 
 impl HistoryRow {
     /// Over `events e LEFT JOIN banner_versions b ON b.hash = e.banner`.
-    pub(super) const COLUMNS: &'static str = "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash";
+    pub(super) const COLUMNS: &'static str =
+        "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash, e.tc_string, e.addtl_consent";
 
     pub(super) fn read<R: Columns>(r: &R) -> Result<HistoryRow, R::Error> {
         Ok(HistoryRow {
@@ -84,6 +90,8 @@ impl HistoryRow {
             banner_content: r.opt_text(10)?,
             banner_first_seen: r.opt_int(11)?,
             row_hash: r.opt_text(12)?,
+            tc_string: r.opt_text(13)?,
+            addtl_consent: r.opt_text(14)?,
         })
     }
 }
@@ -154,10 +162,11 @@ impl DecisionRow {
 
 /// The chain check's view of a decision: what it stored, read back and hashed again.
 pub(super) const CHAIN_COLUMNS: &str = "seq, COALESCE(event_id, ''), COALESCE(site, ''), COALESCE(action, ''), COALESCE(consent_id, ''), COALESCE(categories, ''), COALESCE(revision, ''),
-     COALESCE(banner, ''), COALESCE(lang, ''), COALESCE(path, ''), COALESCE(device, ''), client_ts, server_ts, COALESCE(prev_hash, ''), COALESCE(row_hash, '')";
+     COALESCE(banner, ''), COALESCE(lang, ''), COALESCE(path, ''), COALESCE(device, ''), client_ts, server_ts, COALESCE(prev_hash, ''), COALESCE(row_hash, ''),
+     COALESCE(tc_string, ''), COALESCE(addtl_consent, '')";
 
 pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
-    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(|i| r.text(i));
+    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device, tc_string, addtl_consent] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16].map(|i| r.text(i));
     let (event_id, prev_hash) = (event_id?, r.text(13)?);
     let content = RowContent {
         event_id: &event_id,
@@ -172,6 +181,8 @@ pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
         device: &device?,
         client_ts: r.int(11)?,
         server_ts: r.int(12)?,
+        tc_string: &tc_string?,
+        addtl_consent: &addtl_consent?,
     };
     let recomputed = content.hash(&prev_hash);
     Ok(ChainRow { seq: r.int(0)?, recomputed, event_id, prev_hash, row_hash: r.text(14)? })

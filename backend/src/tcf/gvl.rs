@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+pub use consent_tcf::gvl::{DataRetention, Item, Stack, Translation, Vendor, VendorList, VendorUrl};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GvlError {
@@ -21,169 +21,30 @@ pub enum GvlError {
     #[error("tcf.vendors: vendor {0} was deleted from the Global Vendor List ({1})")]
     DeletedVendor(u16, String),
 }
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct VendorList {
-    pub gvl_specification_version: u8,
-    pub vendor_list_version: u16,
-    pub tcf_policy_version: u8,
-    pub last_updated: String,
-    pub purposes: BTreeMap<u16, Item>,
-    pub special_purposes: BTreeMap<u16, Item>,
-    pub features: BTreeMap<u16, Item>,
-    pub special_features: BTreeMap<u16, Item>,
-    #[serde(default)]
-    pub stacks: BTreeMap<u16, Stack>,
-    #[serde(default)]
-    pub data_categories: BTreeMap<u16, Item>,
-    pub vendors: BTreeMap<u16, Vendor>,
-}
-
-/// A purpose, feature or data category: its standard name and texts.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Item {
-    pub id: u16,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub illustrations: Vec<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Stack {
-    pub id: u16,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub purposes: Vec<u16>,
-    #[serde(default)]
-    pub special_features: Vec<u16>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Vendor {
-    pub id: u16,
-    pub name: String,
-    #[serde(default)]
-    pub purposes: Vec<u16>,
-    #[serde(default)]
-    pub leg_int_purposes: Vec<u16>,
-    #[serde(default)]
-    pub flexible_purposes: Vec<u16>,
-    #[serde(default)]
-    pub special_purposes: Vec<u16>,
-    #[serde(default)]
-    pub features: Vec<u16>,
-    #[serde(default)]
-    pub special_features: Vec<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cookie_max_age_seconds: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uses_cookies: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uses_non_cookie_access: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_retention: Option<DataRetention>,
-    #[serde(default)]
-    pub urls: Vec<VendorUrl>,
-    #[serde(default)]
-    pub data_declaration: Vec<u16>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct DataRetention {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub std_retention: Option<u32>,
-    #[serde(default)]
-    pub purposes: BTreeMap<u16, u32>,
-    #[serde(default)]
-    pub special_purposes: BTreeMap<u16, u32>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct VendorUrl {
-    pub lang_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privacy: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leg_int_claim: Option<String>,
-}
-
-/// `purposes-<lang>.json`: the same texts in another language.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Translation {
-    pub language: String,
-    pub purposes: BTreeMap<u16, Item>,
-    pub special_purposes: BTreeMap<u16, Item>,
-    pub features: BTreeMap<u16, Item>,
-    pub special_features: BTreeMap<u16, Item>,
-    #[serde(default)]
-    pub stacks: BTreeMap<u16, Stack>,
-    #[serde(default)]
-    pub data_categories: BTreeMap<u16, Item>,
-}
-
 fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, GvlError> {
     let text = std::fs::read_to_string(path).map_err(|source| GvlError::Read { path: path.to_owned(), source })?;
     serde_json::from_str(&text).map_err(|source| GvlError::Parse { path: path.to_owned(), source })
 }
 
-impl VendorList {
+/// The list's files in a config folder: read, checked, cut to a site and translated.
+pub trait ListFiles: Sized {
     /// Reads and checks `<dir>/vendor-list.json`.
-    pub fn load(dir: &Path) -> Result<VendorList, GvlError> {
+    fn load(dir: &Path) -> Result<Self, GvlError>;
+    /// Only `vendors`, refusing one the list lacks or has deleted.
+    fn for_site(&self, vendors: &[u16]) -> Result<Self, GvlError>;
+    /// The texts of `purposes-<lang>.json` over the English ones (English when there is no such file).
+    fn translated(&self, dir: &Path, lang: &str) -> Result<Self, GvlError>;
+}
+
+impl ListFiles for VendorList {
+    fn load(dir: &Path) -> Result<VendorList, GvlError> {
         let path = dir.join("vendor-list.json");
         let list: VendorList = read(&path)?;
-        list.check().map_err(|(field, message)| GvlError::Invalid { path, field, message })?;
+        check(&list).map_err(|(field, message)| GvlError::Invalid { path, field, message })?;
         Ok(list)
     }
 
-    fn check(&self) -> Result<(), (String, String)> {
-        let bad = |field: String, message: &str| Err((field, message.to_owned()));
-        if self.gvl_specification_version != 3 {
-            return bad("gvlSpecificationVersion".into(), "this server reads version 3");
-        }
-        for (name, map) in [("purposes", &self.purposes), ("specialPurposes", &self.special_purposes), ("features", &self.features), ("specialFeatures", &self.special_features)] {
-            if let Some((key, _)) = map.iter().find(|(k, item)| **k != item.id) {
-                return bad(format!("{name}.{key}"), "its id differs from its key");
-            }
-        }
-        if let Some(missing) = (1..=11).find(|p| !self.purposes.contains_key(p)) {
-            return bad(format!("purposes.{missing}"), "TCF 2.2+ defines purposes 1 to 11");
-        }
-        for (key, v) in &self.vendors {
-            let field = |f: &str| format!("vendors.{key}.{f}");
-            if *key != v.id {
-                return bad(field("id"), "its id differs from its key");
-            }
-            let known = |ids: &[u16], map: &BTreeMap<u16, Item>| ids.iter().all(|i| map.contains_key(i));
-            let lists = [("purposes", &v.purposes, &self.purposes), ("legIntPurposes", &v.leg_int_purposes, &self.purposes), ("flexiblePurposes", &v.flexible_purposes, &self.purposes)];
-            let lists = lists.into_iter().chain([
-                ("specialPurposes", &v.special_purposes, &self.special_purposes),
-                ("features", &v.features, &self.features),
-                ("specialFeatures", &v.special_features, &self.special_features),
-            ]);
-            for (name, ids, map) in lists {
-                if !known(ids, map) {
-                    return bad(field(name), "names an id the list does not define");
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The list with only `vendors` (in the site's `[tcf]`), each of them present and not deleted.
-    pub fn for_site(&self, vendors: &[u16]) -> Result<VendorList, GvlError> {
+    fn for_site(&self, vendors: &[u16]) -> Result<VendorList, GvlError> {
         let mut kept = BTreeMap::new();
         for id in vendors {
             let v = self.vendors.get(id).ok_or(GvlError::UnknownVendor(*id, self.vendor_list_version))?;
@@ -195,8 +56,7 @@ impl VendorList {
         Ok(VendorList { vendors: kept, ..self.clone() })
     }
 
-    /// The texts in `lang` from `<dir>/purposes-<lang>.json` where there is one, else as they are (English).
-    pub fn translated(&self, dir: &Path, lang: &str) -> Result<VendorList, GvlError> {
+    fn translated(&self, dir: &Path, lang: &str) -> Result<VendorList, GvlError> {
         let path = dir.join(format!("purposes-{lang}.json"));
         if lang == "en" || !path.exists() {
             return Ok(self.clone());
@@ -213,6 +73,41 @@ impl VendorList {
             ..self.clone()
         })
     }
+}
+
+/// The list's own consistency, by field.
+fn check(list: &VendorList) -> Result<(), (String, String)> {
+    let bad = |field: String, message: &str| Err((field, message.to_owned()));
+    if list.gvl_specification_version != 3 {
+        return bad("gvlSpecificationVersion".into(), "this server reads version 3");
+    }
+    for (name, map) in [("purposes", &list.purposes), ("specialPurposes", &list.special_purposes), ("features", &list.features), ("specialFeatures", &list.special_features)] {
+        if let Some((key, _)) = map.iter().find(|(k, item)| **k != item.id) {
+            return bad(format!("{name}.{key}"), "its id differs from its key");
+        }
+    }
+    if let Some(missing) = (1..=11).find(|p| !list.purposes.contains_key(p)) {
+        return bad(format!("purposes.{missing}"), "TCF 2.2+ defines purposes 1 to 11");
+    }
+    for (key, v) in &list.vendors {
+        let field = |f: &str| format!("vendors.{key}.{f}");
+        if *key != v.id {
+            return bad(field("id"), "its id differs from its key");
+        }
+        let known = |ids: &[u16], map: &BTreeMap<u16, Item>| ids.iter().all(|i| map.contains_key(i));
+        let lists = [("purposes", &v.purposes, &list.purposes), ("legIntPurposes", &v.leg_int_purposes, &list.purposes), ("flexiblePurposes", &v.flexible_purposes, &list.purposes)];
+        let lists = lists.into_iter().chain([
+            ("specialPurposes", &v.special_purposes, &list.special_purposes),
+            ("features", &v.features, &list.features),
+            ("specialFeatures", &v.special_features, &list.special_features),
+        ]);
+        for (name, ids, map) in lists {
+            if !known(ids, map) {
+                return bad(field(name), "names an id the list does not define");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a TCF site is served beyond the other sites: what its `__tcfapi` /

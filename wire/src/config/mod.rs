@@ -266,10 +266,14 @@ impl SiteConfig {
         Ok(out)
     }
 
-    /// The current revision, from the policy sources in `pkg_config`.
+    /// The current revision, from the policy sources in `pkg_config` (and, for a
+    /// `[tcf]` site, the TCF policy version of its Global Vendor List there).
     pub fn current_revision(&self, pkg_config: &Path) -> Result<String> {
         let sources = self.policy_sources(pkg_config)?;
-        Ok(self.revision(&sources.iter().map(|s| s.1.as_str()).collect::<Vec<_>>()))
+        let sources: Vec<&str> = sources.iter().map(|s| s.1.as_str()).collect();
+        // A list that cannot be read is reported by the server's list loading, naming the site.
+        let tcf = self.tcf.as_ref().filter(|t| t.enabled).map(|t| (t.vendors.as_slice(), crate::config::tcf::policy_version(pkg_config).ok()));
+        Ok(self.revision_with(&sources, tcf))
     }
 
     /// Every declared cookie name or pattern of a category.
@@ -296,6 +300,13 @@ impl SiteConfig {
     /// canonical JSON document (keys sorted, strings escaped), so no two
     /// different inputs can be fed to the hash as the same bytes.
     pub fn revision(&self, policy_sources: &[&str]) -> String {
+        self.revision_with(policy_sources, None)
+    }
+
+    /// [`Self::revision`], with a `[tcf]` site's vendors and TCF policy version:
+    /// a vendor added or a new policy version asks again, as the TCF requires.
+    /// Without TCF the document (and so the revision) is what it always was.
+    pub fn revision_with(&self, policy_sources: &[&str], tcf: Option<(&[u16], Option<u8>)>) -> String {
         let categories: Vec<_> = self
             .categories
             .iter()
@@ -304,7 +315,11 @@ impl SiteConfig {
                 serde_json::json!({ "id": c.id, "required": c.required, "services": services })
             })
             .collect();
-        let canonical = serde_json::json!({ "policy": policy_sources, "categories": categories }).to_string();
+        let mut canonical = serde_json::json!({ "policy": policy_sources, "categories": categories });
+        if let Some((vendors, policy_version)) = tcf {
+            canonical["tcf"] = serde_json::json!({ "vendors": vendors, "policy_version": policy_version });
+        }
+        let canonical = canonical.to_string();
         hex::encode(&Sha256::digest(canonical.as_bytes())[..6])
     }
 }

@@ -134,3 +134,17 @@ impl TcfConfig {
         Ok(())
     }
 }
+
+/// The `tcfPolicyVersion` of the Global Vendor List in `<pkg_config>/tcf/`
+/// (the server reads and checks the whole list; the revision needs only this).
+pub fn policy_version(pkg_config: &std::path::Path) -> super::Result<u8> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head {
+        tcf_policy_version: u8,
+    }
+    let path = pkg_config.join("tcf/vendor-list.json");
+    let text = super::read(&path)?;
+    let head: Head = serde_json::from_str(&text).map_err(|e| super::ConfigError::Parse { path, message: e.to_string() })?;
+    Ok(head.tcf_policy_version)
+}

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../../../migrations/postgres/0001_events.sql")),
     (2, include_str!("../../../migrations/postgres/0002_rollups.sql")),
     (3, include_str!("../../../migrations/postgres/0003_scans.sql")),
+    (4, include_str!("../../../migrations/postgres/0004_tcf.sql")),
 ];
 
 /// Read connections per instance (dashboard, proof lookups, health, exports).

@@ -29,6 +29,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("../../../migrations/sqlite/0003_retention.sql")),
     (4, include_str!("../../../migrations/sqlite/0004_rollups.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_scans.sql")),
+    (6, include_str!("../../../migrations/sqlite/0006_tcf.sql")),
 ];
 
 #[derive(Clone)]

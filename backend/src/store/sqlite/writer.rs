@@ -50,8 +50,8 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
     let mut rollups = Rollups::default();
     {
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented, tc_string, addtl_consent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )?;
         let mut version = tx.prepare_cached(BANNER_UPSERT)?;
         for job in jobs {
@@ -108,7 +108,25 @@ fn upsert_banner(version: &mut rusqlite::CachedStatement<'_>, s: &StoredEvent, m
 /// Inserts one event (nothing when its id is stored already); returns the rows inserted.
 fn insert_event(insert: &mut rusqlite::CachedStatement<'_>, s: &StoredEvent, categories: &str, prev: Option<String>, hash: Option<&str>) -> rusqlite::Result<usize> {
     let e = &s.event;
-    insert.execute(params![e.id, e.site, e.action.as_str(), e.consent_id, categories, e.revision, e.lang, e.path, s.device, e.client_ts as i64, s.server_ts as i64, e.banner, prev, hash, s.consented])
+    insert.execute(params![
+        e.id,
+        e.site,
+        e.action.as_str(),
+        e.consent_id,
+        categories,
+        e.revision,
+        e.lang,
+        e.path,
+        s.device,
+        e.client_ts as i64,
+        s.server_ts as i64,
+        e.banner,
+        prev,
+        hash,
+        s.consented,
+        e.tc_string,
+        e.addtl_consent
+    ])
 }
 
 /// Moves each site's chain head (and that day's checkpoint) to its newest link: `(seq, hash, day)`.

@@ -1,0 +1,237 @@
+// The TCF CMP behind the stubs, on a `[tcf]` site in Chromium against the real
+// server: calls queued before it loads are answered after, in order; listeners
+// hear `cmpuishown` and `useractioncomplete`; the TC string the visitor's click
+// stores is read by the IAB's own library (@iabtechlabtcf/core) and says
+// exactly what was chosen; a vendor's frame on another origin gets the same
+// answers through postMessage; a vendor added or a new TCF policy version asks
+// again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
+
+const IAB = join(ROOT, 'tests/tcf/iab.mjs');
+const VENDORS = [1, 2, 40];
+
+/** pkg-config with luxhost on 127.0.0.2 under `[tcf]`, and a generated Global Vendor List. */
+function configs() {
+  const dir = mkdtempSync(join(tmpdir(), 'consent-cmp-'));
+  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
+  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8').replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]');
+  writeFileSync(join(dir, 'sites/luxhost.base'), lux);
+  mkdirSync(join(dir, 'tcf'));
+  writeFileSync(join(dir, 'tcf/vendor-list.json'), execFileSync('node', [IAB, 'gvl', '5', '50']));
+  writeTcf(dir, VENDORS);
+  return dir;
+}
+
+function writeTcf(dir, vendors) {
+  const base = readFileSync(join(dir, 'sites/luxhost.base'), 'utf8');
+  const tcf = `\n[tcf]\nenabled = true\ncmp_id = 300\ncmp_version = 4\npublisher_country = "NL"\nvendors = [${vendors}]\ngoogle_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n`;
+  writeFileSync(join(dir, 'sites/luxhost.toml'), base + tcf);
+}
+
+/** Decodes TC strings with the IAB's library (consent-tcf's serde shape). */
+function iabDecode(strings) {
+  return JSON.parse(execFileSync('node', [IAB, 'decode'], { input: JSON.stringify(strings) }));
+}
+
+const list = (dir) => JSON.parse(readFileSync(join(dir, 'tcf/vendor-list.json'), 'utf8'));
+
+async function serve(host, body) {
+  const srv = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body(req.url)));
+  await new Promise((ok) => srv.listen(0, host, ok));
+  return { srv, base: `http://${host}:${srv.address().port}` };
+}
+
+// The vendor's frame asks the CMP of its parent through the locator frame.
+const VENDOR = `<!doctype html><script>
+window.answers = {};
+function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }
+window.addEventListener('message', (e) => { const r = e.data && e.data.__tcfapiReturn; if (r) window.answers[r.callId] = r; });
+window.ask = (callId, command) => find('__tcfapiLocator').postMessage({ __tcfapiCall: { command, version: 2, callId } }, '*');
+</script>`;
+
+let pageSite;
+let vendor;
+const live = serverAndBrowser(undefined, {
+  setup: async (l) => {
+    l.config = configs();
+  },
+  ready: async (l) => {
+    vendor = await serve('127.0.0.3', () => VENDOR);
+    pageSite = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
+<script src="${l.server.base}/s/luxhost/consent.js"></script>
+<script>
+  window.heard = [];
+  __tcfapi('getTCData', 2, (d, ok) => heard.push(['getTCData', d.eventStatus, d.tcString, ok]));
+  __tcfapi('addEventListener', 2, (d, ok) => heard.push(['listener', d.eventStatus, d.tcString, ok, d]));
+  __tcfapi('getTCData', 1, (d, ok) => heard.push(['version 1', d, ok]));
+  __tcfapi('getVendorList', 2, (l, ok) => heard.push(['getVendorList', l && l.vendorListVersion, l && Object.keys(l.vendors), ok]));
+</script></head><body><h1>News</h1><iframe src="${vendor.base}/" title="ad"></iframe></body></html>`);
+  },
+  teardown: async (l) => {
+    pageSite?.srv.close();
+    vendor?.srv.close();
+    rmSync(l.config, { recursive: true, force: true });
+  },
+});
+
+/** Opens the publisher's page with the CMP's script held back until `release()`. */
+async function openHeld() {
+  const page = await openPage(live.chrome);
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/cmp.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(pageSite.base + '/');
+  return { page, release };
+}
+
+const heard = (page) => page.evaluate(() => window.heard.map((h) => h.slice(0, 4)));
+const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(vendor.base));
+
+test('queued calls are answered in order once the CMP loads; Reject all is a string with no consent and no legitimate interest', async () => {
+  const { page, release } = await openHeld();
+  await banner(page).waitFor();
+  const frame = vendorFrame(page);
+  await frame.evaluate(() => window.ask('early', 'getTCData'));
+  await page.waitForTimeout(300);
+  assert.deepEqual(await heard(page), [], 'nothing is answered before the CMP is there');
+  assert.equal(await frame.evaluate(() => window.answers.early), undefined);
+
+  release();
+  await until(async () => (await heard(page)).length >= 4, 15000);
+  const [first, second, third, fourth] = await heard(page);
+  assert.deepEqual(first, ['getTCData', 'cmpuishown', '', true], 'answered first, as it was asked first');
+  assert.deepEqual(second, ['listener', 'cmpuishown', '', true]);
+  assert.equal(third[0], 'version 1');
+  assert.deepEqual([third[1], third[2]], [null, false], 'version 1 is refused');
+  assert.deepEqual(fourth, ['getVendorList', list(live.config).vendorListVersion, VENDORS.map(String), true], 'the site\'s vendors, from its list');
+  await frame.waitForFunction(() => window.answers.early);
+  const early = await frame.evaluate(() => window.answers.early);
+  assert.deepEqual([early.success, early.returnValue.eventStatus, early.returnValue.cmpStatus], [true, 'cmpuishown', 'loaded']);
+
+  await button(page, 'reject').click();
+  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  const done = (await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete');
+  const data = done[4];
+  const cookie = (await page.context().cookies()).find((c) => c.name == 'euconsent-v2');
+  assert.equal(cookie?.value, data.tcString, 'stored first-party under its name');
+  const [decoded] = iabDecode([data.tcString]);
+  const core = decoded.core;
+  assert.deepEqual([core.purpose_consents, core.purpose_legitimate_interests, core.vendor_consents, core.vendor_legitimate_interests, core.special_feature_optins], [[], [], [], [], []]);
+  assert.deepEqual(decoded.disclosed_vendors, VENDORS, 'every vendor disclosed (TCF 2.3)');
+  assert.deepEqual([core.cmp_id, core.cmp_version, core.policy_version, core.vendor_list_version, core.is_service_specific], [300, 4, 5, list(live.config).vendorListVersion, true]);
+  assert.equal(core.created % 864000, 0, 'Created rounded to the day');
+  assert.equal(data.addtlConsent, '2~~dv.89.1301');
+  assert.deepEqual(Object.values(data.purpose.consents).filter(Boolean), []);
+  assert.equal(data.gdprApplies, true);
+
+  // The proof of consent keeps both strings, and the chain covers them.
+  const consentId = await page.evaluate(() => window.Consent.getConsent().id);
+  const stored = await until(() => live.server.rows(`SELECT tc_string, addtl_consent FROM events WHERE consent_id = '${consentId}' AND action = 'reject_all'`)[0], 10000);
+  assert.deepEqual(stored, { tc_string: data.tcString, addtl_consent: '2~~dv.89.1301' });
+  const proof = await (await fetch(`${live.server.base}/api/v1/consents/${consentId}`)).json();
+  assert.equal(proof.decisions.at(-1).tc_string, data.tcString);
+  assert.equal(proof.decisions.at(-1).addtl_consent, data.addtlConsent);
+  const verify = () => spawnSync(join(ROOT, 'target/debug/consent-server'), ['--db', live.server.db, '--config', live.config, 'verify', '--site', 'luxhost'], { encoding: 'utf8' });
+  assert.equal(verify().status, 0, verify().stdout + verify().stderr);
+  live.server.sql(`UPDATE events SET tc_string = 'CQAAAAAQAAAAAAAAAAENAAAAAAAAAAAAAAAA' WHERE consent_id = '${consentId}'`);
+  assert.match(verify().stdout, /BROKEN .* the row's content does not match its hash/, 'a changed TC string breaks the chain');
+  live.server.sql(`UPDATE events SET tc_string = '${data.tcString}' WHERE consent_id = '${consentId}'`);
+
+  // `__gpp` carries the same decision: its tcfeuv2 section reads as the IAB's GPP library reads the string.
+  const gpp = await page.evaluate(() => {
+    const out = {};
+    __gpp('ping', (p) => (out.ping = p));
+    __gpp('hasSection', (v) => (out.has = v), 'tcfeuv2');
+    __gpp('getSection', (v) => (out.section = JSON.parse(JSON.stringify(v))), 'tcfeuv2');
+    __gpp('getField', (v) => (out.cmpId = v), 'tcfeuv2.CmpId');
+    return out;
+  });
+  assert.deepEqual([gpp.ping.cmpStatus, gpp.ping.signalStatus, gpp.ping.sectionList, gpp.has, gpp.cmpId], ['loaded', 'ready', [2], true, 300]);
+  const [theirs] = JSON.parse(execFileSync('node', [join(ROOT, 'tests/tcf/gpp.mjs'), 'sections'], { input: JSON.stringify([gpp.ping.gppString]) }));
+  assert.deepEqual(gpp.section, theirs['2'], 'getSection as @iabgpp/cmpapi reads our GPP string');
+  assert.deepEqual(theirs['2'].VendorsDisclosed, VENDORS);
+
+  // The frame on another origin gets the same string after the decision.
+  await frame.evaluate(() => window.ask('after', 'getTCData'));
+  await frame.waitForFunction(() => window.answers.after);
+  assert.equal((await frame.evaluate(() => window.answers.after)).returnValue.tcString, data.tcString);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('Accept all is a string the IAB library reads as every purpose and each vendor on the basis it declares', async () => {
+  const { page, release } = await openHeld();
+  release();
+  await button(page, 'accept').click();
+  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  const data = (await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4];
+  const [decoded] = iabDecode([data.tcString]);
+  const core = decoded.core;
+  const vendors = list(live.config).vendors;
+  const declares = (key) => VENDORS.filter((v) => vendors[v][key].length > 0);
+  assert.deepEqual(core.purpose_consents, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.deepEqual(core.special_feature_optins, [1, 2]);
+  assert.deepEqual(core.vendor_consents, declares('purposes'), 'consent for each vendor that declares a consent purpose');
+  const li = [...new Set(VENDORS.flatMap((v) => vendors[v].legIntPurposes))].filter((p) => ![1, 3, 4, 5, 6].includes(p)).sort((a, b) => a - b);
+  assert.deepEqual(core.purpose_legitimate_interests, li, 'legitimate interest only where a vendor declares it, never for 1 and 3–6');
+  assert.equal(data.addtlConsent, '2~89.1301~dv.');
+  assert.equal(data.vendor.consents[VENDORS[0]], core.vendor_consents.includes(VENDORS[0]));
+  assert.deepEqual(Object.keys(data.vendor.disclosedVendors).map(Number), VENDORS);
+  assert.equal((await page.context().cookies()).find((c) => c.name == 'addtl_consent')?.value, data.addtlConsent, 'stored beside the TC string');
+
+  // The next page: the string is taken up, listeners hear `tcloaded`, no banner.
+  await page.reload();
+  await until(async () => (await heard(page)).some((h) => h[0] == 'listener'), 15000);
+  assert.deepEqual((await heard(page)).find((h) => h[0] == 'listener'), ['listener', 'tcloaded', data.tcString, true]);
+  assert.equal(await banner(page).count(), 0);
+
+  // The decision stands but its TC string is gone: the CMP asks again.
+  await page.context().clearCookies({ name: 'euconsent-v2' });
+  await page.reload();
+  await banner(page).waitFor({ timeout: 5000 });
+  assert.ok(await page.evaluate(() => window.Consent.getConsent()), 'the widget\'s own decision still stands');
+  await page.context().close();
+});
+
+test('a vendor added, or a new TCF policy version, asks again', async () => {
+  const { page, release } = await openHeld();
+  release();
+  await button(page, 'accept').click();
+  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  // As after the loader's few minutes of caching: each reload gets the server's current one.
+  await (await page.context().newCDPSession(page)).send('Network.setCacheDisabled', { cacheDisabled: true });
+
+  const reload = async () => {
+    live.server.proc.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 1500));
+    await page.reload();
+  };
+  writeTcf(live.config, [...VENDORS, 3]);
+  await reload();
+  await banner(page).waitFor({ timeout: 5000 });
+  await until(async () => (await heard(page)).some((h) => h[0] == 'listener'), 15000);
+  assert.equal((await heard(page)).find((h) => h[0] == 'listener')[1], 'cmpuishown', 'a new vendor: the banner again');
+  await button(page, 'accept').click();
+  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  const [decoded] = iabDecode([(await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4].tcString]);
+  assert.deepEqual(decoded.disclosed_vendors, [1, 2, 3, 40]);
+
+  await page.reload();
+  assert.equal(await banner(page).count(), 0, 'decided for the new vendor set');
+  const gvl = list(live.config);
+  gvl.tcfPolicyVersion = 6;
+  writeFileSync(join(live.config, 'tcf/vendor-list.json'), JSON.stringify(gvl));
+  await reload();
+  await banner(page).waitFor({ timeout: 5000 });
+  await page.context().close();
+});

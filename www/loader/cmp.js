@@ -1,0 +1,200 @@
+// The TCF CMP's JavaScript half, loaded by the full widget of `[tcf]` sites
+// only (bundled with the glue of `cmp/`, the Rust half, into pkg/cmp.js by
+// `cargo xtask build`). It replaces the IAB `__tcfapi` stub baked before the
+// loader: the calls queued there are answered in order, then every call at
+// once; the stub's postMessage relay calls `window.__tcfapi`, so frames get
+// the same answers. The widget tells it when the banner shows (`cmpuishown`)
+// and each decision (`useractioncomplete`, with the new TC string stored);
+// the TC string, TCData and the rules behind them are made in Rust.
+import { initSync, Cmp, language } from '../consent/pkg/consent_cmp.js';
+
+const w = window;
+
+/**
+ * Starts the CMP from its compiled `module` with the site's TCF settings
+ * (`config.tcf`, from details.json, its URLs resolved) and the widget's
+ * `config` (languages, cookie rules). Resolves to the widget's `framework`:
+ * `shown()`, `decided(categories, all, lang)`, `strings()` and `started()`.
+ */
+export default function start(module, config) {
+  initSync({ module });
+  const tcf = config.tcf;
+  const langs = Object.keys(tcf.lists);
+  const lang = language(langs, document.documentElement.lang || '', navigator.language || '', config.defaultLang || langs[0]);
+  return fetch(tcf.lists[lang])
+    .then((r) => {
+      if (!r.ok) throw new Error('vendor list: HTTP ' + r.status);
+      return r.json();
+    })
+    .then((list) => install(new Cmp(tcf, list), list, config.cookie || {}));
+}
+
+function readCookie(name) {
+  for (const part of document.cookie.split(';')) {
+    const i = part.indexOf('=');
+    if (part.slice(0, i).trim() == name) return part.slice(i + 1).trim();
+  }
+  return '';
+}
+
+const AC_COOKIE = 'addtl_consent';
+
+function install(cmp, gvl, cookie) {
+  const stubQueue = typeof w.__tcfapi == 'function' ? w.__tcfapi() || [] : [];
+  const current = cmp.resume(readCookie(cmp.cookie), readCookie(AC_COOKIE));
+  let shown = false;
+  let eventStatus = current ? 'tcloaded' : 'cmpuishown';
+  let loaded = false; // the widget has started: the banner's state is known
+  const listeners = new Map();
+  let nextListener = 1;
+
+  const data = (listenerId, vendorIds) =>
+    Object.assign(cmp.tcData(vendorIds), { gdprApplies: true, eventStatus, cmpStatus: 'loaded', listenerId });
+  // Whether listeners have something to hear: a TC string, or the banner up.
+  const ready = () => shown || cmp.tcString != '';
+  const notify = () => {
+    if (loaded && ready()) for (const [id, cb] of listeners) cb(data(id), true);
+  };
+  const ping = () => ({
+    gdprApplies: true,
+    cmpLoaded: true,
+    cmpStatus: 'loaded',
+    displayStatus: shown ? 'visible' : 'hidden',
+    apiVersion: '2.3',
+    cmpVersion: data().cmpVersion,
+    cmpId: data().cmpId,
+    gvlVersion: cmp.gvlVersion,
+    tcfPolicyVersion: data().tcfPolicyVersion,
+  });
+  const ids = (p) => (Array.isArray(p) ? p.filter((v) => Number.isInteger(v) && v > 0 && v < 65536) : undefined);
+  const commands = {
+    ping: (cb) => cb(ping(), true),
+    getTCData: (cb, p) => cb(data(undefined, ids(p)), true),
+    addEventListener: (cb) => {
+      const id = nextListener++;
+      listeners.set(id, cb);
+      if (ready()) cb(data(id), true);
+    },
+    removeEventListener: (cb, id) => cb(listeners.delete(id), true),
+    getVendorList: (cb, v) => (v == null || v === 'LATEST' || v == gvl.vendorListVersion ? cb(gvl, true) : cb(null, false)),
+  };
+  const call = (command, version, cb, parameter) => {
+    if (typeof cb != 'function') return;
+    const run = commands[command];
+    // Version 2 (or none: the latest) only; `ping` answers whatever is asked.
+    if (!run || (command != 'ping' && version != null && version !== 0 && version !== 2)) return cb(null, false);
+    run(cb, parameter);
+  };
+  const waiting = [];
+  w.__tcfapi = function (command, version, cb, parameter) {
+    if (!arguments.length) return waiting;
+    if (loaded) call(command, version, cb, parameter);
+    else waiting.push([command, version, cb, parameter]);
+  };
+  waiting.push(...stubQueue.splice(0));
+
+  const line = (name, value) => {
+    const age = cookie.session ? '' : '; Max-Age=' + (cookie.maxAgeDays || 0) * 86400;
+    const domain = cookie.domain ? '; Domain=' + cookie.domain : '';
+    const secure = location.protocol == 'https:' ? '; Secure' : '';
+    document.cookie = name + '=' + value + '; Path=/' + age + domain + '; SameSite=Lax' + secure;
+  };
+  const gpp = gppApi(cmp, () => shown);
+  return {
+    current,
+    shown() {
+      shown = true;
+      eventStatus = 'cmpuishown';
+      notify();
+      gpp.event('cmpDisplayStatus', 'visible');
+    },
+    decided(categories, all, lang) {
+      gpp.event('signalStatus', 'not ready');
+      cmp.decide(categories, all, lang, Date.now());
+      line(cmp.cookie, cmp.tcString);
+      line(AC_COOKIE, cmp.addtlConsent);
+      shown = false;
+      eventStatus = 'useractioncomplete';
+      notify();
+      gpp.event('cmpDisplayStatus', 'hidden');
+      gpp.event('sectionChange', 'tcfeuv2');
+      gpp.event('signalStatus', 'ready');
+    },
+    // The strings in force, for the decision's record (none before a decision).
+    strings: () => (cmp.tcString ? [cmp.tcString, cmp.addtlConsent] : null),
+    // The widget has started: the queued calls are answered in the order they came.
+    started() {
+      loaded = true;
+      for (const c of waiting.splice(0)) call(...c);
+      gpp.started();
+    },
+  };
+}
+
+// `__gpp` (GPP 1.1) over the same decision: its `tcfeuv2` section. Takes the
+// stub's queue and listeners over; answers in order once the widget has started.
+function gppApi(cmp, visible) {
+  const stubQueue = typeof w.__gpp == 'function' ? w.__gpp() || [] : [];
+  const listeners = new Map();
+  for (const l of (w.__gpp && w.__gpp.listeners) || []) if (l) listeners.set(l.listenerId, l.callback);
+  let nextListener = listeners.size ? Math.max(...listeners.keys()) + 1 : 1;
+  let loaded = false;
+  const sections = () => (cmp.gppString ? ['tcfeuv2'] : []);
+  const ping = () => ({
+    gppVersion: '1.1',
+    cmpStatus: loaded ? 'loaded' : 'stub',
+    cmpDisplayStatus: visible() ? 'visible' : 'hidden',
+    signalStatus: loaded && !visible() ? 'ready' : 'not ready',
+    supportedAPIs: ['2:tcfeuv2'],
+    cmpId: cmp.cmpId,
+    sectionList: cmp.gppString ? [2] : [],
+    applicableSections: [2],
+    gppString: cmp.gppString,
+    parsedSections: Object.fromEntries(sections().map((n) => [n, cmp.gppSection(n)])),
+  });
+  const event = (eventName, data, only) => {
+    if (!loaded) return;
+    for (const [listenerId, cb] of listeners) if (only == null || only == listenerId) cb({ eventName, listenerId, data, pingData: ping() }, true);
+  };
+  const field = (path) => {
+    const [name, key] = String(path).split('.');
+    const section = cmp.gppSection(name);
+    return section && key in section ? section[key] : null;
+  };
+  const commands = {
+    ping: (cb) => cb(ping(), true),
+    addEventListener: (cb) => {
+      const id = nextListener++;
+      listeners.set(id, cb);
+      event('listenerRegistered', true, id);
+    },
+    removeEventListener: (cb, id) => {
+      const removed = listeners.delete(id);
+      cb({ eventName: 'listenerRemoved', listenerId: id, data: removed, pingData: ping() }, true);
+    },
+    hasSection: (cb, name) => cb(sections().includes(name), true),
+    getSection: (cb, name) => cb(cmp.gppSection(String(name)), true),
+    getField: (cb, path) => cb(field(path), true),
+  };
+  const call = (command, cb, parameter) => {
+    if (typeof cb != 'function') return;
+    const run = commands[command];
+    if (!run) return cb(null, false);
+    run(cb, parameter);
+  };
+  const waiting = stubQueue.splice(0);
+  w.__gpp = function (command, cb, parameter, version) {
+    if (!arguments.length) return waiting;
+    if (loaded) call(command, cb, parameter);
+    else waiting.push([command, cb, parameter, version]);
+  };
+  return {
+    event,
+    started() {
+      loaded = true;
+      event('cmpStatus', 'loaded');
+      if (!visible()) event('signalStatus', 'ready');
+      for (const c of waiting.splice(0)) call(c[0], c[1], c[2]);
+    },
+  };
+}
