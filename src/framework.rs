@@ -26,6 +26,13 @@ impl Framework {
         }
     }
 
+    /// The decision is forgotten (`Consent.reset()`): so are the CMP's strings.
+    pub fn reset(&self) {
+        if let Some(f) = self.method("reset") {
+            let _ = f.call0(&self.0);
+        }
+    }
+
     /// The visitor decided (`all`: "Accept all"): the CMP makes and stores the strings.
     pub fn decided(&self, categories: &[String], all: bool, lang: &str) {
         if let Some(f) = self.method("decided") {

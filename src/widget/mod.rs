@@ -294,6 +294,9 @@ impl Widget {
         }
         *self.consent.borrow_mut() = None;
         *self.previous_id.borrow_mut() = None;
+        if let Some(f) = &self.framework {
+            f.reset();
+        }
         if let Some(s) = self.settings.borrow_mut().take() {
             s.remove();
         }

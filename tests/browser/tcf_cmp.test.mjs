@@ -195,7 +195,17 @@ test('Accept all is a string the IAB library reads as every purpose and each ven
   assert.deepEqual((await heard(page)).find((h) => h[0] == 'listener'), ['listener', 'tcloaded', data.tcString, true]);
   assert.equal(await banner(page).count(), 0);
 
-  // The decision stands but its TC string is gone: the CMP asks again.
+  // `Consent.reset()` forgets the strings with the decision.
+  await page.evaluate(() => window.Consent.reset());
+  await banner(page).waitFor({ timeout: 5000 });
+  assert.deepEqual((await page.context().cookies()).filter((c) => c.name == 'euconsent-v2' || c.name == 'addtl_consent'), []);
+  assert.equal(await page.evaluate(() => new Promise((r) => __tcfapi('getTCData', 2, (d) => r(d.tcString)))), '');
+  await button(page, 'accept').click();
+  await until(async () => (await page.context().cookies()).some((c) => c.name == 'euconsent-v2'), 10000);
+  await page.reload();
+  assert.equal(await banner(page).count(), 0);
+
+    // The decision stands but its TC string is gone: the CMP asks again.
   await page.context().clearCookies({ name: 'euconsent-v2' });
   await page.reload();
   await banner(page).waitFor({ timeout: 5000 });

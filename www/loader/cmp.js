@@ -14,7 +14,7 @@ const w = window;
  * Starts the CMP from its compiled `module` with the site's TCF settings
  * (`config.tcf`, from details.json, its URLs resolved) and the widget's
  * `config` (languages, cookie rules). Resolves to the widget's `framework`:
- * `shown()`, `decided(categories, all, lang)`, `strings()` and `started()`.
+ * `shown()`, `decided(categories, all, lang)`, `reset()`, `strings()` and `started()`.
  */
 export default function start(module, config) {
   initSync({ module });
@@ -93,8 +93,8 @@ function install(cmp, gvl, cookie) {
   };
   waiting.push(...stubQueue.splice(0));
 
-  const line = (name, value) => {
-    const age = cookie.session ? '' : '; Max-Age=' + (cookie.maxAgeDays || 0) * 86400;
+  const line = (name, value, gone) => {
+    const age = gone ? '; Max-Age=0' : cookie.session ? '' : '; Max-Age=' + (cookie.maxAgeDays || 0) * 86400;
     const domain = cookie.domain ? '; Domain=' + cookie.domain : '';
     const secure = location.protocol == 'https:' ? '; Secure' : '';
     document.cookie = name + '=' + value + '; Path=/' + age + domain + '; SameSite=Lax' + secure;
@@ -119,6 +119,13 @@ function install(cmp, gvl, cookie) {
       gpp.event('cmpDisplayStatus', 'hidden');
       gpp.event('sectionChange', 'tcfeuv2');
       gpp.event('signalStatus', 'ready');
+    },
+    // `Consent.reset()`: the strings go with the decision.
+    reset() {
+      cmp.resume('', '');
+      line(cmp.cookie, '', true);
+      line(AC_COOKIE, '', true);
+      gpp.event('sectionChange', 'tcfeuv2');
     },
     // The strings in force, for the decision's record (none before a decision).
     strings: () => (cmp.tcString ? [cmp.tcString, cmp.addtlConsent] : null),
