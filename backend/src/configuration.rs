@@ -61,3 +61,28 @@ pub async fn reload(state: &AppState, source: &Source) -> Result<usize, LoadErro
     state.set_config(sites, bundles);
     Ok(n)
 }
+
+/// Keeps `<config>/tcf/` current from `base` (`--gvl-url`): a round every
+/// `every` (or later, when the list's server asks with `max-age`), each update
+/// reloaded; a list the sites cannot take is put back and the running configuration stays.
+pub fn refresh_vendor_list(state: AppState, source: Source, base: url::Url, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut refresher = crate::tcf::refresh::Refresher::new(base, &source.pkg_config);
+        loop {
+            let langs: Vec<String> = {
+                let sites = state.sites();
+                let mut l: Vec<String> = sites.all().filter(|s| s.tcf.as_ref().is_some_and(|t| t.enabled)).flat_map(|s| s.languages.iter().cloned()).collect();
+                l.sort();
+                l.dedup();
+                l
+            };
+            let apply = async || reload(&state, &source).await.map(|_| ()).map_err(|e| e.to_string());
+            match refresher.refresh(&langs, apply).await {
+                Ok(crate::tcf::refresh::Outcome::Updated(files)) => tracing::info!("Global Vendor List updated ({}); configuration reloaded", files.join(", ")),
+                Ok(crate::tcf::refresh::Outcome::Unchanged) => tracing::debug!("Global Vendor List unchanged"),
+                Err(e) => tracing::warn!("Global Vendor List not refreshed: {e}"),
+            }
+            tokio::time::sleep(refresher.next_wait(every)).await;
+        }
+    });
+}

@@ -67,6 +67,14 @@ struct Args {
     /// addresses or networks, comma-separated. Without it those headers are ignored.
     #[arg(long, global = true, env = "CONSENT_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: TrustedProxies,
+    /// Where to keep `<config>/tcf/` current from, e.g. the IAB's
+    /// `https://vendor-list.consensu.org/v3/` (a folder holding `vendor-list.json`
+    /// and `purposes-<lang>.json`). Without it the files in the folder are used as they are.
+    #[arg(long, env = "CONSENT_GVL_URL")]
+    gvl_url: Option<url::Url>,
+    /// Hours between two fetches of the Global Vendor List (at least a minute; longer when its server asks).
+    #[arg(long, env = "CONSENT_GVL_REFRESH_HOURS", default_value_t = 24.0)]
+    gvl_refresh_hours: f64,
     /// Benchmarks only: validate events but store nothing (the HTTP ceiling).
     #[arg(long, global = true, hide = true)]
     bench_noop_store: bool,
@@ -224,6 +232,10 @@ async fn main() -> anyhow::Result<()> {
         .with_bundles(bundles)
         .with_trusted_proxies(args.trusted_proxies.clone());
     let state = AppState { noop_store: args.bench_noop_store, ..state };
+    if let Some(base) = &args.gvl_url {
+        let every = std::time::Duration::from_secs_f64((args.gvl_refresh_hours * 3600.0).max(60.0));
+        configuration::refresh_vendor_list(state.clone(), source.clone(), base.clone(), every);
+    }
     reload_on_hangup(state.clone(), source);
     let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().context("--host/--port")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
