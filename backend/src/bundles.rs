@@ -24,15 +24,6 @@ use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
 use crate::sites::Sites;
 use crate::tcf::gvl::SiteTcf;
 
-/// `loader` with the `__tcfapi` / `__gpp` stubs (`stub`, answering with
-/// `config`) before it, after its byte order mark, which must stay first.
-fn with_stubs(loader: &str, stub: &str, config: &serde_json::Value) -> String {
-    let rest = loader.strip_prefix('\u{FEFF}');
-    let bom = if rest.is_some() { "\u{FEFF}" } else { "" };
-    let stub = stub.trim_end().replace("__CONSENT_TCF__", &config.to_string());
-    format!("{bom}{stub}\n{}", rest.unwrap_or(loader))
-}
-
 /// The widget's code, the same for every site: the loader template, the first
 /// layer, the full widget's script and Wasm and the TCF CMP's (compressed once,
 /// here: a reload of the configuration does not compress them again).
@@ -154,7 +145,7 @@ impl Bundles {
                 assets.insert(path, Arc::new(Asset::new(content_type, caching, bytes)));
             };
             let loader = match site_tcf {
-                Some(t) => with_stubs(&loader, &code.tcf_stub, &t.stub_config),
+                Some(t) => consent_bundle::loader::with_stubs(&loader, &code.tcf_stub, &t.stub_config),
                 None => loader,
             };
             add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());

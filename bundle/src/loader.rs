@@ -101,6 +101,25 @@ fn bytes_literal(bytes: &[u8]) -> String {
     s
 }
 
+/// What a `[tcf]` site's `__tcfapi` / `__gpp` stubs answer before the CMP
+/// loads (`ping`): its CMP and the versions of its vendor list.
+pub fn stub_config(cmp_id: u16, cmp_version: u16, gvl_version: u16, policy_version: u8) -> Value {
+    serde_json::json!({
+        "cmpId": cmp_id, "cmpVersion": cmp_version, "gdprApplies": true,
+        "gvlVersion": gvl_version, "tcfPolicyVersion": policy_version,
+        "applicableSections": [2], "gppApis": ["2:tcfeuv2"],
+    })
+}
+
+/// `loader` with the `__tcfapi` / `__gpp` stubs (`stub`, answering with
+/// `config`) before it, after its byte order mark, which must stay first.
+pub fn with_stubs(loader: &str, stub: &str, config: &Value) -> String {
+    let rest = loader.strip_prefix('\u{FEFF}');
+    let bom = if rest.is_some() { "\u{FEFF}" } else { "" };
+    let stub = stub.trim_end().replace("__CONSENT_TCF__", &config.to_string());
+    format!("{bom}{stub}\n{}", rest.unwrap_or(loader))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

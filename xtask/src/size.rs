@@ -47,6 +47,8 @@ pub fn print() -> Result<()> {
     println!("{:<44} {:>9} {:>9} {:>9}", "total", total[0], total[1], total[2]);
     let served = served_loader()?;
     println!("{:<44} {:>9} {:>9} {:>9}", "as served: /s/luxhost/consent.js", served[0], served[1], served[2]);
+    let tcf = served_tcf_loader()?;
+    println!("{:<44} {:>9} {:>9} {:>9}", "the same site with [tcf] (stubs first)", tcf[0], tcf[1], tcf[2]);
     println!("{}", baked_in()?);
     println!("\n{:<44} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
     let mut lazy: Vec<(String, String)> = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect();
@@ -67,13 +69,27 @@ pub fn print() -> Result<()> {
 /// (`/s/<site>/consent.js`, its files named by content hash), in the encodings
 /// the server makes once: the bytes a customer's page downloads.
 pub fn served_loader() -> Result<[usize; 3]> {
+    let e = consent_bundle::encoded::Encoded::new(served_loader_text()?.into_bytes());
+    Ok([e.identity.len(), e.gzip.len(), e.br.len()])
+}
+
+/// The reference site's loader text, as the server bakes it.
+fn served_loader_text() -> Result<String> {
     let read = |p: &str| std::fs::read(p).with_context(|| format!("reading {p} (run `cargo xtask build`)"));
     let code = consent_bundle::short_hash(&[read(WIDGET_JS)?, read(WASM)?, read(CMP_JS)?, read(CMP_WASM)?].concat());
     let site = consent_wire::config::SiteConfig::load(std::path::Path::new(REFERENCE_SITE))?;
     let id = site.id.clone();
     let bundle = consent_bundle::SiteBundle::build(std::path::Path::new("pkg-config"), site, &consent_bundle::ServedLayout { site: &id, code: &code, vendor_lists: &Default::default() })?;
     let template = String::from_utf8(read(LOADER_TEMPLATE)?)?;
-    let baked = consent_bundle::loader::bake(&template, &bundle.config.first, &read(FIRST)?)?;
+    Ok(consent_bundle::loader::bake(&template, &bundle.config.first, &read(FIRST)?)?)
+}
+
+/// The reference site's loader as a `[tcf]` site is served: the IAB stubs
+/// (with their `ping` values) before it.
+pub fn served_tcf_loader() -> Result<[usize; 3]> {
+    let loader = served_loader_text()?;
+    let stub = std::fs::read_to_string(TCF_STUB).with_context(|| format!("reading {TCF_STUB} (run `cargo xtask build`)"))?;
+    let baked = consent_bundle::loader::with_stubs(&loader, &stub, &consent_bundle::loader::stub_config(300, 4, 120, 5));
     let e = consent_bundle::encoded::Encoded::new(baked.into_bytes());
     Ok([e.identity.len(), e.gzip.len(), e.br.len()])
 }

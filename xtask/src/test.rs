@@ -26,15 +26,19 @@ pub fn run() -> Result<()> {
     sh(Command::new("cargo").args(["test", "--workspace"]))?;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
     fresh_postgres_database(&pg)?;
-    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
+    // Every cargo command below selects the whole workspace, as the one above
+    // did: another selection unifies other features and rebuilds half the tree.
+    // The store's tests again, on PostgreSQL (the others run as they did).
+    sh(Command::new("cargo").args(["test", "--workspace", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
     // What only PostgreSQL can do (several instances on one chain).
-    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", &pg))?;
+    sh(Command::new("cargo").args(["test", "--workspace", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", &pg))?;
     // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
-    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "postgres_faults", "--", "--ignored"]))?;
+    sh(Command::new("cargo").args(["test", "--workspace", "--test", "postgres_faults", "--", "--ignored"]))?;
     // The release binary alone, in an empty folder, serves every site.
     let dist = crate::dist::run()?;
-    sh(Command::new("cargo").args(["test", "-p", "consent-server", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))?;
-    sh(Command::new("cargo").args(["build", "-p", "consent-server"]))?;
+    sh(Command::new("cargo").args(["test", "--workspace", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))?;
+    // The debug server the fuzzing, the scan and the browser tests run is the one
+    // `cargo test --workspace` built (target/debug/consent-server).
     crate::api_fuzz::run()?;
     // The demo site scanned for cookies: no violation.
     crate::scan::run(&[])?;

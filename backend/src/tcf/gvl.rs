@@ -142,11 +142,7 @@ pub fn site_files(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<BTre
             None => gvl.insert(VendorList::load(&dir).map_err(fail)?),
         };
         let subset = full.for_site(&tcf.vendors).map_err(fail)?;
-        let stub_config = serde_json::json!({
-            "cmpId": tcf.cmp_id, "cmpVersion": tcf.cmp_version, "gdprApplies": true,
-            "gvlVersion": subset.vendor_list_version, "tcfPolicyVersion": subset.tcf_policy_version,
-            "applicableSections": [2], "gppApis": ["2:tcfeuv2"],
-        });
+        let stub_config = consent_bundle::loader::stub_config(tcf.cmp_id, tcf.cmp_version, subset.vendor_list_version, subset.tcf_policy_version);
         let mut lists = Vec::new();
         for lang in &site.languages {
             let translated = subset.translated(&dir, lang).map_err(fail)?;
