@@ -43,9 +43,13 @@ pub fn run() -> Result<()> {
     result
 }
 
-/// `schemathesis` in `target/schemathesis-venv`, made when missing.
+/// `schemathesis` in `~/.cache/consent-widget/schemathesis-venv` (kept across
+/// clones, like the other tools `setup` installs), made when missing.
 fn install() -> Result<PathBuf> {
-    let venv = std::env::current_dir()?.join("target/schemathesis-venv");
+    let venv = match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache/consent-widget/schemathesis-venv"),
+        None => std::env::current_dir()?.join("target/schemathesis-venv"),
+    };
     let venv = venv.as_path();
     let bin = venv.join("bin/schemathesis");
     let have = sh_out(Command::new(&bin).arg("--version")).unwrap_or_default();

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::sh;
 
@@ -14,8 +14,9 @@ pub const DIST_BIN: &str = "target/dist/consent-server";
 
 /// Builds the release server (the widget must be built) into `target/dist/`.
 pub fn run() -> Result<PathBuf> {
-    // The `dist` profile (Cargo.toml) writes it to target/dist/.
-    sh(Command::new("cargo").args(["build", "--profile", "dist", "--locked", "-p", "consent-server"]))?;
+    sh(Command::new("cargo").args(["build", "--release", "--locked", "-p", "consent-server"]))?;
+    std::fs::create_dir_all("target/dist").context("creating target/dist")?;
+    std::fs::copy("target/release/consent-server", DIST_BIN).context("copying the release binary")?;
     let size = std::fs::metadata(DIST_BIN).map(|m| m.len()).unwrap_or(0);
     eprintln!("{DIST_BIN}: {:.1} MB, the widget inside", size as f64 / 1e6);
     Ok(PathBuf::from(DIST_BIN))

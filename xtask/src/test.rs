@@ -28,8 +28,8 @@ pub fn run() -> Result<()> {
     fresh_postgres_database(&pg)?;
     // Every cargo command below selects the whole workspace, as the one above
     // did: another selection unifies other features and rebuilds half the tree.
-    // The store's tests again, on PostgreSQL (the others run as they did).
-    sh(Command::new("cargo").args(["test", "--workspace", "--tests"]).env("CONSENT_TEST_PG", &pg))?;
+    // The server's integration tests again, on PostgreSQL.
+    sh(Command::new("cargo").args(["test", "--workspace"]).args(server_tests()?).env("CONSENT_TEST_PG", &pg))?;
     // What only PostgreSQL can do (several instances on one chain).
     sh(Command::new("cargo").args(["test", "--workspace", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", &pg))?;
     // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
@@ -43,6 +43,19 @@ pub fn run() -> Result<()> {
     // The demo site scanned for cookies: no violation.
     crate::scan::run(&[])?;
     sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
+}
+
+/// `--test <name>` for each of the server's integration tests (`backend/tests/*.rs`).
+fn server_tests() -> Result<Vec<String>> {
+    let mut args = Vec::new();
+    for entry in std::fs::read_dir("backend/tests").context("reading backend/tests")? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path.file_stem().and_then(|s| s.to_str()).context("a test file name")?;
+            args.extend(["--test".to_owned(), name.to_owned()]);
+        }
+    }
+    Ok(args)
 }
 
 /// Recreates the test database (dropping what earlier runs left), starting or
