@@ -6,7 +6,7 @@
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 
-use consent_tcf::{GppString, RestrictionType, TcString};
+use consent_tcf::{GppString, TcString};
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -61,11 +61,7 @@ pub fn tcfeuv2(tc: &TcString) -> Object {
         .iter()
         .map(|r| {
             let e = Object::new();
-            let kind = match r.kind {
-                RestrictionType::NotAllowed => 0,
-                RestrictionType::RequireConsent => 1,
-                RestrictionType::RequireLegitimateInterest => 2,
-            };
+            let kind = r.kind.code();
             set(&e, "key", JsValue::from(r.purpose));
             set(&e, "type", JsValue::from(kind));
             set(&e, "ids", ids(&r.vendors).into());

@@ -92,12 +92,7 @@ impl Site {
             .restrictions
             .iter()
             .filter_map(|r| {
-                let kind = match r.kind {
-                    0 => RestrictionType::NotAllowed,
-                    1 => RestrictionType::RequireConsent,
-                    2 => RestrictionType::RequireLegitimateInterest,
-                    _ => return None,
-                };
+                let kind = RestrictionType::from_code(u64::from(r.kind))?;
                 Some(Restriction { purpose: r.purpose, kind, vendors: r.vendors.clone() })
             })
             .collect();

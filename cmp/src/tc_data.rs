@@ -6,7 +6,7 @@
 
 use alloc::collections::BTreeSet;
 
-use consent_tcf::{RestrictionType, TcString, PURPOSES};
+use consent_tcf::{TcString, PURPOSES};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -92,11 +92,7 @@ fn publisher(tc: &TcString) -> Object {
             let _ = Reflect::set(&restrictions, &key, &fresh);
             fresh
         });
-        let kind = match r.kind {
-            RestrictionType::NotAllowed => 0,
-            RestrictionType::RequireConsent => 1,
-            RestrictionType::RequireLegitimateInterest => 2,
-        };
+        let kind = r.kind.code();
         for v in &r.vendors {
             let _ = Reflect::set(&per_vendor, &JsValue::from(*v), &JsValue::from(kind));
         }

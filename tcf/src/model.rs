@@ -72,6 +72,22 @@ pub enum RestrictionType {
     RequireLegitimateInterest,
 }
 
+impl RestrictionType {
+    /// The number the TC string, `TCData` and GPP give it (0, 1, 2).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u64) -> Option<RestrictionType> {
+        match code {
+            0 => Some(RestrictionType::NotAllowed),
+            1 => Some(RestrictionType::RequireConsent),
+            2 => Some(RestrictionType::RequireLegitimateInterest),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Publisher {
