@@ -130,11 +130,9 @@ impl Banner {
         if self.build_preferences(doc, config, ticked, record).is_none() {
             return;
         }
-        for sel in ["ul.prefs", "button[data-act=save]", "p[data-prefs]"] {
-            if let Ok(Some(el)) = self.root.query_selector(sel) {
-                let _ = el.remove_attribute("hidden");
-            }
-        }
+        self.each_part(|el| {
+            let _ = el.remove_attribute("hidden");
+        });
         if let Ok(Some(el)) = self.root.query_selector("button[data-act=prefs]") {
             let _ = el.set_attribute("hidden", "");
         }
@@ -148,13 +146,22 @@ impl Banner {
         }
     }
 
-    /// Folds the category choices away again (back to the first layer).
-    pub fn close_preferences(&self) {
-        for sel in ["ul.prefs", "button[data-act=save]", "p[data-prefs]"] {
-            if let Ok(Some(el)) = self.root.query_selector(sel) {
-                let _ = el.set_attribute("hidden", "");
+    /// Each part of the preferences: the category choices, "Save choices", and
+    /// whatever carries `data-prefs` (the consent record; a TCF site's layers).
+    fn each_part(&self, f: impl Fn(&Element)) {
+        let Ok(list) = self.root.query_selector_all("ul.prefs,button[data-act=save],[data-prefs]") else { return };
+        for i in 0..list.length() {
+            if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                f(&el);
             }
         }
+    }
+
+    /// Folds the category choices away again (back to the first layer).
+    pub fn close_preferences(&self) {
+        self.each_part(|el| {
+            let _ = el.set_attribute("hidden", "");
+        });
         if let Ok(Some(el)) = self.root.query_selector("button[data-act=prefs]") {
             let _ = el.remove_attribute("hidden");
         }

@@ -26,6 +26,14 @@ impl Framework {
         }
     }
 
+    /// The preferences are open in the banner's shadow `root`: the CMP adds
+    /// its layers there (once per banner).
+    pub fn preferences(&self, root: &JsValue) {
+        if let Some(f) = self.method("preferences") {
+            let _ = f.call1(&self.0, root);
+        }
+    }
+
     /// The decision is forgotten (`Consent.reset()`): so are the CMP's strings.
     pub fn reset(&self) {
         if let Some(f) = self.method("reset") {

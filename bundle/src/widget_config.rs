@@ -57,7 +57,7 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     }
     let mut details = details(site, texts, other_texts, &revision, policy);
     if let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) {
-        details["tcf"] = tcf_details(tcf, site, naming);
+        details["tcf"] = tcf_details(pkg_config, tcf, site, naming)?;
     }
     let details = serde_json::to_string(&details)?;
     first["details"] = json!(naming.details(&details));
@@ -100,8 +100,9 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
 }
 
 /// What the TCF CMP (`cmp/`, loaded for `[tcf]` sites only) reads from
-/// `details.json`: the site's TCF settings and its vendor list per language.
-fn tcf_details(tcf: &consent_wire::config::tcf::TcfConfig, site: &SiteConfig, naming: &dyn Naming) -> Value {
+/// `details.json`: the site's TCF settings, its vendor list and the TCF
+/// layers' texts per language.
+fn tcf_details(pkg_config: &Path, tcf: &consent_wire::config::tcf::TcfConfig, site: &SiteConfig, naming: &dyn Naming) -> Result<Value, BundleError> {
     use consent_wire::config::tcf::RestrictionKind;
     let restrictions: Vec<Value> = tcf
         .restrictions
@@ -117,12 +118,13 @@ fn tcf_details(tcf: &consent_wire::config::tcf::TcfConfig, site: &SiteConfig, na
         })
         .collect();
     let lists: BTreeMap<&String, Option<String>> = site.languages.iter().map(|l| (l, naming.vendor_list(l))).collect();
-    json!({
+    let texts = site.languages.iter().map(|l| Ok((l, consent_wire::config::tcf::texts(pkg_config, l)?))).collect::<Result<BTreeMap<_, _>, BundleError>>()?;
+    Ok(json!({
         "cmpId": tcf.cmp_id, "cmpVersion": tcf.cmp_version, "country": tcf.publisher_country,
         "publisherPurposes": tcf.publisher_purposes, "publisherLegitimateInterests": tcf.publisher_legitimate_interests,
         "restrictions": restrictions, "categories": tcf.categories, "cookie": tcf.cookie_name, "googleAtp": tcf.google_atp,
-        "lists": lists,
-    })
+        "lists": lists, "texts": texts,
+    }))
 }
 
 /// `object` with each flag that is set added as `true`: on the critical path a
@@ -180,7 +182,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("bundle-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pkg-config");
-        for sub in ["sites", "i18n", "policy"] {
+        for sub in ["sites", "i18n", "i18n-tcf", "policy"] {
             std::fs::create_dir_all(dir.join("pkg-config").join(sub)).expect("mkdir");
             for e in std::fs::read_dir(src.join(sub)).expect("read pkg-config") {
                 let p = e.expect("entry").path();

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::site::{List, ListVendor, RestrictionSetting, Settings};
+use crate::site::{List, ListStack, ListVendor, RestrictionSetting, Settings};
 
 fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -95,10 +95,16 @@ pub fn list(o: &JsValue) -> Option<List> {
                 leg_int_purposes: u8_set(&v, "legIntPurposes")?,
                 flexible_purposes: u8_set(&v, "flexiblePurposes")?,
                 special_purposes: u8_set(&v, "specialPurposes")?,
+                features: u8_set(&v, "features")?,
+                special_features: u8_set(&v, "specialFeatures")?,
                 deleted_date: get(&v, "deletedDate").as_string(),
             };
             Some((vendor.id, vendor))
         })
         .collect::<Option<BTreeMap<_, _>>>()?;
-    Some(List { vendor_list_version: u16_of(o, "vendorListVersion")?, tcf_policy_version: u8_of(o, "tcfPolicyVersion")?, vendors })
+    let stacks = entries(o, "stacks")?
+        .into_iter()
+        .map(|(_, s)| Some((u16_of(&s, "id")?, ListStack { purposes: u8_set(&s, "purposes")?, special_features: u8_set(&s, "specialFeatures")? })))
+        .collect::<Option<BTreeMap<_, _>>>()?;
+    Some(List { vendor_list_version: u16_of(o, "vendorListVersion")?, tcf_policy_version: u8_of(o, "tcfPolicyVersion")?, vendors, stacks })
 }

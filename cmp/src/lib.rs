@@ -13,19 +13,27 @@
 
 extern crate alloc;
 
+mod dom;
 mod gpp;
 mod js_input;
+pub mod offer;
+mod purpose_layer;
 pub mod site;
 mod tc_data;
+mod ui_choice;
+mod vendor_layer;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use consent_tcf::TcString;
+use consent_tcf::{Choice, TcString};
 use js_sys::Object;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
+use web_sys::Element;
 
+use dom::Source;
+use offer::Offer;
 use site::Site;
 
 #[cfg(target_arch = "wasm32")]
@@ -56,6 +64,8 @@ struct Decision {
 #[wasm_bindgen]
 pub struct Cmp {
     site: Site,
+    /// The vendor list as the page parsed it: the layers read its texts.
+    list: JsValue,
     decision: Option<Decision>,
 }
 
@@ -63,10 +73,10 @@ pub struct Cmp {
 impl Cmp {
     /// `settings`: `details.json`'s `tcf`; `list`: the site's vendor list (both parsed).
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: &JsValue, list: &JsValue) -> Result<Cmp, JsValue> {
+    pub fn new(settings: &JsValue, list_js: &JsValue) -> Result<Cmp, JsValue> {
         let settings = js_input::settings(settings).ok_or("details.json: tcf: not the settings the server writes")?;
-        let list = js_input::list(list).ok_or("the vendor list is not a Global Vendor List v3")?;
-        Ok(Cmp { site: Site::new(settings, list), decision: None })
+        let list = js_input::list(list_js).ok_or("the vendor list is not a Global Vendor List v3")?;
+        Ok(Cmp { site: Site::new(settings, list), list: list_js.clone(), decision: None })
     }
 
     /// Takes up the strings in the cookies (`tc`, `addtl`) if the TC string
@@ -80,18 +90,48 @@ impl Cmp {
     /// all") into the TC and AC strings, made at `now_ms` in `lang`.
     pub fn decide(&mut self, accepted: Vec<String>, all: bool, lang: &str, now_ms: f64) -> Result<(), JsValue> {
         let choice = self.site.choice_for(&accepted, all);
-        let l = lang.as_bytes();
-        let upper = |b: Option<&u8>| b.map_or(b'E', u8::to_ascii_uppercase);
-        let tc = self.site.setup.tc_string(&choice, now_ms as u64, [upper(l.first()), upper(l.get(1))]);
-        let encoded = tc.encode().map_err(|_| JsValue::from_str("the TC string cannot be encoded"))?;
-        self.decision = Some(Decision { tc, encoded, addtl: self.site.ac_string(all) });
-        Ok(())
+        self.store(&choice, all, lang, now_ms)
+    }
+
+    /// Makes what the TCF layers in `section` show into the TC and AC
+    /// strings (the visitor saved the preferences).
+    #[wasm_bindgen(js_name = decideFrom)]
+    pub fn decide_from(&mut self, section: &Element, lang: &str, now_ms: f64) -> Result<(), JsValue> {
+        let choice = ui_choice::read(section);
+        self.store(&choice, false, lang, now_ms)
+    }
+
+    /// Builds the TCF layers into `section` (empty), ticked as the decision in
+    /// force says; `texts`: the layers' texts in `lang`, the list's language.
+    pub fn render(&self, section: &Element, texts: &JsValue) -> bool {
+        let Some(doc) = section.owner_document() else { return false };
+        let src = Source { doc: &doc, list: &self.list, texts };
+        let offer = Offer::of(&self.site);
+        let ticks = ui_choice::ticks(&self.site, &offer, self.decision.as_ref().map(|d| &d.tc));
+        let intro = src.el(section, "p", "", Some(&src.t("intro")));
+        intro.is_some() && purpose_layer::build(&src, section, &self.site, &offer, &ticks).is_some() && vendor_layer::build(&src, section, &self.site, &ticks).is_some()
+    }
+
+    /// Fills the folded details of vendor `id` (`details`, on its first unfolding).
+    #[wasm_bindgen(js_name = vendorDetails)]
+    pub fn vendor_details(&self, details: &Element, id: u16, texts: &JsValue, lang: &str) {
+        let Some(doc) = details.owner_document() else { return };
+        let _ = vendor_layer::details(&Source { doc: &doc, list: &self.list, texts }, details, id, lang);
     }
 
     /// The TC string in force ("" before a decision).
     #[wasm_bindgen(getter, js_name = tcString)]
     pub fn tc_string(&self) -> String {
         self.decision.as_ref().map(|d| d.encoded.clone()).unwrap_or_default()
+    }
+
+    fn store(&mut self, choice: &Choice, all: bool, lang: &str, now_ms: f64) -> Result<(), JsValue> {
+        let l = lang.as_bytes();
+        let upper = |b: Option<&u8>| b.map_or(b'E', u8::to_ascii_uppercase);
+        let tc = self.site.setup.tc_string(choice, now_ms as u64, [upper(l.first()), upper(l.get(1))]);
+        let encoded = tc.encode().map_err(|_| JsValue::from_str("the TC string cannot be encoded"))?;
+        self.decision = Some(Decision { tc, encoded, addtl: self.site.ac_string(all) });
+        Ok(())
     }
 
     /// Google's Additional Consent string in force ("" before a decision).

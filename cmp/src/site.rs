@@ -53,6 +53,18 @@ pub struct List {
     pub vendor_list_version: u16,
     pub tcf_policy_version: u8,
     pub vendors: BTreeMap<u16, ListVendor>,
+    /// The list's stacks: what each groups.
+    #[serde(default)]
+    pub stacks: BTreeMap<u16, ListStack>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListStack {
+    #[serde(default)]
+    pub purposes: BTreeSet<u8>,
+    #[serde(default)]
+    pub special_features: BTreeSet<u8>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +79,10 @@ pub struct ListVendor {
     pub flexible_purposes: BTreeSet<u8>,
     #[serde(default)]
     pub special_purposes: BTreeSet<u8>,
+    #[serde(default)]
+    pub features: BTreeSet<u8>,
+    #[serde(default)]
+    pub special_features: BTreeSet<u8>,
     #[serde(default)]
     pub deleted_date: Option<String>,
 }

@@ -193,6 +193,9 @@ impl Widget {
         let record = self.consent.borrow().as_ref().map(|c| c.id.clone());
         self.preferences.enter(&self.doc, Some(b.host()));
         b.open_preferences(&self.doc, &self.config, &self.accepted(), record.as_deref());
+        if let Some(f) = &self.framework {
+            f.preferences(b.root().as_ref());
+        }
     }
 
     /// Escape closes the preferences: back to the first layer before a decision

@@ -70,13 +70,13 @@ impl Setup {
 
     /// Whether `v` may carry a consent bit: it declares a consent purpose, or a
     /// flexible one a restriction turns to consent.
-    fn consent_basis(&self, v: &VendorInfo) -> bool {
+    pub fn consent_basis(&self, v: &VendorInfo) -> bool {
         !v.purposes.is_empty() || v.flexible_purposes.iter().any(|&p| self.restricted(v.id, p, RestrictionType::RequireConsent))
     }
 
     /// Whether `v` may carry a legitimate-interest bit: it declares an LI
     /// purpose (or a flexible one a restriction turns to LI), or only special purposes.
-    fn li_basis(&self, v: &VendorInfo) -> bool {
+    pub fn li_basis(&self, v: &VendorInfo) -> bool {
         let only_special = v.leg_int_purposes.is_empty() && !v.special_purposes.is_empty();
         !v.leg_int_purposes.is_empty() || only_special || v.flexible_purposes.iter().any(|&p| self.restricted(v.id, p, RestrictionType::RequireLegitimateInterest))
     }

@@ -7,46 +7,16 @@
 // again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
+import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, serve } from './tcf_fixture.mjs';
 
-const IAB = join(ROOT, 'tests/tcf/iab.mjs');
 const VENDORS = [1, 2, 40];
-
-/** pkg-config with luxhost on 127.0.0.2 under `[tcf]`, and a generated Global Vendor List. */
-function configs() {
-  const dir = mkdtempSync(join(tmpdir(), 'consent-cmp-'));
-  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
-  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8').replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]');
-  writeFileSync(join(dir, 'sites/luxhost.base'), lux);
-  mkdirSync(join(dir, 'tcf'));
-  writeFileSync(join(dir, 'tcf/vendor-list.json'), execFileSync('node', [IAB, 'gvl', '5', '50']));
-  writeTcf(dir, VENDORS);
-  return dir;
-}
-
-function writeTcf(dir, vendors) {
-  const base = readFileSync(join(dir, 'sites/luxhost.base'), 'utf8');
-  const tcf = `\n[tcf]\nenabled = true\ncmp_id = 300\ncmp_version = 4\npublisher_country = "NL"\nvendors = [${vendors}]\ngoogle_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n`;
-  writeFileSync(join(dir, 'sites/luxhost.toml'), base + tcf);
-}
-
-/** Decodes TC strings with the IAB's library (consent-tcf's serde shape). */
-function iabDecode(strings) {
-  return JSON.parse(execFileSync('node', [IAB, 'decode'], { input: JSON.stringify(strings) }));
-}
-
-const list = (dir) => JSON.parse(readFileSync(join(dir, 'tcf/vendor-list.json'), 'utf8'));
-
-async function serve(host, body) {
-  const srv = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body(req.url)));
-  await new Promise((ok) => srv.listen(0, host, ok));
-  return { srv, base: `http://${host}:${srv.address().port}` };
-}
+const EXTRA = 'google_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n';
+const configs = () => tcfConfigs({ vendors: VENDORS, extra: EXTRA });
+const writeTcf = (dir, vendors) => writeSite(dir, vendors, EXTRA);
 
 // The vendor's frame asks the CMP of its parent through the locator frame.
 const VENDOR = `<!doctype html><script>

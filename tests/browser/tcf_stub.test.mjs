@@ -5,30 +5,12 @@
 // messages alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAndBrowser, openPage, ROOT } from './harness.mjs';
+import { tcfConfigs, serve } from './tcf_fixture.mjs';
 
-/** pkg-config with luxhost on 127.0.0.2 under `[tcf]`, and a generated Global Vendor List. */
-function configs() {
-  const dir = mkdtempSync(join(tmpdir(), 'consent-tcf-'));
-  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
-  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8').replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]');
-  writeFileSync(join(dir, 'sites/luxhost.toml'), `${lux}\n[tcf]\nenabled = true\ncmp_id = 300\ncmp_version = 4\npublisher_country = "NL"\nvendors = [1, 2, 40]\n`);
-  mkdirSync(join(dir, 'tcf'));
-  writeFileSync(join(dir, 'tcf/vendor-list.json'), execFileSync('node', [join(ROOT, 'tests/tcf/iab.mjs'), 'gvl', '5', '50']));
-  return dir;
-}
-
-/** One server for the customer's page (127.0.0.2) and one for a vendor's frame (127.0.0.3). */
-async function serve(host, body) {
-  const srv = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body(req.url)));
-  await new Promise((ok) => srv.listen(0, host, ok));
-  return { srv, base: `http://${host}:${srv.address().port}` };
-}
+const configs = () => tcfConfigs({ vendors: [1, 2, 40] });
 
 // The vendor's frame: asks its parent's CMP through the locator, as the IAB describes.
 const VENDOR = `<!doctype html><script>

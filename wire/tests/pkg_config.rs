@@ -35,6 +35,22 @@ fn every_translation_loads() {
 }
 
 #[test]
+fn every_built_in_language_has_the_tcf_layers_texts() {
+    for entry in std::fs::read_dir(pkg_config().join("i18n")).expect("i18n folder") {
+        let path = entry.expect("dir entry").path();
+        let lang = path.file_stem().and_then(|s| s.to_str()).expect("<lang>.toml");
+        let texts = consent_wire::config::tcf::texts(&pkg_config(), lang).unwrap_or_else(|e| panic!("{e}"));
+        assert!(texts.values().all(|t| !t.trim().is_empty()), "{lang}: an empty TCF text");
+    }
+    let dir = std::env::temp_dir().join(format!("tcf-texts-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("i18n-tcf")).expect("temp dir");
+    std::fs::write(dir.join("i18n-tcf/xx.toml"), "intro = \"x\"\n").expect("write");
+    let err = consent_wire::config::tcf::texts(&dir, "xx").expect_err("incomplete").to_string();
+    assert!(err.contains("xx.toml") && err.contains("purposes"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn the_reference_policy_keeps_the_source_words() {
     let md = std::fs::read_to_string(pkg_config().join("policy/luxhost.nl.md")).expect("policy source");
     // The text the site owner supplied, kept beside the test so a clean clone checks it too.

@@ -14,7 +14,8 @@ const w = window;
  * Starts the CMP from its compiled `module` with the site's TCF settings
  * (`config.tcf`, from details.json, its URLs resolved) and the widget's
  * `config` (languages, cookie rules). Resolves to the widget's `framework`:
- * `shown()`, `decided(categories, all, lang)`, `reset()`, `strings()` and `started()`.
+ * `shown()`, `preferences(root)`, `decided(categories, all, lang)`, `reset()`,
+ * `strings()` and `started()`.
  */
 export default function start(module, config) {
   initSync({ module });
@@ -26,7 +27,90 @@ export default function start(module, config) {
       if (!r.ok) throw new Error('vendor list: HTTP ' + r.status);
       return r.json();
     })
-    .then((list) => install(new Cmp(tcf, list), list, config.cookie || {}));
+    .then((list) => install(new Cmp(tcf, list), list, config.cookie || {}, layers(tcf, lang)));
+}
+
+// What a stack's toggle stands for: the purposes and special features under it.
+const MEMBERS = 'ul input[data-p],ul input[data-sf]';
+
+// The TCF layers' own styles, beside the widget's in the banner's shadow root.
+const CSS =
+  '.tcf{margin:0 0 14px}.tcf h3{font-size:16px;margin:16px 0 6px}' +
+  '.tcf-list{margin:0;padding:0;list-style:none;border-top:1px solid var(--line)}' +
+  '.tcf-list li{padding:8px 0;border-bottom:1px solid var(--line)}.tcf-list .tcf-list{border:0}' +
+  '.tcf label{display:flex;gap:10px;align-items:center;font-weight:600}' +
+  '.tcf label.object,.tcf label.all{font-weight:400;font-size:14px;margin:6px 0 0 30px}.tcf label.all{margin:0 0 8px}' +
+  '.tcf input{flex:none;width:20px;height:20px;margin:0;accent-color:var(--accent)}' +
+  '.tcf small{display:block;margin:4px 0 0 30px;color:var(--muted)}.tcf details p{margin:4px 0}.tcf .links a{margin-right:12px}';
+
+/**
+ * The TCF layers of the preferences (built in Rust by `cmp.render`): put in
+ * the banner's shadow `root` when the preferences first open there, their
+ * toggles kept in step (a stack and its purposes, "every partner" and each,
+ * a category and its purposes), a partner's details built when unfolded.
+ */
+function layers(tcf, lang) {
+  const texts = (tcf.texts || {})[lang] || {};
+  let section = null;
+  let act = null; // the banner button the visitor last pressed
+  // A box standing for several: ticked when all are, half-ticked when some are.
+  const mirror = (box, kids) => {
+    box.checked = kids.length > 0 && kids.every((k) => k.checked);
+    box.indeterminate = !box.checked && kids.some((k) => k.checked);
+  };
+  const sync = () => {
+    for (const box of section.querySelectorAll('input[data-allv]')) mirror(box, [...section.querySelectorAll('input[data-v]')]);
+    for (const box of section.querySelectorAll('input[data-stack]')) mirror(box, [...box.closest('li').querySelectorAll(MEMBERS)]);
+  };
+  const changed = (e, gvl) => {
+    const t = e.target;
+    const d = (t && t.dataset) || {};
+    const set = (selector, on) => section.querySelectorAll(selector).forEach((k) => (k.checked = on));
+    if (d.stack) t.closest('li').querySelectorAll(MEMBERS).forEach((k) => (k.checked = t.checked));
+    else if (d.allv != null) set('input[data-v]', t.checked);
+    else if (d.cat && tcf.categories && tcf.categories[d.cat]) {
+      // A category switched on switches on its purposes and the partners that need one.
+      const ps = tcf.categories[d.cat];
+      for (const p of ps) set('input[data-p="' + p + '"]', t.checked);
+      if (t.checked)
+        for (const k of section.querySelectorAll('input[data-v]')) {
+          const v = gvl.vendors[k.dataset.v] || {};
+          if ((v.purposes || []).concat(v.flexiblePurposes || []).some((p) => ps.includes(p))) k.checked = true;
+        }
+    }
+    if (section.isConnected) sync();
+  };
+  return {
+    open(cmp, gvl, root) {
+      if (root.querySelector('section.tcf')) return;
+      const row = root.querySelector('.cc > .row');
+      if (!row) return;
+      section = document.createElement('section');
+      section.className = 'tcf';
+      section.setAttribute('data-prefs', '');
+      row.before(section);
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      cmp.render(section, texts);
+      sync();
+      root.addEventListener('change', (e) => changed(e, gvl));
+      root.addEventListener('click', (e) => {
+        const b = e.target && e.target.closest && e.target.closest('[data-act]');
+        act = b ? b.getAttribute('data-act') : act;
+      }, true);
+      section.addEventListener('toggle', (e) => {
+        const d = e.target;
+        if (d.open && d.dataset && d.dataset.vd) cmp.vendorDetails(d, Number(d.dataset.vd), texts, lang);
+      }, true);
+    },
+    // The layers to read the decision from: when "Save choices" was pressed under them.
+    saved() {
+      const from = act == 'save' && section && section.isConnected ? section : null;
+      act = null;
+      return from;
+    },
+  };
 }
 
 function readCookie(name) {
@@ -39,7 +123,7 @@ function readCookie(name) {
 
 const AC_COOKIE = 'addtl_consent';
 
-function install(cmp, gvl, cookie) {
+function install(cmp, gvl, cookie, ui) {
   const stubQueue = typeof w.__tcfapi == 'function' ? w.__tcfapi() || [] : [];
   const current = cmp.resume(readCookie(cmp.cookie), readCookie(AC_COOKIE));
   let shown = false;
@@ -108,9 +192,15 @@ function install(cmp, gvl, cookie) {
       notify();
       gpp.event('cmpDisplayStatus', 'visible');
     },
+    // The preferences opened in the banner's shadow `root`: the TCF layers go in.
+    preferences(root) {
+      ui.open(cmp, gvl, root);
+    },
     decided(categories, all, lang) {
       gpp.event('signalStatus', 'not ready');
-      cmp.decide(categories, all, lang, Date.now());
+      const saved = ui.saved();
+      if (saved) cmp.decideFrom(saved, lang, Date.now());
+      else cmp.decide(categories, all, lang, Date.now());
       line(cmp.cookie, cmp.tcString);
       line(AC_COOKIE, cmp.addtlConsent);
       shown = false;

@@ -126,7 +126,7 @@ pub fn pkg_config() -> PathBuf {
 /// A copy of the repository's `pkg-config` at `to` (a test may edit it); returns `to`.
 pub fn copy_pkg_config(to: &Path) -> PathBuf {
     let src = pkg_config();
-    for sub in ["sites", "i18n", "policy"] {
+    for sub in ["sites", "i18n", "i18n-tcf", "policy"] {
         std::fs::create_dir_all(to.join(sub)).expect("mkdir");
         for e in std::fs::read_dir(src.join(sub)).expect("read pkg-config") {
             let p = e.expect("entry").path();

@@ -326,14 +326,19 @@ impl SiteConfig {
 
 /// Loads the built-in texts of one language and checks that every key is there.
 pub fn load_texts(path: &Path) -> Result<Texts> {
+    read_texts(path, TEXT_KEYS)
+}
+
+/// A texts file that holds exactly `keys`.
+pub(crate) fn read_texts(path: &Path, keys: &[&str]) -> Result<Texts> {
     let raw = read(path)?;
     let texts: Texts = toml::from_str(&raw).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.to_string() })?;
-    for key in TEXT_KEYS {
+    for key in keys {
         if !texts.contains_key(*key) {
             return Err(ConfigError::Invalid { path: path.to_owned(), field: (*key).to_owned(), message: "missing text".into() });
         }
     }
-    if let Some(k) = texts.keys().find(|k| !TEXT_KEYS.contains(&k.as_str())) {
+    if let Some(k) = texts.keys().find(|k| !keys.contains(&k.as_str())) {
         return Err(ConfigError::Invalid { path: path.to_owned(), field: k.clone(), message: "unknown text key".into() });
     }
     Ok(texts)

@@ -135,6 +135,41 @@ impl TcfConfig {
     }
 }
 
+/// Every text key of the TCF layers (`pkg-config/i18n-tcf/<lang>.toml`); the
+/// names of purposes, features, stacks and data categories come from the
+/// Global Vendor List in the visitor's language.
+pub const TEXT_KEYS: &[&str] = &[
+    "intro",
+    "purposes",
+    "special_features",
+    "special_purposes",
+    "special_purposes_note",
+    "features",
+    "features_note",
+    "vendors",
+    "all_vendors",
+    "object",
+    "examples",
+    "details",
+    "vendor_count",
+    "consent_purposes",
+    "li_purposes",
+    "data_categories",
+    "retention",
+    "days",
+    "cookie_lifetime",
+    "other_storage",
+    "privacy_policy",
+    "li_claim",
+    "device_storage",
+];
+
+/// The TCF layers' texts in `lang`, from `<pkg_config>/i18n-tcf/<lang>.toml`
+/// (every key of [`TEXT_KEYS`], no other).
+pub fn texts(pkg_config: &std::path::Path, lang: &str) -> super::Result<super::Texts> {
+    super::read_texts(&pkg_config.join("i18n-tcf").join(format!("{lang}.toml")), TEXT_KEYS)
+}
+
 /// The `tcfPolicyVersion` of the Global Vendor List in `<pkg_config>/tcf/`
 /// (the server reads and checks the whole list; the revision needs only this).
 pub fn policy_version(pkg_config: &std::path::Path) -> super::Result<u8> {

@@ -1,0 +1,50 @@
+// What the TCF browser tests share: a pkg-config copy whose luxhost runs on
+// 127.0.0.2 under `[tcf]` with a generated Global Vendor List, small page
+// servers on other loopback origins, and the IAB's own decoder.
+import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './harness.mjs';
+
+const IAB = join(ROOT, 'tests/tcf/iab.mjs');
+
+/**
+ * A pkg-config copy with luxhost on 127.0.0.2 under `[tcf]` for `vendors`
+ * (plus `extra` TOML after it), and `tcf/vendor-list.json` generated from
+ * `seed` with `count` vendors, then passed through `edit(list)`.
+ */
+export function tcfConfigs({ vendors, extra = '', seed = 5, count = 50, edit = (l) => l }) {
+  const dir = mkdtempSync(join(tmpdir(), 'consent-tcf-'));
+  cpSync(join(ROOT, 'pkg-config'), dir, { recursive: true });
+  const lux = readFileSync(join(dir, 'sites/luxhost.toml'), 'utf8').replace(/^origins = .*$/m, 'origins = ["http://127.0.0.2:*"]');
+  writeFileSync(join(dir, 'sites/luxhost.base'), lux);
+  mkdirSync(join(dir, 'tcf'));
+  const list = edit(JSON.parse(execFileSync('node', [IAB, 'gvl', String(seed), String(count)], { maxBuffer: 64 << 20 })));
+  writeFileSync(join(dir, 'tcf/vendor-list.json'), JSON.stringify(list));
+  writeTcf(dir, vendors, extra);
+  return dir;
+}
+
+/** Rewrites luxhost's `[tcf]` for `vendors` (CMP 300 version 4, NL), `extra` TOML after it. */
+export function writeTcf(dir, vendors, extra = '') {
+  const base = readFileSync(join(dir, 'sites/luxhost.base'), 'utf8');
+  const tcf = `\n[tcf]\nenabled = true\ncmp_id = 300\ncmp_version = 4\npublisher_country = "NL"\nvendors = [${vendors}]\n${extra}`;
+  writeFileSync(join(dir, 'sites/luxhost.toml'), base + tcf);
+}
+
+/** The vendor list the server reads from `dir`. */
+export const vendorList = (dir) => JSON.parse(readFileSync(join(dir, 'tcf/vendor-list.json'), 'utf8'));
+
+/** TC strings decoded by the IAB's library (@iabtechlabtcf/core), in consent-tcf's serde shape. */
+export function iabDecode(strings) {
+  return JSON.parse(execFileSync('node', [IAB, 'decode'], { input: JSON.stringify(strings) }));
+}
+
+/** An HTML server on `host` (a loopback address: another origin), answering `body(url)`. */
+export async function serve(host, body) {
+  const srv = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body(req.url)));
+  await new Promise((ok) => srv.listen(0, host, ok));
+  return { srv, base: `http://${host}:${srv.address().port}` };
+}
