@@ -105,6 +105,6 @@ pub fn list(o: &JsValue) -> Option<List> {
     let stacks = entries(o, "stacks")?
         .into_iter()
         .map(|(_, s)| Some((u16_of(&s, "id")?, ListStack { purposes: u8_set(&s, "purposes")?, special_features: u8_set(&s, "specialFeatures")? })))
-        .collect::<Option<BTreeMap<_, _>>>()?;
+        .collect::<Option<Vec<_>>>()?;
     Some(List { vendor_list_version: u16_of(o, "vendorListVersion")?, tcf_policy_version: u8_of(o, "tcfPolicyVersion")?, vendors, stacks })
 }

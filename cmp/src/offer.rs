@@ -4,12 +4,12 @@
 //! toggle), the special purposes and features (shown, no choice), and the
 //! stacks that shorten the list of purposes. Plain Rust, tested on the host.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use consent_tcf::CONSENT_ONLY;
 
-use crate::site::Site;
+use crate::site::{ListStack, Site};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Offer {
@@ -24,8 +24,8 @@ pub struct Offer {
     /// Stacks shown instead of their purposes and special features, each
     /// item in at most one, largest first.
     pub stacks: Vec<u16>,
-    /// How many of the site's partners use each purpose, on either basis.
-    pub users: BTreeMap<u8, u16>,
+    /// How many of the site's partners use each purpose (by id), on either basis.
+    pub users: [u16; 12],
 }
 
 impl Offer {
@@ -38,47 +38,49 @@ impl Offer {
             o.special_purposes.extend(v.special_purposes.iter().copied());
             o.features.extend(v.features.iter().copied());
             o.special_features.extend(v.special_features.iter().copied());
-            for p in v.purposes.iter().chain(&v.leg_int_purposes).collect::<BTreeSet<_>>() {
-                *o.users.entry(*p).or_default() += 1;
+            for (p, n) in o.users.iter_mut().enumerate() {
+                let p = p as u8;
+                if v.purposes.contains(&p) || v.leg_int_purposes.contains(&p) {
+                    *n += 1;
+                }
             }
         }
-        o.li_purposes.retain(|p| !CONSENT_ONLY.contains(p));
+        o.li_purposes = o.li_purposes.iter().copied().filter(|p| !CONSENT_ONLY.contains(p)).collect();
         o.stacks = o.pick_stacks(site);
         o
     }
 
     /// The stacks that group two or more of the consent purposes and special
-    /// features on offer and nothing else, largest first, none overlapping.
+    /// features on offer and nothing else, largest first (then by id), none
+    /// overlapping.
     fn pick_stacks(&self, site: &Site) -> Vec<u16> {
-        let mut fitting: Vec<(u16, usize)> = site
-            .list
-            .stacks
-            .iter()
-            .filter(|(_, s)| s.purposes.is_subset(&self.consent_purposes) && s.special_features.is_subset(&self.special_features))
-            .map(|(id, s)| (*id, s.purposes.len() + s.special_features.len()))
-            .filter(|(_, n)| *n >= 2)
-            .collect();
-        fitting.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let fits = |s: &ListStack| s.purposes.iter().all(|p| self.consent_purposes.contains(p)) && s.special_features.iter().all(|f| self.special_features.contains(f));
         let (mut purposes, mut features) = (BTreeSet::new(), BTreeSet::new());
         let mut out = Vec::new();
-        for (id, _) in fitting {
-            let s = &site.list.stacks[&id];
-            if s.purposes.is_disjoint(&purposes) && s.special_features.is_disjoint(&features) {
-                purposes.extend(s.purposes.iter().copied());
-                features.extend(s.special_features.iter().copied());
-                out.push(id);
+        let largest = site.list.stacks.iter().map(|(_, s)| s.purposes.len() + s.special_features.len()).max().unwrap_or(0);
+        for size in (2..=largest).rev() {
+            for (id, s) in site.list.stacks.iter().filter(|(_, s)| s.purposes.len() + s.special_features.len() == size && fits(s)) {
+                if !s.purposes.iter().any(|p| purposes.contains(p)) && !s.special_features.iter().any(|f| features.contains(f)) {
+                    purposes.extend(s.purposes.iter().copied());
+                    features.extend(s.special_features.iter().copied());
+                    out.push(*id);
+                }
             }
         }
         out
     }
 
+    fn stack(site: &Site, id: u16) -> Option<&ListStack> {
+        site.list.stacks.iter().find(|(i, _)| *i == id).map(|(_, s)| s)
+    }
+
     /// The stack `purpose` is shown in, if any.
     pub fn stack_of_purpose(&self, site: &Site, purpose: u8) -> Option<u16> {
-        self.stacks.iter().copied().find(|id| site.list.stacks.get(id).is_some_and(|s| s.purposes.contains(&purpose)))
+        self.stacks.iter().copied().find(|id| Offer::stack(site, *id).is_some_and(|s| s.purposes.contains(&purpose)))
     }
 
     /// The stack special feature `feature` is shown in, if any.
     pub fn stack_of_feature(&self, site: &Site, feature: u8) -> Option<u16> {
-        self.stacks.iter().copied().find(|id| site.list.stacks.get(id).is_some_and(|s| s.special_features.contains(&feature)))
+        self.stacks.iter().copied().find(|id| Offer::stack(site, *id).is_some_and(|s| s.special_features.contains(&feature)))
     }
 }

@@ -17,8 +17,8 @@ pub fn build(src: &Source, section: &Node, site: &Site, offer: &Offer, ticks: &C
     for &id in &offer.stacks {
         stack(src, &list, site, offer, ticks, id)?;
     }
-    let all: alloc::collections::BTreeSet<u8> = offer.consent_purposes.union(&offer.li_purposes).copied().collect();
-    for &p in all.iter().filter(|p| offer.stack_of_purpose(site, **p).is_none()) {
+    let shown = |p: &u8| (offer.consent_purposes.contains(p) || offer.li_purposes.contains(p)) && offer.stack_of_purpose(site, *p).is_none();
+    for p in (1..=11).filter(shown) {
         purpose(src, &list, offer, ticks, p)?;
     }
     let features: alloc::vec::Vec<u8> = offer.special_features.iter().copied().filter(|f| offer.stack_of_feature(site, *f).is_none()).collect();
@@ -36,9 +36,9 @@ pub fn build(src: &Source, section: &Node, site: &Site, offer: &Offer, ticks: &C
 /// A stack: one toggle for all it groups (kept in step by `cmp.js`), its
 /// purposes and special features folded under it.
 fn stack(src: &Source, list: &Element, site: &Site, offer: &Offer, ticks: &Choice, id: u16) -> Option<()> {
-    let s = site.list.stacks.get(&id)?;
+    let (_, s) = site.list.stacks.iter().find(|(i, _)| *i == id)?;
     let item = src.item("stacks", id);
-    let all_on = s.purposes.is_subset(&ticks.purposes) && s.special_features.is_subset(&ticks.special_features);
+    let all_on = s.purposes.iter().all(|p| ticks.purposes.contains(p)) && s.special_features.iter().all(|f| ticks.special_features.contains(f));
     let li = src.el(list, "li", "stack", None)?;
     src.checkbox(&li, "data-stack", id, all_on, &Source::field(&item, "name"))?;
     src.explain(&li, &item)?;
@@ -64,7 +64,7 @@ fn purpose(src: &Source, list: &Element, offer: &Offer, ticks: &Choice, p: u8) -
         src.el(&li, "strong", "", Some(&name))?;
     }
     src.explain(&li, &item)?;
-    let users = offer.users.get(&p).copied().unwrap_or(0);
+    let users = offer.users.get(usize::from(p)).copied().unwrap_or(0);
     src.el(&li, "small", "", Some(&(src.t("vendor_count") + ": " + &digits(u64::from(users)))))?;
     if offer.li_purposes.contains(&p) {
         src.object_switch(&li, "data-po", u16::from(p), ticks.purpose_objections.contains(&p), &name)?;

@@ -53,9 +53,14 @@ pub struct List {
     pub vendor_list_version: u16,
     pub tcf_policy_version: u8,
     pub vendors: BTreeMap<u16, ListVendor>,
-    /// The list's stacks: what each groups.
-    #[serde(default)]
-    pub stacks: BTreeMap<u16, ListStack>,
+    /// The list's stacks by id (in id order): what each groups.
+    #[serde(default, deserialize_with = "stacks")]
+    pub stacks: Vec<(u16, ListStack)>,
+}
+
+/// The list's `stacks` object as `(id, stack)` pairs.
+fn stacks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(u16, ListStack)>, D::Error> {
+    Ok(BTreeMap::<u16, ListStack>::deserialize(d)?.into_iter().collect())
 }
 
 #[derive(Deserialize)]

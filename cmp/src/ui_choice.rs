@@ -21,7 +21,7 @@ pub fn ticks(site: &Site, offer: &Offer, current: Option<&TcString>) -> Choice {
         purposes: core.purpose_consents.clone(),
         special_features: core.special_feature_optins.clone(),
         vendors: core.vendor_consents.clone(),
-        purpose_objections: offer.li_purposes.difference(&core.purpose_legitimate_interests).copied().collect(),
+        purpose_objections: offer.li_purposes.iter().copied().filter(|p| !core.purpose_legitimate_interests.contains(p)).collect(),
         vendor_objections: site.setup.vendors.iter().filter(|v| site.setup.li_basis(v) && !core.vendor_legitimate_interests.contains(&v.id)).map(|v| v.id).collect(),
     }
 }

@@ -18,7 +18,7 @@ use crate::site::Site;
 
 pub fn build(src: &Source, section: &Node, site: &Site, ticks: &Choice) -> Option<()> {
     let mut vendors: Vec<(String, u16)> = site.setup.vendors.iter().map(|v| (Source::field(&src.item("vendors", v.id), "name"), v.id)).collect();
-    vendors.sort_by_cached_key(|(name, id)| (name.to_ascii_lowercase(), *id));
+    vendors.sort_unstable_by(|a, b| folded(&a.0).cmp(folded(&b.0)).then(a.1.cmp(&b.1)));
     src.el(section, "h3", "", Some(&(src.t("vendors") + " (" + &digits(vendors.len() as u64) + ")")))?;
     let every = vendors.iter().all(|(_, id)| ticks.vendors.contains(id));
     src.checkbox(section, "data-allv", 0, every && !vendors.is_empty(), &src.t("all_vendors"))?.set_class_name("all");
@@ -39,6 +39,11 @@ pub fn build(src: &Source, section: &Node, site: &Site, ticks: &Choice) -> Optio
         src.el(&details, "summary", "", Some(&src.t("details")))?;
     }
     Some(())
+}
+
+/// A name's bytes, ASCII letters in lower case: the list's order.
+fn folded(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.bytes().map(|b| b.to_ascii_lowercase())
 }
 
 /// Fills a partner's folded details (once).
@@ -95,11 +100,13 @@ fn retention(src: &Source, parent: &Node, r: &JsValue) -> Option<()> {
         let Ok(per) = get(r, key).dyn_into::<Object>() else { continue };
         for entry in Object::entries(&per).iter() {
             let (Some(id), Some(n)) = (js_sys::Reflect::get_u32(&entry, 0).ok().and_then(|k| k.as_string()), js_sys::Reflect::get_u32(&entry, 1).ok().and_then(|d| d.as_f64())) else { continue };
-            let name = Source::field(&get(&get(src.list, map), &id), "name");
-            text = text + "; " + &name + ": " + &days(src, n);
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text = text + &Source::field(&get(&get(src.list, map), &id), "name") + ": " + &days(src, n);
         }
     }
-    line(src, parent, "retention", text.trim_start_matches("; "))
+    line(src, parent, "retention", &text)
 }
 
 /// Cookies and other device storage.

@@ -24,8 +24,8 @@ fn the_offer_follows_the_vendors_and_the_publisher() {
     assert_eq!(ids(&o.consent_purposes), [1, 3, 4], "a deleted vendor offers nothing");
     assert_eq!(ids(&o.li_purposes), [2, 7, 11], "the publisher's LI purposes too; never 1 or 3-6");
     assert_eq!((ids(&o.special_purposes), ids(&o.features), ids(&o.special_features)), (vec![1, 2], vec![1], vec![1]));
-    assert_eq!(o.users.get(&7), Some(&2), "purpose 7 has two vendors");
-    assert_eq!(o.users.get(&1), Some(&1));
+    assert_eq!(o.users[7], 2, "purpose 7 has two vendors");
+    assert_eq!(o.users[1], 1);
     assert!(o.stacks.is_empty());
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub(crate) mod check;
+pub mod gpp;
 pub mod tcf;
 
 /// Every text key the widget shows. A language is complete when it has all of them.
@@ -109,6 +110,9 @@ pub struct SiteConfig {
     /// IAB TCF v2.3 (`[tcf]`): off unless present and `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcf: Option<tcf::TcfConfig>,
+    /// IAB GPP (`[gpp]`): off unless present and `enabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpp: Option<gpp::GppConfig>,
     /// SHA-256 (hex) of each read-only dashboard token for this site: the token
     /// itself is never written in the config (`printf %s TOKEN | sha256sum`).
     #[serde(default)]
