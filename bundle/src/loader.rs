@@ -101,14 +101,37 @@ fn bytes_literal(bytes: &[u8]) -> String {
     s
 }
 
-/// What a `[tcf]` site's `__tcfapi` / `__gpp` stubs answer before the CMP
-/// loads (`ping`): its CMP and the versions of its vendor list.
-pub fn stub_config(cmp_id: u16, cmp_version: u16, gvl_version: u16, policy_version: u8) -> Value {
-    serde_json::json!({
-        "cmpId": cmp_id, "cmpVersion": cmp_version, "gdprApplies": true,
-        "gvlVersion": gvl_version, "tcfPolicyVersion": policy_version,
-        "applicableSections": [2], "gppApis": ["2:tcfeuv2"],
-    })
+/// What a `[tcf]` site's `__tcfapi` stub answers before the CMP loads:
+/// its CMP and the versions of its vendor list.
+pub struct TcfStub {
+    pub cmp_id: u16,
+    pub cmp_version: u16,
+    pub gvl_version: u16,
+    pub policy_version: u8,
+}
+
+/// What the stubs answer before the CMP loads (`ping`): `__tcfapi` for a
+/// `[tcf]` site (`tcf`), `__gpp` for it and for a `[gpp]` site: the CMP id,
+/// the sections that apply (`[gpp] applicable_sections`, else `[2]`) and the
+/// sections the CMP writes.
+pub fn stub_config(tcf: Option<&TcfStub>, gpp: Option<&consent_wire::config::gpp::GppConfig>) -> Value {
+    let gpp = gpp.filter(|g| g.enabled);
+    let cmp_id = tcf.map(|t| t.cmp_id).or(gpp.and_then(|g| g.cmp_id)).unwrap_or(0);
+    let mut apis = Vec::new();
+    if tcf.is_some() {
+        apis.push("2:tcfeuv2");
+    }
+    if gpp.is_some_and(|g| g.usnat.is_some()) {
+        apis.push("7:usnat");
+    }
+    let tcf = tcf.map(|t| {
+        serde_json::json!({
+            "cmpId": t.cmp_id, "cmpVersion": t.cmp_version, "gdprApplies": true,
+            "gvlVersion": t.gvl_version, "tcfPolicyVersion": t.policy_version,
+        })
+    });
+    let sections = gpp.map_or_else(|| vec![2], |g| g.applicable_sections.clone());
+    serde_json::json!({ "tcf": tcf, "gpp": { "cmpId": cmp_id, "applicableSections": sections, "apis": apis } })
 }
 
 /// `loader` with the `__tcfapi` / `__gpp` stubs (`stub`, answering with

@@ -59,6 +59,9 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     if let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) {
         details["tcf"] = tcf_details(pkg_config, tcf, site, naming)?;
     }
+    if let Some(gpp) = site.gpp.as_ref().filter(|g| g.enabled) {
+        details["gpp"] = gpp_details(gpp, site);
+    }
     let details = serde_json::to_string(&details)?;
     first["details"] = json!(naming.details(&details));
     if let Some(code) = naming.code() {
@@ -125,6 +128,34 @@ fn tcf_details(pkg_config: &Path, tcf: &consent_wire::config::tcf::TcfConfig, si
         "restrictions": restrictions, "categories": tcf.categories, "cookie": tcf.cookie_name, "googleAtp": tcf.google_atp,
         "lists": lists, "texts": texts,
     }))
+}
+
+/// What the CMP reads for `__gpp` (`[gpp]` sites): its CMP, the sections
+/// that apply, and the `usnat` section's notices (1 given, 2 not), the
+/// categories each opt-out stands for and the MSPA fields (0 not
+/// applicable, 1 yes, 2 no).
+fn gpp_details(gpp: &consent_wire::config::gpp::GppConfig, site: &SiteConfig) -> Value {
+    use consent_wire::config::gpp::MspaMode;
+    let tcf = site.tcf.as_ref().filter(|t| t.enabled);
+    let usnat = gpp.usnat.as_ref().map(|u| {
+        let yes_no = |b: bool| if b { 1 } else { 2 };
+        let notices =
+            [u.sharing_notice, u.sale_opt_out_notice, u.sharing_opt_out_notice, u.targeted_advertising_opt_out_notice, u.sensitive_data_processing_opt_out_notice, u.sensitive_data_limit_use_notice]
+                .map(yes_no);
+        let modes = match (u.mspa_covered_transaction, u.mspa_mode) {
+            (false, _) | (true, MspaMode::None) => [0, 0],
+            (true, MspaMode::OptOutOption) => [1, 2],
+            (true, MspaMode::ServiceProvider) => [2, 1],
+        };
+        json!({
+            "notices": notices, "sale": u.sale_categories, "sharing": u.sharing_categories, "targeted": u.targeted_advertising_categories,
+            "mspa": [yes_no(u.mspa_covered_transaction), modes[0], modes[1]],
+        })
+    });
+    json!({
+        "cmpId": tcf.map(|t| t.cmp_id).or(gpp.cmp_id), "cmpVersion": tcf.map(|t| t.cmp_version).or(gpp.cmp_version).unwrap_or(0),
+        "applicableSections": gpp.applicable_sections, "usnat": usnat,
+    })
 }
 
 /// `object` with each flag that is set added as `true`: on the critical path a

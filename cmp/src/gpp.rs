@@ -1,12 +1,12 @@
 //! The GPP side of the CMP: the GPP string of the decision in force and its
 //! sections as `__gpp`'s `getSection` / `getField` answer them, in the field
 //! names and shapes of the IAB's `@iabgpp/cmpapi` (checked against it in
-//! `tests/browser/tcf_cmp.test.mjs`). Today one section: `tcfeuv2`.
+//! `tests/browser/tcf_cmp.test.mjs` and `gpp.test.mjs`): `tcfeuv2` and `usnat`.
 
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 
-use consent_tcf::{GppString, TcString};
+use consent_tcf::{GppString, TcString, UsNat};
 use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -82,5 +82,41 @@ pub fn tcfeuv2(tc: &TcString) -> Object {
     set(&o, "VendorsAllowed", ids(tc.allowed_vendors.as_ref().unwrap_or(&BTreeSet::new())).into());
     set(&o, "VendorsDisclosedSegmentType", JsValue::from(1));
     set(&o, "VendorsDisclosed", ids(tc.disclosed_vendors.as_ref().unwrap_or(&BTreeSet::new())).into());
+    o
+}
+
+/// The `usnat` section, as `getSection("usnat")` answers it.
+pub fn usnat(u: &UsNat) -> Object {
+    let o = Object::new();
+    let n = |v: u8| JsValue::from(v);
+    set(&o, "Version", n(2));
+    for (key, value) in [
+        ("SharingNotice", u.sharing_notice),
+        ("SaleOptOutNotice", u.sale_opt_out_notice),
+        ("SharingOptOutNotice", u.sharing_opt_out_notice),
+        ("TargetedAdvertisingOptOutNotice", u.targeted_advertising_opt_out_notice),
+        ("SensitiveDataProcessingOptOutNotice", u.sensitive_data_processing_opt_out_notice),
+        ("SensitiveDataLimitUseNotice", u.sensitive_data_limit_use_notice),
+        ("SaleOptOut", u.sale_opt_out),
+        ("SharingOptOut", u.sharing_opt_out),
+        ("TargetedAdvertisingOptOut", u.targeted_advertising_opt_out),
+    ] {
+        set(&o, key, n(value));
+    }
+    let list = |values: &[u8]| -> JsValue { values.iter().map(|&v| n(v)).collect::<Array>().into() };
+    set(&o, "SensitiveDataProcessing", list(&u.sensitive_data_processing));
+    set(&o, "KnownChildSensitiveDataConsents", list(&u.known_child_sensitive_data_consents));
+    for (key, value) in [
+        ("PersonalDataConsents", u.personal_data_consents),
+        ("MspaCoveredTransaction", u.mspa_covered_transaction),
+        ("MspaOptOutOptionMode", u.mspa_opt_out_option_mode),
+        ("MspaServiceProviderMode", u.mspa_service_provider_mode),
+    ] {
+        set(&o, key, n(value));
+    }
+    if let Some(gpc) = u.gpc {
+        set(&o, "GpcSegmentType", n(1));
+        set(&o, "Gpc", JsValue::from_bool(gpc));
+    }
     o
 }

@@ -21,6 +21,7 @@ mod purpose_layer;
 pub mod site;
 mod tc_data;
 mod ui_choice;
+pub mod usnat;
 mod vendor_layer;
 
 use alloc::string::String;

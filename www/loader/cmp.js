@@ -1,25 +1,29 @@
-// The TCF CMP's JavaScript half, loaded by the full widget of `[tcf]` sites
-// only (bundled with the glue of `cmp/`, the Rust half, into pkg/cmp.js by
-// `cargo xtask build`). It replaces the IAB `__tcfapi` stub baked before the
-// loader: the calls queued there are answered in order, then every call at
+// The TCF / GPP CMP's JavaScript half, loaded by the full widget of `[tcf]`
+// and `[gpp]` sites only (bundled with the glue of `cmp/`, the Rust half,
+// into pkg/cmp.js by `cargo xtask build`). It replaces the IAB `__tcfapi` and
+// `__gpp` stubs baked before the loader: the calls queued there are answered in order, then every call at
 // once; the stub's postMessage relay calls `window.__tcfapi`, so frames get
 // the same answers. The widget tells it when the banner shows (`cmpuishown`)
 // and each decision (`useractioncomplete`, with the new TC string stored);
 // the TC string, TCData and the rules behind them are made in Rust.
-import { initSync, Cmp, language } from '../consent/pkg/consent_cmp.js';
+import { initSync, Cmp, Us, language } from '../consent/pkg/consent_cmp.js';
 
 const w = window;
 
 /**
- * Starts the CMP from its compiled `module` with the site's TCF settings
- * (`config.tcf`, from details.json, its URLs resolved) and the widget's
- * `config` (languages, cookie rules). Resolves to the widget's `framework`:
- * `shown()`, `preferences(root)`, `decided(categories, all, lang)`, `reset()`,
- * `strings()` and `started()`.
+ * Starts the CMP from its compiled `module` with the site's TCF and GPP
+ * settings (`config.tcf`, `config.gpp`, from details.json, URLs resolved) and
+ * the widget's `config` (languages, cookie rules). Resolves to the widget's
+ * `framework`: `shown()`, `preferences(root)`, `decided(categories, all,
+ * lang)`, `reset()`, `strings()` and `started(consent)`.
  */
 export default function start(module, config) {
   initSync({ module });
   const tcf = config.tcf;
+  const gpp = config.gpp || null;
+  const us = gpp && gpp.usnat ? new Us(gpp.usnat, navigator.globalPrivacyControl === true) : null;
+  const cookie = config.cookie || {};
+  if (!tcf) return Promise.resolve(install(null, null, cookie, null, us, gpp));
   const langs = Object.keys(tcf.lists);
   const lang = language(langs, document.documentElement.lang || '', navigator.language || '', config.defaultLang || langs[0]);
   return fetch(tcf.lists[lang])
@@ -27,7 +31,7 @@ export default function start(module, config) {
       if (!r.ok) throw new Error('vendor list: HTTP ' + r.status);
       return r.json();
     })
-    .then((list) => install(new Cmp(tcf, list), list, config.cookie || {}, layers(tcf, lang)));
+    .then((list) => install(new Cmp(tcf, list), list, cookie, layers(tcf, lang), us, gpp));
 }
 
 // What a stack's toggle stands for: the purposes and special features under it.
@@ -123,10 +127,62 @@ function readCookie(name) {
 
 const AC_COOKIE = 'addtl_consent';
 
-function install(cmp, gvl, cookie, ui) {
+/**
+ * The framework the widget drives: the TCF CMP (`cmp`, with its list `gvl`
+ * and layers `ui`; absent on a `[gpp]` site without `[tcf]`) and the GPP
+ * `usnat` section (`us`, absent without `[gpp.usnat]`) behind `__gpp`.
+ */
+function install(cmp, gvl, cookie, ui, us, gppConfig) {
+  let shown = false;
+  const tcf = cmp ? tcfApi(cmp, gvl, cookie, () => shown) : null;
+  const gpp = gppApi(cmp, us, gppConfig, () => shown);
+  const changed = () => {
+    if (cmp) gpp.event('sectionChange', 'tcfeuv2');
+    if (us) gpp.event('sectionChange', 'usnat');
+  };
+  return {
+    current: tcf ? tcf.current : true,
+    shown() {
+      shown = true;
+      if (tcf) tcf.shown();
+      gpp.event('cmpDisplayStatus', 'visible');
+    },
+    // The preferences opened in the banner's shadow `root`: the TCF layers go in.
+    preferences(root) {
+      if (ui) ui.open(cmp, gvl, root);
+    },
+    decided(categories, all, lang) {
+      gpp.event('signalStatus', 'not ready');
+      if (us) us.decide(categories);
+      if (tcf) tcf.decided(categories, all, lang, ui && ui.saved());
+      shown = false;
+      if (tcf) tcf.notify();
+      gpp.event('cmpDisplayStatus', 'hidden');
+      changed();
+      gpp.event('signalStatus', 'ready');
+    },
+    // `Consent.reset()`: the strings go with the decision.
+    reset() {
+      if (tcf) tcf.reset();
+      if (us) us.decide(null);
+      changed();
+    },
+    // The TCF strings in force, for the decision's record (none before a decision).
+    strings: () => (cmp && cmp.tcString ? [cmp.tcString, cmp.addtlConsent] : null),
+    // The widget has started (`consent`: the decision in force): the queued calls are answered in the order they came.
+    started(consent) {
+      if (us && consent) us.decide(consent.categories);
+      if (tcf) tcf.started();
+      gpp.started();
+    },
+  };
+}
+
+// `__tcfapi` (TCF v2.3) over the CMP: takes the stub's queue over, answers it
+// in order once the widget has started, keeps the listeners, writes the cookies.
+function tcfApi(cmp, gvl, cookie, visible) {
   const stubQueue = typeof w.__tcfapi == 'function' ? w.__tcfapi() || [] : [];
   const current = cmp.resume(readCookie(cmp.cookie), readCookie(AC_COOKIE));
-  let shown = false;
   let eventStatus = current ? 'tcloaded' : 'cmpuishown';
   let loaded = false; // the widget has started: the banner's state is known
   const listeners = new Map();
@@ -135,7 +191,7 @@ function install(cmp, gvl, cookie, ui) {
   const data = (listenerId, vendorIds) =>
     Object.assign(cmp.tcData(vendorIds), { gdprApplies: true, eventStatus, cmpStatus: 'loaded', listenerId });
   // Whether listeners have something to hear: a TC string, or the banner up.
-  const ready = () => shown || cmp.tcString != '';
+  const ready = () => visible() || cmp.tcString != '';
   const notify = () => {
     if (loaded && ready()) for (const [id, cb] of listeners) cb(data(id), true);
   };
@@ -143,7 +199,7 @@ function install(cmp, gvl, cookie, ui) {
     gdprApplies: true,
     cmpLoaded: true,
     cmpStatus: 'loaded',
-    displayStatus: shown ? 'visible' : 'hidden',
+    displayStatus: visible() ? 'visible' : 'hidden',
     apiVersion: '2.3',
     cmpVersion: data().cmpVersion,
     cmpId: data().cmpId,
@@ -183,71 +239,56 @@ function install(cmp, gvl, cookie, ui) {
     const secure = location.protocol == 'https:' ? '; Secure' : '';
     document.cookie = name + '=' + value + '; Path=/' + age + domain + '; SameSite=Lax' + secure;
   };
-  const gpp = gppApi(cmp, () => shown);
   return {
     current,
+    notify,
     shown() {
-      shown = true;
       eventStatus = 'cmpuishown';
       notify();
-      gpp.event('cmpDisplayStatus', 'visible');
     },
-    // The preferences opened in the banner's shadow `root`: the TCF layers go in.
-    preferences(root) {
-      ui.open(cmp, gvl, root);
-    },
-    decided(categories, all, lang) {
-      gpp.event('signalStatus', 'not ready');
-      const saved = ui.saved();
+    // `saved`: the TCF layers, when "Save choices" was pressed under them.
+    decided(categories, all, lang, saved) {
       if (saved) cmp.decideFrom(saved, lang, Date.now());
       else cmp.decide(categories, all, lang, Date.now());
       line(cmp.cookie, cmp.tcString);
       line(AC_COOKIE, cmp.addtlConsent);
-      shown = false;
       eventStatus = 'useractioncomplete';
-      notify();
-      gpp.event('cmpDisplayStatus', 'hidden');
-      gpp.event('sectionChange', 'tcfeuv2');
-      gpp.event('signalStatus', 'ready');
     },
-    // `Consent.reset()`: the strings go with the decision.
     reset() {
       cmp.resume('', '');
       line(cmp.cookie, '', true);
       line(AC_COOKIE, '', true);
-      gpp.event('sectionChange', 'tcfeuv2');
     },
-    // The strings in force, for the decision's record (none before a decision).
-    strings: () => (cmp.tcString ? [cmp.tcString, cmp.addtlConsent] : null),
-    // The widget has started: the queued calls are answered in the order they came.
     started() {
       loaded = true;
       for (const c of waiting.splice(0)) call(...c);
-      gpp.started();
     },
   };
 }
 
-// `__gpp` (GPP 1.1) over the same decision: its `tcfeuv2` section. Takes the
-// stub's queue and listeners over; answers in order once the widget has started.
-function gppApi(cmp, visible) {
+// `__gpp` (GPP 1.1): the `tcfeuv2` section of the CMP's decision and the
+// `usnat` section. Takes the stub's queue and listeners over; answers in
+// order once the widget has started.
+function gppApi(cmp, us, config, visible) {
   const stubQueue = typeof w.__gpp == 'function' ? w.__gpp() || [] : [];
   const listeners = new Map();
   for (const l of (w.__gpp && w.__gpp.listeners) || []) if (l) listeners.set(l.listenerId, l.callback);
   let nextListener = listeners.size ? Math.max(...listeners.keys()) + 1 : 1;
   let loaded = false;
-  const sections = () => (cmp.gppString ? ['tcfeuv2'] : []);
+  const section = (name) => (name == 'tcfeuv2' && cmp && cmp.tcString ? cmp.gppSection(name) : name == 'usnat' && us ? us.section() : null);
+  const sections = () => ['tcfeuv2', 'usnat'].filter((n) => section(n));
+  const string = () => (us ? us.gppString(cmp ? cmp.tcString : '') : cmp.gppString);
   const ping = () => ({
     gppVersion: '1.1',
     cmpStatus: loaded ? 'loaded' : 'stub',
     cmpDisplayStatus: visible() ? 'visible' : 'hidden',
     signalStatus: loaded && !visible() ? 'ready' : 'not ready',
-    supportedAPIs: ['2:tcfeuv2'],
-    cmpId: cmp.cmpId,
-    sectionList: cmp.gppString ? [2] : [],
-    applicableSections: [2],
-    gppString: cmp.gppString,
-    parsedSections: Object.fromEntries(sections().map((n) => [n, cmp.gppSection(n)])),
+    supportedAPIs: (cmp ? ['2:tcfeuv2'] : []).concat(us ? ['7:usnat'] : []),
+    cmpId: cmp ? cmp.cmpId : config.cmpId,
+    sectionList: sections().map((n) => (n == 'tcfeuv2' ? 2 : 7)),
+    applicableSections: config ? config.applicableSections : [2],
+    gppString: string(),
+    parsedSections: Object.fromEntries(sections().map((n) => [n, section(n)])),
   });
   const event = (eventName, data, only) => {
     if (!loaded) return;
@@ -255,8 +296,8 @@ function gppApi(cmp, visible) {
   };
   const field = (path) => {
     const [name, key] = String(path).split('.');
-    const section = cmp.gppSection(name);
-    return section && key in section ? section[key] : null;
+    const s = section(name);
+    return s && key in s ? s[key] : null;
   };
   const commands = {
     ping: (cb) => cb(ping(), true),
@@ -270,7 +311,7 @@ function gppApi(cmp, visible) {
       cb({ eventName: 'listenerRemoved', listenerId: id, data: removed, pingData: ping() }, true);
     },
     hasSection: (cb, name) => cb(sections().includes(name), true),
-    getSection: (cb, name) => cb(cmp.gppSection(String(name)), true),
+    getSection: (cb, name) => cb(section(String(name)), true),
     getField: (cb, path) => cb(field(path), true),
   };
   const call = (command, cb, parameter) => {

@@ -1,15 +1,19 @@
-// The IAB's `__tcfapi` stub (TCF v2.3 CMP API) and `__gpp` stub (GPP 1.1),
-// baked before the loader of sites with `[tcf]` only (`consent_server::bundles`),
+// The IAB's `__tcfapi` stub (TCF v2.3 CMP API, sites with `[tcf]`) and
+// `__gpp` stub (GPP 1.1, sites with `[tcf]` or `[gpp]`), baked before the
+// loader of those sites only (`consent_server::bundles`),
 // so a vendor's script can call them synchronously from the first byte of the
 // page: `ping` answers at once; other calls wait in a queue the full CMP
 // answers in order when it loads. Each adds its locator frame
 // (`__tcfapiLocator`, `__gppLocator`) so scripts in iframes find it, and
 // answers `__tcfapiCall` / `__gppCall` messages with `__tcfapiReturn` /
 // `__gppReturn` to the frame that asked. `__CONSENT_TCF__` is replaced with
-// the site's values (JSON) when the loader is baked.
+// the site's values (JSON: `tcf`, absent without `[tcf]`, and `gpp`) when the
+// loader is baked.
 ((c) => {
   const w = window;
   if (w.__tcfapi || w.__gpp) return;
+  const t = c.tcf;
+  const g = c.gpp;
   const locator = (name) => {
     if (w.frames[name]) return;
     if (!document.body) {
@@ -44,29 +48,31 @@
     });
   };
 
-  const tcfQueue = [];
-  const tcfPing = () => ({
-    gdprApplies: c.gdprApplies,
-    cmpLoaded: false,
-    cmpStatus: 'stub',
-    displayStatus: 'hidden',
-    apiVersion: '2.3',
-    cmpVersion: c.cmpVersion,
-    cmpId: c.cmpId,
-    gvlVersion: c.gvlVersion,
-    tcfPolicyVersion: c.tcfPolicyVersion,
-  });
-  w.__tcfapi = function (command, version, callback, parameter) {
-    if (!arguments.length) return tcfQueue;
-    if (command === 'ping') {
-      if (typeof callback === 'function') callback(tcfPing(), true);
+  if (t) {
+    const tcfQueue = [];
+    const tcfPing = () => ({
+      gdprApplies: t.gdprApplies,
+      cmpLoaded: false,
+      cmpStatus: 'stub',
+      displayStatus: 'hidden',
+      apiVersion: '2.3',
+      cmpVersion: t.cmpVersion,
+      cmpId: t.cmpId,
+      gvlVersion: t.gvlVersion,
+      tcfPolicyVersion: t.tcfPolicyVersion,
+    });
+    w.__tcfapi = function (command, version, callback, parameter) {
+      if (!arguments.length) return tcfQueue;
+      if (command === 'ping') {
+        if (typeof callback === 'function') callback(tcfPing(), true);
+        return undefined;
+      }
+      tcfQueue.push([command, version, callback, parameter]);
       return undefined;
-    }
-    tcfQueue.push([command, version, callback, parameter]);
-    return undefined;
-  };
-  locator('__tcfapiLocator');
-  relay('__tcfapiCall', '__tcfapiReturn', (call, answer) => w.__tcfapi(call.command, call.version, answer, call.parameter));
+    };
+    locator('__tcfapiLocator');
+    relay('__tcfapiCall', '__tcfapiReturn', (call, answer) => w.__tcfapi(call.command, call.version, answer, call.parameter));
+  }
 
   const gppQueue = [];
   const gppListeners = [];
@@ -75,10 +81,10 @@
     cmpStatus: 'stub',
     cmpDisplayStatus: 'hidden',
     signalStatus: 'not ready',
-    supportedAPIs: c.gppApis,
-    cmpId: c.cmpId,
+    supportedAPIs: g.apis,
+    cmpId: g.cmpId,
     sectionList: [],
-    applicableSections: c.applicableSections,
+    applicableSections: g.applicableSections,
     gppString: '',
     parsedSections: {},
   });

@@ -32,13 +32,13 @@ export default function boot(module, details, config, early, api, queue, command
     if (framework) {
       // A TC string that is missing or out of date while the decision stands: ask again.
       if (!framework.current && widget.getConsent()) widget.show();
-      framework.started();
+      framework.started(widget.getConsent());
     }
   };
-  if (!merged.tcf) return go();
+  if (!merged.tcf && !merged.gpp) return go();
 
-  // `[tcf]` sites only: the CMP (cmp.js and its Wasm, beside this file) first,
-  // so that a decision replayed at the start gets its TC string.
+  // `[tcf]` and `[gpp]` sites only: the CMP (cmp.js and its Wasm, beside this
+  // file) first, so that a decision replayed at the start gets its strings.
   const at = (name) => new URL((merged.pkg || 'pkg/') + name, base || location.href).href;
   // If it cannot start, the widget runs without it: vendors then hear nothing,
   // which is no consent, and the next page asks again.

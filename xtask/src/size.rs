@@ -89,7 +89,11 @@ fn served_loader_text() -> Result<String> {
 pub fn served_tcf_loader() -> Result<[usize; 3]> {
     let loader = served_loader_text()?;
     let stub = std::fs::read_to_string(TCF_STUB).with_context(|| format!("reading {TCF_STUB} (run `cargo xtask build`)"))?;
-    let baked = consent_bundle::loader::with_stubs(&loader, &stub, &consent_bundle::loader::stub_config(300, 4, 120, 5));
+    let baked = consent_bundle::loader::with_stubs(
+        &loader,
+        &stub,
+        &consent_bundle::loader::stub_config(Some(&consent_bundle::loader::TcfStub { cmp_id: 300, cmp_version: 4, gvl_version: 120, policy_version: 5 }), None),
+    );
     let e = consent_bundle::encoded::Encoded::new(baked.into_bytes());
     Ok([e.identity.len(), e.gzip.len(), e.br.len()])
 }

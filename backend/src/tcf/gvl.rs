@@ -127,22 +127,29 @@ pub struct SiteListError {
     pub source: GvlError,
 }
 
-/// For every site with `[tcf] enabled`, by site id, its stubs' values and its
-/// vendors' list in each of its languages; the Global Vendor List is read
-/// once, and only when a site needs it.
+/// For every site with `[tcf]` or `[gpp]` enabled, by site id, its stubs'
+/// values and (with `[tcf]`) its vendors' list in each of its languages; the
+/// Global Vendor List is read once, and only when a site needs it.
 pub fn site_files(pkg_config: &Path, sites: &crate::sites::Sites) -> Result<BTreeMap<String, SiteTcf>, SiteListError> {
     let dir = pkg_config.join("tcf");
     let mut gvl: Option<VendorList> = None;
     let mut files = BTreeMap::new();
     for site in sites.all() {
-        let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) else { continue };
+        let gpp = site.gpp.as_ref().filter(|g| g.enabled);
+        let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) else {
+            if gpp.is_some() {
+                files.insert(site.id.clone(), SiteTcf { stub_config: consent_bundle::loader::stub_config(None, gpp), lists: Vec::new() });
+            }
+            continue;
+        };
         let fail = |source| SiteListError { site: site.id.clone(), source };
         let full = match &gvl {
             Some(g) => g,
             None => gvl.insert(VendorList::load(&dir).map_err(fail)?),
         };
         let subset = full.for_site(&tcf.vendors).map_err(fail)?;
-        let stub_config = consent_bundle::loader::stub_config(tcf.cmp_id, tcf.cmp_version, subset.vendor_list_version, subset.tcf_policy_version);
+        let stub = consent_bundle::loader::TcfStub { cmp_id: tcf.cmp_id, cmp_version: tcf.cmp_version, gvl_version: subset.vendor_list_version, policy_version: subset.tcf_policy_version };
+        let stub_config = consent_bundle::loader::stub_config(Some(&stub), gpp);
         let mut lists = Vec::new();
         for lang in &site.languages {
             let translated = subset.translated(&dir, lang).map_err(fail)?;
