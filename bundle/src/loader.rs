@@ -116,7 +116,7 @@ pub struct TcfStub {
 /// sections the CMP writes.
 pub fn stub_config(tcf: Option<&TcfStub>, gpp: Option<&consent_wire::config::gpp::GppConfig>) -> Value {
     let gpp = gpp.filter(|g| g.enabled);
-    let cmp_id = tcf.map(|t| t.cmp_id).or(gpp.and_then(|g| g.cmp_id)).unwrap_or(0);
+    let cmp_id = gpp.map_or(tcf.map_or(0, |t| t.cmp_id), |g| g.cmp_id(tcf.map(|t| t.cmp_id)));
     let mut apis = Vec::new();
     if tcf.is_some() {
         apis.push("2:tcfeuv2");

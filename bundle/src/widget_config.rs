@@ -153,7 +153,7 @@ fn gpp_details(gpp: &consent_wire::config::gpp::GppConfig, site: &SiteConfig) ->
         })
     });
     json!({
-        "cmpId": tcf.map(|t| t.cmp_id).or(gpp.cmp_id), "cmpVersion": tcf.map(|t| t.cmp_version).or(gpp.cmp_version).unwrap_or(0),
+        "cmpId": gpp.cmp_id(tcf.map(|t| t.cmp_id)), "cmpVersion": tcf.map(|t| t.cmp_version).or(gpp.cmp_version).unwrap_or(0),
         "applicableSections": gpp.applicable_sections, "usnat": usnat,
     })
 }

@@ -12,7 +12,8 @@ import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
 import { tcfConfigs, serve } from './tcf_fixture.mjs';
 
-const GPP = `[gpp]\nenabled = true\ncmp_id = 300\ncmp_version = 2\napplicable_sections = [7]\n[gpp.usnat]\nsharing_notice = true\nsale_opt_out_notice = true\nsharing_opt_out_notice = true\ntargeted_advertising_opt_out_notice = true\nsale_categories = ["marketing"]\nsharing_categories = ["marketing"]\ntargeted_advertising_categories = ["marketing", "analytics"]\nmspa_covered_transaction = true\nmspa_mode = "opt_out_option"\n`;
+// No registered CMP id: `__gpp` reports 1, as the GPP specification asks for a US-only string.
+const GPP = `[gpp]\nenabled = true\ncmp_version = 2\napplicable_sections = [7]\n[gpp.usnat]\nsharing_notice = true\nsale_opt_out_notice = true\nsharing_opt_out_notice = true\ntargeted_advertising_opt_out_notice = true\nsale_categories = ["marketing"]\nsharing_categories = ["marketing"]\ntargeted_advertising_categories = ["marketing", "analytics"]\nmspa_covered_transaction = true\nmspa_mode = "opt_out_option"\n`;
 
 /** luxhost on 127.0.0.2 with `[gpp]` and no `[tcf]`. */
 function configs() {
@@ -87,7 +88,7 @@ test('the GPP stub alone, answered in order after load; usnat follows the choice
   await banner(page).waitFor();
   assert.equal(await page.evaluate(() => typeof window.__tcfapi), 'undefined', 'no TCF on a site without [tcf]');
   const stub = await page.evaluate(() => window.stubPing);
-  assert.deepEqual([stub.cmpStatus, stub.cmpId, stub.applicableSections, stub.supportedAPIs], ['stub', 300, [7], ['7:usnat']]);
+  assert.deepEqual([stub.cmpStatus, stub.cmpId, stub.applicableSections, stub.supportedAPIs], ['stub', 1, [7], ['7:usnat']]);
   const frame = page.frames().find((f) => f.url().startsWith(vendor.base));
   await frame.evaluate(() => window.ask('early', 'getSection', 'usnat'));
   await page.waitForTimeout(300);
@@ -99,7 +100,7 @@ test('the GPP stub alone, answered in order after load; usnat follows the choice
   const calls = (await page.evaluate(() => window.heard)).filter((h) => !['cmpStatus', 'signalStatus', 'cmpDisplayStatus'].includes(h[0]));
   assert.deepEqual(calls.slice(0, 2), [['listenerRegistered', true, 'not ready'], ['early getSection', 2]], 'queued calls in the order they came');
   const before = await state(page);
-  assert.deepEqual([before.ping.cmpStatus, before.ping.sectionList, before.has, before.gpc], ['loaded', [7], true, false]);
+  assert.deepEqual([before.ping.cmpStatus, before.ping.cmpId, before.ping.sectionList, before.has, before.gpc], ['loaded', 1, [7], true, false]);
   assert.deepEqual(before.usnat, theirs(before.ping.gppString)['7'], 'getSection as @iabgpp/cmpapi reads our string');
   assert.deepEqual([before.usnat.SharingNotice, before.usnat.SensitiveDataProcessingOptOutNotice, before.usnat.MspaCoveredTransaction, before.usnat.MspaOptOutOptionMode, before.usnat.MspaServiceProviderMode], [1, 2, 1, 1, 2]);
 

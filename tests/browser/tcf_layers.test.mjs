@@ -14,6 +14,7 @@ import { tcfConfigs, vendorList, iabDecode, serve } from './tcf_fixture.mjs';
 const COUNT = 320;
 const SITE_VENDORS = Array.from({ length: COUNT }, (_, i) => i + 1);
 const CONSENT_ONLY = [1, 3, 4, 5, 6];
+const RESTRICTIONS = '{ purpose = 2, kind = "require_consent", vendors = [10, 11] }, { purpose = 7, kind = "not_allowed", vendors = [12] }';
 
 /** The generated list with standard-looking names, stacks and hostile strings. */
 function edit(list) {
@@ -36,7 +37,7 @@ function edit(list) {
 let site;
 const live = serverAndBrowser(undefined, {
   setup: async (l) => {
-    const extra = '[tcf.categories]\nanalytics = [7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n';
+    const extra = `publisher_purposes = [1, 7]\npublisher_legitimate_interests = [2]\nrestrictions = [${RESTRICTIONS}]\n[tcf.categories]\nanalytics = [7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n`;
     l.config = tcfConfigs({ vendors: SITE_VENDORS, extra, seed: 7, count: COUNT + 10, edit });
   },
   ready: async (l) => {
@@ -91,13 +92,16 @@ test('every toggle of the TCF layers is in the string as the IAB library reads i
   await tcf.locator(`input[data-vo="${c}"]`).check();
   await button(page, 'save').click();
 
-  const [core] = iabDecode([await decided(page)]).map((d) => d.core);
+  const [{ core, publisher, disclosed_vendors: disclosed }] = iabDecode([await decided(page)]);
   const liPurposes = [...new Set(SITE_VENDORS.flatMap((id) => vendors()[id].legIntPurposes))].filter((p) => !CONSENT_ONLY.includes(p) && p != 2).sort((x, y) => x - y);
   assert.deepEqual(core.purpose_consents, [1, 7, 8, 10]);
   assert.deepEqual(core.special_feature_optins, [1]);
   assert.deepEqual(core.vendor_consents, [a, b].sort((x, y) => x - y));
   assert.deepEqual(core.purpose_legitimate_interests, liPurposes, 'the objected purpose has no LI bit, 1 and 3-6 never do');
   assert.deepEqual(core.vendor_legitimate_interests, inSite(liBasis).filter((id) => id != c), 'the objected vendor has no LI bit');
+  assert.deepEqual(core.publisher_restrictions, [{ purpose: 2, kind: 'RequireConsent', vendors: [10, 11] }, { purpose: 7, kind: 'NotAllowed', vendors: [12] }], 'the publisher restrictions, as configured');
+  assert.deepEqual([publisher.consents, publisher.legitimate_interests], [[1, 7], []], 'Publisher TC: the chosen purposes the publisher uses; its LI purpose 2 objected to');
+  assert.deepEqual(disclosed, SITE_VENDORS, 'Disclosed Vendors segment: every vendor of the site');
 
   // Reopened: the toggles show the decision in force; lifting the objection sets the vendor's LI bit again.
   await page.evaluate(() => window.Consent.showPreferences());

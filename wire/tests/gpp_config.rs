@@ -31,8 +31,8 @@ fn a_gpp_block_is_read() {
 #[test]
 fn gpp_is_checked_field_by_field_when_enabled() {
     let cases = [
-        ("cmp_id = 300\n", "cmp_id = 1\n", "gpp.cmp_id"),
-        ("cmp_id = 300\n", "", "gpp.cmp_id"),
+        ("cmp_id = 300\n", "cmp_id = 0\n", "gpp.cmp_id"),
+        ("cmp_id = 300\n", "cmp_id = 4096\n", "gpp.cmp_id"),
         ("applicable_sections = [7]", "applicable_sections = [2]", "gpp.applicable_sections[0]"),
         ("applicable_sections = [7]", "applicable_sections = [6]", "gpp.applicable_sections[0]"),
         ("applicable_sections = [7]", "applicable_sections = [-1, 7]", "gpp.applicable_sections"),
@@ -54,6 +54,8 @@ fn gpp_is_checked_field_by_field_when_enabled() {
     assert!(err.contains("gpp.applicable_sections[0]"), "{err}");
     let covered = GPP.replace("sharing_notice = true", "sharing_notice = true\nmspa_covered_transaction = true\nmspa_mode = \"opt_out_option\"");
     assert!(load("covered", &format!("{}\n{covered}", reference())).is_ok());
+    let unregistered = load("unregistered", &format!("{}\n{}", reference(), GPP.replace("cmp_id = 300\n", ""))).expect("no CMP id");
+    assert_eq!(unregistered.gpp.expect("gpp").cmp_id(None), 1, "1 for a publisher without a registered CMP id");
     let off = GPP.replace("enabled = true", "enabled = false").replace("cmp_id = 300\n", "");
     assert!(load("off", &format!("{}\n{off}", reference())).is_ok(), "a disabled [gpp] is not checked");
 }

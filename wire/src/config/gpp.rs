@@ -20,8 +20,10 @@ pub const USNAT: i8 = 7;
 pub struct GppConfig {
     #[serde(default)]
     pub enabled: bool,
-    /// The CMP id `__gpp` reports: the IAB-registered id (2–4095) of `[tcf]`
-    /// when that is on, else this one (required then).
+    /// The CMP id `__gpp` reports: the IAB-registered id of `[tcf]` when that
+    /// is on; else this one, or 1, which the GPP specification asks of a
+    /// publisher with no registered CMP id where the section's policy (the
+    /// MSPA for `usnat`) requires no registration.
     #[serde(default)]
     pub cmp_id: Option<u16>,
     #[serde(default)]
@@ -72,14 +74,22 @@ pub enum MspaMode {
 }
 
 impl GppConfig {
+    /// The CMP id `__gpp` reports, given `[tcf]`'s when that is on.
+    pub fn cmp_id(&self, tcf: Option<u16>) -> u16 {
+        tcf.or(self.cmp_id).unwrap_or(1)
+    }
+
     /// The rules `[gpp]` must keep when enabled; each error names its field.
     pub(super) fn check(&self, categories: &[Category], tcf_on: bool) -> Checked {
         let bad = |field: &str, message: &str| Err((format!("gpp.{field}"), message.to_owned()));
         if !self.enabled {
             return Ok(());
         }
-        if !tcf_on && !self.cmp_id.is_some_and(|id| (2..=4095).contains(&id)) {
-            return bad("cmp_id", "without [tcf], the CMP id the IAB registered for you, 2 to 4095");
+        if !tcf_on && self.cmp_id.is_some_and(|id| !(1..=4095).contains(&id)) {
+            return bad("cmp_id", "a registered CMP id (2 to 4095), or 1 for none (the default)");
+        }
+        if tcf_on && self.cmp_id.is_some() {
+            return bad("cmp_id", "with [tcf] on, `__gpp` reports [tcf] cmp_id: leave this out");
         }
         if self.cmp_version.is_some_and(|v| v > 4095) {
             return bad("cmp_version", "0 to 4095");
