@@ -117,6 +117,8 @@ test('every toggle of the TCF layers is in the string as the IAB library reads i
 
 test('the layers show the list as text, keep categories and partners in step, and Accept all stays Accept all', async () => {
   const { page, tcf } = await preferences();
+  // The first layer says what the framework is for, as the TCF Policy asks of the initial layer.
+  assert.match(await page.locator('consent-banner .cc > p').first().textContent(), /We and our 320 partners store and\/or access information on a device and process personal data for these purposes: Purpose 1 name; Purpose 2 name;.*With your consent they may also: Special feature 1 name; Special feature 2 name\. Some partners rely on legitimate interest/);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.equal(await tcf.locator('img, b').count(), 0, 'names and illustrations are never HTML');
   assert.match(await tcf.locator('label:has(input[data-v="7"])').textContent(), /<img src=x onerror=/);

@@ -46,7 +46,7 @@ fn every_built_in_language_has_the_tcf_layers_texts() {
     std::fs::create_dir_all(dir.join("i18n-tcf")).expect("temp dir");
     std::fs::write(dir.join("i18n-tcf/xx.toml"), "intro = \"x\"\n").expect("write");
     let err = consent_wire::config::tcf::texts(&dir, "xx").expect_err("incomplete").to_string();
-    assert!(err.contains("xx.toml") && err.contains("purposes"), "{err}");
+    assert!(err.contains("xx.toml") && err.contains("missing text"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -174,4 +174,35 @@ fn a_tcf_sites_revision_follows_its_vendors_and_the_lists_policy_version() {
     assert_ne!(a, b, "a vendor added asks again");
     assert_ne!(a, site.revision_with(&["policy"], Some((&[1, 2], Some(6)))), "a new TCF policy version asks again");
     assert_eq!(a, site.revision_with(&["policy"], Some((&[1, 2], Some(5)))));
+}
+
+#[test]
+fn a_tcf_sites_first_layer_names_its_partners_purposes_and_features() {
+    let dir = tempfile_dir().join("notice");
+    for sub in ["sites", "i18n", "i18n-tcf", "policy", "tcf"] {
+        std::fs::create_dir_all(dir.join(sub)).expect("mkdir");
+        if let Ok(entries) = std::fs::read_dir(pkg_config().join(sub)) {
+            for e in entries {
+                let p = e.expect("entry").path();
+                std::fs::copy(&p, dir.join(sub).join(p.file_name().expect("name"))).expect("copy");
+            }
+        }
+    }
+    let list = r#"{"purposes": {"1": {"id": 1, "name": "Store and/or access information on a device"}, "2": {"id": 2, "name": "Use limited data to select advertising"}, "7": {"id": 7, "name": "Measure advertising performance"}},
+        "specialFeatures": {"1": {"id": 1, "name": "Use precise geolocation data"}},
+        "vendors": {"1": {"id": 1, "purposes": [1], "legIntPurposes": [7]}, "2": {"id": 2, "purposes": [2], "specialFeatures": [1]}, "755": {"id": 755, "purposes": [1]}, "9": {"id": 9, "purposes": [11]}}}"#;
+    std::fs::write(dir.join("tcf/vendor-list.json"), list).expect("list");
+    std::fs::write(dir.join("tcf/purposes-nl.json"), r#"{"purposes": {"1": {"id": 1, "name": "Informatie op een apparaat opslaan"}}}"#).expect("nl");
+    std::fs::write(dir.join("sites/luxhost.toml"), with_tcf("")).expect("site");
+    let site = SiteConfig::load(&dir.join("sites/luxhost.toml")).expect("site");
+    let texts = site.texts(&dir).expect("texts");
+    let en = &texts["en"]["description"];
+    assert!(en.ends_with("We and our 3 partners store and/or access information on a device and process personal data for these purposes: Store and/or access information on a device; Use limited data to select advertising; Measure advertising performance. With your consent they may also: Use precise geolocation data. Some partners rely on legitimate interest instead of consent; you can object to that under Preferences."), "{en}");
+    assert!(
+        texts["nl"]["description"].contains("Wij en onze 3 partners") && texts["nl"]["description"].contains("Informatie op een apparaat opslaan; Use limited data"),
+        "translated names, English where the translation has none"
+    );
+    let plain = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("reference").texts(&pkg_config()).expect("texts");
+    assert!(en.starts_with(&plain["en"]["description"]), "the site's own description first");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 pub(crate) mod check;
 pub mod gpp;
 pub mod tcf;
+pub mod tcf_notice;
 
 /// Every text key the widget shows. A language is complete when it has all of them.
 pub const TEXT_KEYS: &[&str] = &[
@@ -248,13 +249,21 @@ impl SiteConfig {
         self.categories.iter().find(|c| c.id == id)
     }
 
-    /// Built-in texts per language (`pkg-config/i18n`) with this site's overrides applied.
+    /// Built-in texts per language (`pkg-config/i18n`) with this site's
+    /// overrides applied; a `[tcf]` site's description ends with the TCF
+    /// notice (`tcf_notice`).
     pub fn texts(&self, pkg_config: &Path) -> Result<BTreeMap<String, Texts>> {
         let mut out = BTreeMap::new();
         for lang in &self.languages {
             let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
             if let Some(overrides) = self.texts.get(lang) {
                 t.extend(overrides.clone());
+            }
+            if let Some(tcf) = self.tcf.as_ref().filter(|t| t.enabled) {
+                let notice = tcf_notice::notice(pkg_config, tcf, lang, &tcf::texts(pkg_config, lang)?);
+                if let (Some(notice), Some(description)) = (notice, t.get_mut("description")) {
+                    *description = format!("{description} {notice}");
+                }
             }
             out.insert(lang.clone(), t);
         }

@@ -139,6 +139,9 @@ impl TcfConfig {
 /// names of purposes, features, stacks and data categories come from the
 /// Global Vendor List in the visitor's language.
 pub const TEXT_KEYS: &[&str] = &[
+    "notice",
+    "notice_features",
+    "notice_legitimate_interest",
     "intro",
     "purposes",
     "special_features",
