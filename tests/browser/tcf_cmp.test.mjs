@@ -196,6 +196,10 @@ test('a vendor added, or a new TCF policy version, asks again', async () => {
     await new Promise((r) => setTimeout(r, 1500));
     await page.reload();
   };
+  // A new list version with a new vendor the site now works with.
+  const newer = list(live.config);
+  newer.vendorListVersion += 1;
+  writeFileSync(join(live.config, 'tcf/vendor-list.json'), JSON.stringify(newer));
   writeTcf(live.config, [...VENDORS, 3]);
   await reload();
   await banner(page).waitFor({ timeout: 5000 });
@@ -205,6 +209,7 @@ test('a vendor added, or a new TCF policy version, asks again', async () => {
   await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
   const [decoded] = iabDecode([(await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4].tcString]);
   assert.deepEqual(decoded.disclosed_vendors, [1, 2, 3, 40]);
+  assert.equal(decoded.core.vendor_list_version, newer.vendorListVersion, 'the new list\'s version in the string');
 
   await page.reload();
   assert.equal(await banner(page).count(), 0, 'decided for the new vendor set');

@@ -129,6 +129,13 @@ test('the layers show the list as text, keep categories and partners in step, an
   assert.equal(await tcf.locator('input[data-stack="3"]').isChecked(), true);
   const needing = inSite((v) => v.purposes.concat(v.flexiblePurposes).some((p) => [7, 8, 9, 10].includes(p)));
   assert.deepEqual(await tcf.locator('input[data-v]:checked').evaluateAll((l) => l.map((i) => Number(i.dataset.v)).sort((x, y) => x - y)), needing);
+  // And back: a category is accepted exactly when every purpose it stands for is, so gating follows the TCF choice.
+  const analytics = page.locator('consent-banner input[data-cat=analytics]');
+  await unfold(tcf, 3);
+  await tcf.locator('input[data-p="8"]').uncheck();
+  assert.equal(await analytics.isChecked(), false, 'a purpose refused: its category refused');
+  await tcf.locator('input[data-p="8"]').check();
+  assert.equal(await analytics.isChecked(), true, 'all its purposes chosen: the category accepted');
 
   // A partner's details, built when unfolded: purposes by name, retention, storage, safe links only.
   await tcf.locator('details[data-vd="8"] > summary').click();

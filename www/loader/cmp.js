@@ -62,9 +62,16 @@ function layers(tcf, lang) {
     box.checked = kids.length > 0 && kids.every((k) => k.checked);
     box.indeterminate = !box.checked && kids.some((k) => k.checked);
   };
-  const sync = () => {
+  // Each box standing for others shows them; a category is accepted when
+  // every purpose it stands for is, so gating follows the TCF choice.
+  const sync = (root) => {
     for (const box of section.querySelectorAll('input[data-allv]')) mirror(box, [...section.querySelectorAll('input[data-v]')]);
     for (const box of section.querySelectorAll('input[data-stack]')) mirror(box, [...box.closest('li').querySelectorAll(MEMBERS)]);
+    for (const [cat, ps] of Object.entries(tcf.categories || {})) {
+      const box = root && root.querySelector('input[data-cat="' + cat + '"]:not([disabled])');
+      const kids = ps.flatMap((p) => [...section.querySelectorAll('input[data-p="' + p + '"]')]);
+      if (box && kids.length) box.checked = kids.every((k) => k.checked);
+    }
   };
   const changed = (e, gvl) => {
     const t = e.target;
@@ -82,7 +89,7 @@ function layers(tcf, lang) {
           if ((v.purposes || []).concat(v.flexiblePurposes || []).some((p) => ps.includes(p))) k.checked = true;
         }
     }
-    if (section.isConnected) sync();
+    if (section.isConnected) sync(t.getRootNode());
   };
   return {
     open(cmp, gvl, root) {
