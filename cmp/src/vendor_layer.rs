@@ -1,6 +1,7 @@
 //! The partners part of the TCF layers: every vendor the site works with, by
 //! name, with a consent toggle where it asks for consent, an "object" switch
-//! where it claims a legitimate interest, and its details (folded, built when
+//! where it claims a legitimate interest for a purpose (special purposes
+//! cannot be objected to), and its details (folded, built when
 //! first unfolded: a site may list hundreds): its purposes on either basis,
 //! special purposes, features, special features, the data it collects, how
 //! long it keeps it, what it stores on the device, and its links.
@@ -8,7 +9,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use consent_tcf::Choice;
+use consent_tcf::{Choice, VendorInfo};
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Node};
@@ -31,7 +32,8 @@ pub fn build(src: &Source, section: &Node, site: &Site, ticks: &Choice) -> Optio
         } else {
             src.el(&li, "strong", "", Some(name))?;
         }
-        if site.setup.li_basis(info) {
+        // Special purposes cannot be objected to: the switch is for a vendor's LI purposes.
+        if site.setup.li_basis(&VendorInfo { special_purposes: Default::default(), ..info.clone() }) {
             src.object_switch(&li, "data-vo", *id, ticks.vendor_objections.contains(id), name)?;
         }
         let details = src.el(&li, "details", "", None)?;
