@@ -23,15 +23,25 @@ fn every_site_config_loads() {
     }
 }
 
+/// The 24 official languages of the EU, Norwegian (Bokmål) and Icelandic.
+const BUILT_IN: [&str; 26] = ["bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "is", "it", "lt", "lv", "mt", "nb", "nl", "pl", "pt", "ro", "sk", "sl", "sv"];
+
 #[test]
-fn every_translation_loads() {
-    let mut n = 0;
+fn every_translation_loads_with_every_key_present_and_non_empty() {
+    let mut langs = Vec::new();
     for entry in std::fs::read_dir(pkg_config().join("i18n")).expect("i18n folder") {
         let path = entry.expect("dir entry").path();
-        load_texts(&path).unwrap_or_else(|e| panic!("{e}"));
-        n += 1;
+        let texts = load_texts(&path).unwrap_or_else(|e| panic!("{e}"));
+        let lang = path.file_stem().and_then(|s| s.to_str()).expect("<lang>.toml").to_owned();
+        assert_eq!(texts.len(), consent_wire::config::TEXT_KEYS.len(), "{lang}: every key, no other");
+        if let Some((key, _)) = texts.iter().find(|(_, v)| v.trim().is_empty()) {
+            panic!("{lang}: `{key}` is empty");
+        }
+        assert_ne!(texts["accept_all"], texts["reject_all"], "{lang}: Accept and Reject say different things");
+        langs.push(lang);
     }
-    assert!(n >= 2, "Dutch and English are built in");
+    langs.sort();
+    assert_eq!(langs, BUILT_IN, "every EU language, Norwegian and Icelandic are built in");
 }
 
 #[test]
