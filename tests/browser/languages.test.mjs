@@ -2,13 +2,14 @@
 // offers all of them shows the banner in the page's language, falls back
 // from a region variant to its language (pt-BR → pt, nl-BE → nl), then to
 // the browser's, then to the site's default; every text it shows is the
-// built-in one for that language.
+// built-in one for that language. Arabic and Hebrew are laid out right to
+// left, and axe finds nothing there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, banner, button, ROOT } from './harness.mjs';
+import { serverAndBrowser, openPage, openPreferences, takenOver, banner, button, axe, ROOT } from './harness.mjs';
 import { serve } from './tcf_fixture.mjs';
 
 const LANGS = readdirSync(join(ROOT, 'pkg-config/i18n')).map((f) => f.replace(/\.toml$/, '')).sort();
@@ -67,7 +68,7 @@ async function shown(page, pageLang) {
 }
 
 test(`each of the ${LANGS.length} built-in languages is shown in its own words`, async () => {
-  assert.ok(LANGS.length >= 26, LANGS.join(' '));
+  assert.ok(LANGS.length >= 28, LANGS.join(' '));
   const page = await openPage(live.chrome);
   for (const lang of LANGS) {
     const t = texts(lang);
@@ -87,4 +88,30 @@ test('a region variant falls back to its language, then the browser\'s, then the
   const other = await openPage(live.chrome, { locale: 'ja-JP' });
   assert.equal((await shown(other, 'zz')).lang, 'nl', 'neither offered: the site\'s default');
   await other.context().close();
+});
+
+test('Arabic and Hebrew are laid out right to left, first layer and preferences, and axe finds nothing', async () => {
+  for (const lang of ['ar', 'he']) {
+    const page = await openPage(live.chrome);
+    const t = texts(lang);
+    assert.equal((await shown(page, lang)).title, t.title);
+    const layout = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('consent-banner').shadowRoot;
+        const x = (act) => root.querySelector(`button[data-act=${act}]`).getBoundingClientRect().x;
+        return { direction: getComputedStyle(root.querySelector('.cc')).direction, acceptRightOfReject: x('accept') > x('reject') };
+      });
+    assert.deepEqual(await layout(), { direction: 'rtl', acceptRightOfReject: true }, `${lang}: the first layer reads from the right`);
+    assert.deepEqual(await axe(page, { include: [['consent-banner', '.cc']] }), [], `${lang}: first layer`);
+    await takenOver(page);
+    await openPreferences(page);
+    assert.equal((await layout()).direction, 'rtl');
+    assert.deepEqual(await axe(page, { include: [['consent-banner', '.cc']] }), [], `${lang}: preferences`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+  const ltr = await openPage(live.chrome);
+  await shown(ltr, 'en');
+  assert.equal(await ltr.evaluate(() => getComputedStyle(document.querySelector('consent-banner').shadowRoot.querySelector('.cc')).direction), 'ltr', 'other languages left to right');
+  await ltr.context().close();
 });

@@ -23,8 +23,8 @@ fn every_site_config_loads() {
     }
 }
 
-/// The 24 official languages of the EU, Norwegian (Bokmål) and Icelandic.
-const BUILT_IN: [&str; 26] = ["bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "is", "it", "lt", "lv", "mt", "nb", "nl", "pl", "pt", "ro", "sk", "sl", "sv"];
+/// The 24 official languages of the EU, Norwegian (Bokmål) and Icelandic, Arabic and Hebrew.
+const BUILT_IN: [&str; 28] = ["ar", "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "he", "hr", "hu", "is", "it", "lt", "lv", "mt", "nb", "nl", "pl", "pt", "ro", "sk", "sl", "sv"];
 
 #[test]
 fn every_translation_loads_with_every_key_present_and_non_empty() {
@@ -41,7 +41,7 @@ fn every_translation_loads_with_every_key_present_and_non_empty() {
         langs.push(lang);
     }
     langs.sort();
-    assert_eq!(langs, BUILT_IN, "every EU language, Norwegian and Icelandic are built in");
+    assert_eq!(langs, BUILT_IN, "every EU language, Norwegian, Icelandic, Arabic and Hebrew are built in");
 }
 
 #[test]

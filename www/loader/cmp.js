@@ -43,9 +43,9 @@ const CSS =
   '.tcf-list{margin:0;padding:0;list-style:none;border-top:1px solid var(--line)}' +
   '.tcf-list li{padding:8px 0;border-bottom:1px solid var(--line)}.tcf-list .tcf-list{border:0}' +
   '.tcf label{display:flex;gap:10px;align-items:center;font-weight:600}' +
-  '.tcf label.object,.tcf label.all{font-weight:400;font-size:14px;margin:6px 0 0 30px}.tcf label.all{margin:0 0 8px}' +
+  '.tcf label.object,.tcf label.all{font-weight:400;font-size:14px;margin:6px 0 0;margin-inline-start:30px}.tcf label.all{margin:0 0 8px}' +
   '.tcf input{flex:none;width:20px;height:20px;margin:0;accent-color:var(--accent)}' +
-  '.tcf small{display:block;margin:4px 0 0 30px;color:var(--muted)}.tcf details p{margin:4px 0}.tcf .links a{margin-right:12px}';
+  '.tcf small{display:block;margin:4px 0 0;margin-inline-start:30px;color:var(--muted)}.tcf details p{margin:4px 0}.tcf .links a{margin-inline-end:12px}';
 
 /**
  * The TCF layers of the preferences (built in Rust by `cmp.render`): put in
