@@ -254,16 +254,15 @@ impl SiteConfig {
     /// notice (`tcf_notice`).
     pub fn texts(&self, pkg_config: &Path) -> Result<BTreeMap<String, Texts>> {
         let mut out = BTreeMap::new();
+        // The vendor list is read once, whatever the number of languages.
+        let notice = self.tcf.as_ref().filter(|t| t.enabled).and_then(|tcf| tcf_notice::Notice::load(pkg_config, tcf));
         for lang in &self.languages {
             let mut t = load_texts(&pkg_config.join("i18n").join(format!("{lang}.toml")))?;
             if let Some(overrides) = self.texts.get(lang) {
                 t.extend(overrides.clone());
             }
-            if let Some(tcf) = self.tcf.as_ref().filter(|t| t.enabled) {
-                let notice = tcf_notice::notice(pkg_config, tcf, lang, &tcf::texts(pkg_config, lang)?);
-                if let (Some(notice), Some(description)) = (notice, t.get_mut("description")) {
-                    *description = format!("{description} {notice}");
-                }
+            if let (Some(notice), Some(description)) = (&notice, t.get_mut("description")) {
+                *description = format!("{description} {}", notice.text(lang, &tcf::texts(pkg_config, lang)?));
             }
             out.insert(lang.clone(), t);
         }
