@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, serve } from './tcf_fixture.mjs';
+import { tcfConfigs, publisherPage } from './tcf_fixture.mjs';
 
 // No registered CMP id: `__gpp` reports 1, as the GPP specification asks for a US-only string.
 const GPP = `[gpp]\nenabled = true\ncmp_version = 2\napplicable_sections = [7]\n[gpp.usnat]\nsharing_notice = true\nsale_opt_out_notice = true\nsharing_opt_out_notice = true\ntargeted_advertising_opt_out_notice = true\nsale_categories = ["marketing"]\nsharing_categories = ["marketing"]\ntargeted_advertising_categories = ["marketing", "analytics"]\nmspa_covered_transaction = true\nmspa_mode = "opt_out_option"\n`;
@@ -24,34 +24,28 @@ function configs() {
 }
 
 // The vendor's frame asks through the locator frame, as the GPP CMP API describes.
-const VENDOR = `<!doctype html><script>
-window.answers = {};
-function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }
-window.addEventListener('message', (e) => { const r = e.data && e.data.__gppReturn; if (r) window.answers[r.callId] = r; });
-window.ask = (callId, command, parameter) => find('__gppLocator').postMessage({ __gppCall: { command, parameter, version: '1.1', callId } }, '*');
-</script>`;
+const VENDOR = `window.addEventListener('message', (e) => { const r = e.data && e.data.__gppReturn; if (r) window.answers[r.callId] = r; });
+window.ask = (callId, command, parameter) => find('__gppLocator').postMessage({ __gppCall: { command, parameter, version: '1.1', callId } }, '*');`;
 
-let pageSite;
-let vendor;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    vendor = await serve('127.0.0.3', () => VENDOR);
-    pageSite = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
-<script src="${l.server.base}/s/luxhost/consent.js"></script>
-<script>
+// The publisher's own script, right after the loader's tag.
+const PAGE = `
   window.heard = [];
   window.stubPing = null;
   __gpp('ping', (p) => (window.stubPing = p));
   __gpp('addEventListener', (e) => heard.push([e.eventName, e.data, e.pingData.signalStatus]));
   __gpp('getSection', (s) => heard.push(['early getSection', s && s.SaleOptOut]), 'usnat');
-</script></head><body><h1>News</h1><iframe src="${vendor.base}/" title="ad"></iframe></body></html>`);
+`;
+
+let site;
+const live = serverAndBrowser(undefined, {
+  setup: async (l) => {
+    l.config = configs();
+  },
+  ready: async (l) => {
+    site = await publisherPage(l.server, PAGE, VENDOR);
   },
   teardown: async (l) => {
-    pageSite?.srv.close();
-    vendor?.srv.close();
+    site?.close();
     rmSync(l.config, { recursive: true, force: true });
   },
 });
@@ -79,7 +73,7 @@ async function open(init) {
     await held;
     await route.continue();
   });
-  await page.goto(pageSite.base + '/');
+  await page.goto(site.base + '/');
   return { page, release };
 }
 
@@ -89,7 +83,7 @@ test('the GPP stub alone, answered in order after load; usnat follows the choice
   assert.equal(await page.evaluate(() => typeof window.__tcfapi), 'undefined', 'no TCF on a site without [tcf]');
   const stub = await page.evaluate(() => window.stubPing);
   assert.deepEqual([stub.cmpStatus, stub.cmpId, stub.applicableSections, stub.supportedAPIs], ['stub', 1, [7], ['7:usnat']]);
-  const frame = page.frames().find((f) => f.url().startsWith(vendor.base));
+  const frame = page.frames().find((f) => f.url().startsWith(site.vendorBase));
   await frame.evaluate(() => window.ask('early', 'getSection', 'usnat'));
   await page.waitForTimeout(300);
   assert.equal(await frame.evaluate(() => window.answers.early), undefined, 'waits for the CMP');

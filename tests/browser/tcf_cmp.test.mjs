@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, serve } from './tcf_fixture.mjs';
+import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherPage } from './tcf_fixture.mjs';
 
 const VENDORS = [1, 2, 40];
 const EXTRA = 'google_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n';
@@ -19,34 +19,28 @@ const configs = () => tcfConfigs({ vendors: VENDORS, extra: EXTRA });
 const writeTcf = (dir, vendors) => writeSite(dir, vendors, EXTRA);
 
 // The vendor's frame asks the CMP of its parent through the locator frame.
-const VENDOR = `<!doctype html><script>
-window.answers = {};
-function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }
-window.addEventListener('message', (e) => { const r = e.data && e.data.__tcfapiReturn; if (r) window.answers[r.callId] = r; });
-window.ask = (callId, command) => find('__tcfapiLocator').postMessage({ __tcfapiCall: { command, version: 2, callId } }, '*');
-</script>`;
+const VENDOR = `window.addEventListener('message', (e) => { const r = e.data && e.data.__tcfapiReturn; if (r) window.answers[r.callId] = r; });
+window.ask = (callId, command) => find('__tcfapiLocator').postMessage({ __tcfapiCall: { command, version: 2, callId } }, '*');`;
 
-let pageSite;
-let vendor;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    vendor = await serve('127.0.0.3', () => VENDOR);
-    pageSite = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
-<script src="${l.server.base}/s/luxhost/consent.js"></script>
-<script>
+// The publisher's own script, right after the loader's tag.
+const PAGE = `
   window.heard = [];
   __tcfapi('getTCData', 2, (d, ok) => heard.push(['getTCData', d.eventStatus, d.tcString, ok]));
   __tcfapi('addEventListener', 2, (d, ok) => heard.push(['listener', d.eventStatus, d.tcString, ok, d]));
   __tcfapi('getTCData', 1, (d, ok) => heard.push(['version 1', d, ok]));
   __tcfapi('getVendorList', 2, (l, ok) => heard.push(['getVendorList', l && l.vendorListVersion, l && Object.keys(l.vendors), ok]));
-</script></head><body><h1>News</h1><iframe src="${vendor.base}/" title="ad"></iframe></body></html>`);
+`;
+
+let site;
+const live = serverAndBrowser(undefined, {
+  setup: async (l) => {
+    l.config = configs();
+  },
+  ready: async (l) => {
+    site = await publisherPage(l.server, PAGE, VENDOR);
   },
   teardown: async (l) => {
-    pageSite?.srv.close();
-    vendor?.srv.close();
+    site?.close();
     rmSync(l.config, { recursive: true, force: true });
   },
 });
@@ -60,12 +54,12 @@ async function openHeld() {
     await held;
     await route.continue();
   });
-  await page.goto(pageSite.base + '/');
+  await page.goto(site.base + '/');
   return { page, release };
 }
 
 const heard = (page) => page.evaluate(() => window.heard.map((h) => h.slice(0, 4)));
-const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(vendor.base));
+const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(site.vendorBase));
 
 test('queued calls are answered in order once the CMP loads; Reject all is a string with no consent and no legitimate interest', async () => {
   const { page, release } = await openHeld();

@@ -48,3 +48,28 @@ export async function serve(host, body) {
   await new Promise((ok) => srv.listen(0, host, ok));
   return { srv, base: `http://${host}:${srv.address().port}` };
 }
+
+// How a vendor's frame finds a locator frame, as the IAB describes: the
+// nearest window, itself then its parents, that holds a frame named `name`.
+const FIND = 'function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }';
+
+/**
+ * A publisher's page on 127.0.0.2 (luxhost's loader from `server`, then the
+ * inline `script`) embedding a vendor's frame from 127.0.0.3, which runs
+ * `vendor` with `find` and an empty `window.answers` before it. Resolves to
+ * the page's `base`, the frame's `vendorBase` and `close()`.
+ */
+export async function publisherPage(server, script, vendor) {
+  const frame = await serve('127.0.0.3', () => `<!doctype html><script>\nwindow.answers = {};\n${FIND}\n${vendor}</script>`);
+  const page = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
+<script src="${server.base}/s/luxhost/consent.js"></script>
+<script>${script}</script></head><body><h1>News</h1><iframe src="${frame.base}/" title="ad"></iframe></body></html>`);
+  return {
+    base: page.base,
+    vendorBase: frame.base,
+    close() {
+      page.srv.close();
+      frame.srv.close();
+    },
+  };
+}

@@ -8,15 +8,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverAndBrowser, openPage, ROOT } from './harness.mjs';
-import { tcfConfigs, serve } from './tcf_fixture.mjs';
+import { tcfConfigs, publisherPage } from './tcf_fixture.mjs';
 
 const configs = () => tcfConfigs({ vendors: [1, 2, 40] });
 
 // The vendor's frame: asks its parent's CMP through the locator, as the IAB describes.
-const VENDOR = `<!doctype html><script>
-window.answers = {};
-function find(name) { for (let w = window; w; w = w === top ? null : w.parent) { try { if (w.frames[name]) return w; } catch (e) {} } return null; }
-window.addEventListener('message', (e) => {
+const VENDOR = `window.addEventListener('message', (e) => {
   const data = typeof e.data === 'string' ? JSON.parse(e.data) : e.data;
   const r = data.__tcfapiReturn || data.__gppReturn;
   if (r) window.answers[r.callId] = { ...r, asText: typeof e.data === 'string' };
@@ -28,31 +25,28 @@ window.ask = () => {
   cmp.postMessage({ __tcfapiCall: { command: 'getTCData', version: 2, callId: 'queued' } }, '*');
   gpp.postMessage({ __gppCall: { command: 'ping', callId: 'gpp' } }, '*');
   return Boolean(cmp && gpp);
-};
-</script>`;
+};`;
 
-let pageSite;
-let vendor;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    vendor = await serve('127.0.0.3', () => VENDOR);
-    // The tag without `defer`: the stub answers before any later script runs.
-    pageSite = await serve('127.0.0.2', () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Publisher</title>
-<script src="${l.server.base}/s/luxhost/consent.js"></script>
-<script>
+// The publisher's own script, right after the loader's tag.
+const PAGE = `
   window.sync = [];
   __tcfapi('ping', 2, (p, ok) => window.sync.push(['ping', p, ok]));
   __tcfapi('getTCData', 2, (d, ok) => window.sync.push(['getTCData', d, ok]));
   __gpp('ping', (p, ok) => window.sync.push(['gpp', p, ok]));
   window.queued = __tcfapi().map((c) => c[0]);
-</script></head><body><h1>News</h1><iframe src="${vendor.base}/" title="ad"></iframe></body></html>`);
+`;
+
+let site;
+const live = serverAndBrowser(undefined, {
+  setup: async (l) => {
+    l.config = configs();
+  },
+  ready: async (l) => {
+    // The tag without `defer`: the stub answers before any later script runs.
+    site = await publisherPage(l.server, PAGE, VENDOR);
   },
   teardown: async (l) => {
-    pageSite?.srv.close();
-    vendor?.srv.close();
+    site?.close();
     rmSync(l.config, { recursive: true, force: true });
   },
 });
@@ -61,7 +55,7 @@ test('the stubs answer ping at once, queue the rest, and answer a cross-origin f
   const page = await openPage(live.chrome);
   // The full CMP never comes on this page: what is answered here is the stub's.
   await page.route('**/cmp.js', (route) => route.abort());
-  await page.goto(pageSite.base + '/');
+  await page.goto(site.base + '/');
   const sync = await page.evaluate(() => window.sync);
   const [name, ping, ok] = sync[0];
   assert.equal(name, 'ping');
@@ -76,7 +70,7 @@ test('the stubs answer ping at once, queue the rest, and answer a cross-origin f
   assert.equal(await page.locator('iframe[name=__tcfapiLocator]').count(), 1);
   assert.equal(await page.locator('iframe[name=__gppLocator]').count(), 1);
 
-  const frame = page.frames().find((f) => f.url().startsWith(vendor.base));
+  const frame = page.frames().find((f) => f.url().startsWith(site.vendorBase));
   assert.ok(frame, 'the vendor frame loaded');
   assert.equal(await frame.evaluate(() => window.ask()), true, 'the frame finds both locators across origins');
   await frame.waitForFunction(() => window.answers.obj && window.answers.text && window.answers.gpp);
