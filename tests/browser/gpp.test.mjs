@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, publisherPage } from './tcf_fixture.mjs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { openPage, button, banner, until, ROOT } from './harness.mjs';
+import { tcfConfigs, publisherAndBrowser } from './tcf_fixture.mjs';
 
 // No registered CMP id: `__gpp` reports 1, as the GPP specification asks for a US-only string.
 const GPP = `[gpp]\nenabled = true\ncmp_version = 2\napplicable_sections = [7]\n[gpp.usnat]\nsharing_notice = true\nsale_opt_out_notice = true\nsharing_opt_out_notice = true\ntargeted_advertising_opt_out_notice = true\nsale_categories = ["marketing"]\nsharing_categories = ["marketing"]\ntargeted_advertising_categories = ["marketing", "analytics"]\nmspa_covered_transaction = true\nmspa_mode = "opt_out_option"\n`;
@@ -36,19 +36,7 @@ const PAGE = `
   __gpp('getSection', (s) => heard.push(['early getSection', s && s.SaleOptOut]), 'usnat');
 `;
 
-let site;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    site = await publisherPage(l.server, PAGE, VENDOR);
-  },
-  teardown: async (l) => {
-    site?.close();
-    rmSync(l.config, { recursive: true, force: true });
-  },
-});
+const live = publisherAndBrowser(configs, PAGE, VENDOR);
 
 /** What `__gpp` answers now: ping, the usnat section and hasSection. */
 const state = (page) =>
@@ -73,7 +61,7 @@ async function open(init) {
     await held;
     await route.continue();
   });
-  await page.goto(site.base + '/');
+  await page.goto(live.site.base + '/');
   return { page, release };
 }
 
@@ -83,7 +71,7 @@ test('the GPP stub alone, answered in order after load; usnat follows the choice
   assert.equal(await page.evaluate(() => typeof window.__tcfapi), 'undefined', 'no TCF on a site without [tcf]');
   const stub = await page.evaluate(() => window.stubPing);
   assert.deepEqual([stub.cmpStatus, stub.cmpId, stub.applicableSections, stub.supportedAPIs], ['stub', 1, [7], ['7:usnat']]);
-  const frame = page.frames().find((f) => f.url().startsWith(site.vendorBase));
+  const frame = page.frames().find((f) => f.url().startsWith(live.site.vendorBase));
   await frame.evaluate(() => window.ask('early', 'getSection', 'usnat'));
   await page.waitForTimeout(300);
   assert.equal(await frame.evaluate(() => window.answers.early), undefined, 'waits for the CMP');

@@ -8,10 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherPage } from './tcf_fixture.mjs';
+import { openPage, button, banner, until, ROOT } from './harness.mjs';
+import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherAndBrowser } from './tcf_fixture.mjs';
 
 const VENDORS = [1, 2, 40];
 const EXTRA = 'google_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n';
@@ -31,19 +31,7 @@ const PAGE = `
   __tcfapi('getVendorList', 2, (l, ok) => heard.push(['getVendorList', l && l.vendorListVersion, l && Object.keys(l.vendors), ok]));
 `;
 
-let site;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    site = await publisherPage(l.server, PAGE, VENDOR);
-  },
-  teardown: async (l) => {
-    site?.close();
-    rmSync(l.config, { recursive: true, force: true });
-  },
-});
+const live = publisherAndBrowser(configs, PAGE, VENDOR);
 
 /** Opens the publisher's page with the CMP's script held back until `release()`. */
 async function openHeld() {
@@ -54,12 +42,12 @@ async function openHeld() {
     await held;
     await route.continue();
   });
-  await page.goto(site.base + '/');
+  await page.goto(live.site.base + '/');
   return { page, release };
 }
 
 const heard = (page) => page.evaluate(() => window.heard.map((h) => h.slice(0, 4)));
-const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(site.vendorBase));
+const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(live.site.vendorBase));
 
 test('queued calls are answered in order once the CMP loads; Reject all is a string with no consent and no legitimate interest', async () => {
   const { page, release } = await openHeld();

@@ -3,10 +3,10 @@
 // servers on other loopback origins, and the IAB's own decoder.
 import { createServer } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, serverAndBrowser } from './harness.mjs';
 
 const IAB = join(ROOT, 'tests/tcf/iab.mjs');
 
@@ -72,4 +72,24 @@ export async function publisherPage(server, script, vendor) {
       frame.srv.close();
     },
   };
+}
+
+/**
+ * The server (on the pkg-config folder `configs()` makes, removed after) and
+ * Chromium for one test file, with `live.site` the publisher's page of
+ * `publisherPage(server, script, vendor)`.
+ */
+export function publisherAndBrowser(configs, script, vendor) {
+  return serverAndBrowser(undefined, {
+    setup: async (l) => {
+      l.config = configs();
+    },
+    ready: async (l) => {
+      l.site = await publisherPage(l.server, script, vendor);
+    },
+    teardown: async (l) => {
+      l.site?.close();
+      rmSync(l.config, { recursive: true, force: true });
+    },
+  });
 }

@@ -5,10 +5,10 @@
 // messages alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, ROOT } from './harness.mjs';
-import { tcfConfigs, publisherPage } from './tcf_fixture.mjs';
+import { openPage, ROOT } from './harness.mjs';
+import { tcfConfigs, publisherAndBrowser } from './tcf_fixture.mjs';
 
 const configs = () => tcfConfigs({ vendors: [1, 2, 40] });
 
@@ -36,26 +36,14 @@ const PAGE = `
   window.queued = __tcfapi().map((c) => c[0]);
 `;
 
-let site;
-const live = serverAndBrowser(undefined, {
-  setup: async (l) => {
-    l.config = configs();
-  },
-  ready: async (l) => {
-    // The tag without `defer`: the stub answers before any later script runs.
-    site = await publisherPage(l.server, PAGE, VENDOR);
-  },
-  teardown: async (l) => {
-    site?.close();
-    rmSync(l.config, { recursive: true, force: true });
-  },
-});
+// The tag without `defer`: the stub answers before any later script runs.
+const live = publisherAndBrowser(configs, PAGE, VENDOR);
 
 test('the stubs answer ping at once, queue the rest, and answer a cross-origin frame by postMessage', async () => {
   const page = await openPage(live.chrome);
   // The full CMP never comes on this page: what is answered here is the stub's.
   await page.route('**/cmp.js', (route) => route.abort());
-  await page.goto(site.base + '/');
+  await page.goto(live.site.base + '/');
   const sync = await page.evaluate(() => window.sync);
   const [name, ping, ok] = sync[0];
   assert.equal(name, 'ping');
@@ -70,7 +58,7 @@ test('the stubs answer ping at once, queue the rest, and answer a cross-origin f
   assert.equal(await page.locator('iframe[name=__tcfapiLocator]').count(), 1);
   assert.equal(await page.locator('iframe[name=__gppLocator]').count(), 1);
 
-  const frame = page.frames().find((f) => f.url().startsWith(site.vendorBase));
+  const frame = page.frames().find((f) => f.url().startsWith(live.site.vendorBase));
   assert.ok(frame, 'the vendor frame loaded');
   assert.equal(await frame.evaluate(() => window.ask()), true, 'the frame finds both locators across origins');
   await frame.waitForFunction(() => window.answers.obj && window.answers.text && window.answers.gpp);
