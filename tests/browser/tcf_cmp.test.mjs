@@ -47,6 +47,11 @@ async function openHeld() {
 }
 
 const heard = (page) => page.evaluate(() => window.heard.map((h) => h.slice(0, 4)));
+/** The TCData the page's listener heard with `useractioncomplete`, once it has heard it. */
+async function completed(page) {
+  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  return (await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4];
+}
 const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(live.site.vendorBase));
 
 test('queued calls are answered in order once the CMP loads; Reject all is a string with no consent and no legitimate interest', async () => {
@@ -71,9 +76,7 @@ test('queued calls are answered in order once the CMP loads; Reject all is a str
   assert.deepEqual([early.success, early.returnValue.eventStatus, early.returnValue.cmpStatus], [true, 'cmpuishown', 'loaded']);
 
   await button(page, 'reject').click();
-  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
-  const done = (await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete');
-  const data = done[4];
+  const data = await completed(page);
   const cookie = (await page.context().cookies()).find((c) => c.name == 'euconsent-v2');
   assert.equal(cookie?.value, data.tcString, 'stored first-party under its name');
   const [decoded] = iabDecode([data.tcString]);
@@ -125,8 +128,7 @@ test('Accept all is a string the IAB library reads as every purpose and each ven
   const { page, release } = await openHeld();
   release();
   await button(page, 'accept').click();
-  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
-  const data = (await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4];
+  const data = await completed(page);
   const [decoded] = iabDecode([data.tcString]);
   const core = decoded.core;
   const vendors = list(live.config).vendors;
@@ -157,7 +159,7 @@ test('Accept all is a string the IAB library reads as every purpose and each ven
   await page.reload();
   assert.equal(await banner(page).count(), 0);
 
-    // The decision stands but its TC string is gone: the CMP asks again.
+  // The decision stands but its TC string is gone: the CMP asks again.
   await page.context().clearCookies({ name: 'euconsent-v2' });
   await page.reload();
   await banner(page).waitFor({ timeout: 5000 });
@@ -169,7 +171,7 @@ test('a vendor added, or a new TCF policy version, asks again', async () => {
   const { page, release } = await openHeld();
   release();
   await button(page, 'accept').click();
-  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
+  await completed(page);
   // As after the loader's few minutes of caching: each reload gets the server's current one.
   await (await page.context().newCDPSession(page)).send('Network.setCacheDisabled', { cacheDisabled: true });
 
@@ -188,8 +190,7 @@ test('a vendor added, or a new TCF policy version, asks again', async () => {
   await until(async () => (await heard(page)).some((h) => h[0] == 'listener'), 15000);
   assert.equal((await heard(page)).find((h) => h[0] == 'listener')[1], 'cmpuishown', 'a new vendor: the banner again');
   await button(page, 'accept').click();
-  await until(async () => (await heard(page)).some((h) => h[1] == 'useractioncomplete'), 15000);
-  const [decoded] = iabDecode([(await page.evaluate(() => window.heard)).find((h) => h[1] == 'useractioncomplete')[4].tcString]);
+  const [decoded] = iabDecode([(await completed(page)).tcString]);
   assert.deepEqual(decoded.disclosed_vendors, [1, 2, 3, 40]);
   assert.equal(decoded.core.vendor_list_version, newer.vendorListVersion, 'the new list\'s version in the string');
 
