@@ -106,20 +106,7 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
 /// `details.json`: the site's TCF settings, its vendor list and the TCF
 /// layers' texts per language.
 fn tcf_details(pkg_config: &Path, tcf: &consent_wire::config::tcf::TcfConfig, site: &SiteConfig, naming: &dyn Naming) -> Result<Value, BundleError> {
-    use consent_wire::config::tcf::RestrictionKind;
-    let restrictions: Vec<Value> = tcf
-        .restrictions
-        .iter()
-        .map(|r| {
-            // The numbers of the TC string and of `TCData.publisher.restrictions`.
-            let kind = match r.kind {
-                RestrictionKind::NotAllowed => 0,
-                RestrictionKind::RequireConsent => 1,
-                RestrictionKind::RequireLegitimateInterest => 2,
-            };
-            json!({ "purpose": r.purpose, "kind": kind, "vendors": r.vendors })
-        })
-        .collect();
+    let restrictions: Vec<Value> = tcf.restrictions.iter().map(|r| json!({ "purpose": r.purpose, "kind": r.kind.code(), "vendors": r.vendors })).collect();
     let lists: BTreeMap<&String, Option<String>> = site.languages.iter().map(|l| (l, naming.vendor_list(l))).collect();
     let texts = site.languages.iter().map(|l| Ok((l, consent_wire::config::tcf::texts(pkg_config, l)?))).collect::<Result<BTreeMap<_, _>, BundleError>>()?;
     Ok(json!({

@@ -61,6 +61,23 @@ pub enum RestrictionKind {
     RequireLegitimateInterest,
 }
 
+impl RestrictionKind {
+    /// The number the TC string and `TCData.publisher.restrictions` use.
+    pub fn code(self) -> u8 {
+        consent_tcf::RestrictionType::from(self).code()
+    }
+}
+
+impl From<RestrictionKind> for consent_tcf::RestrictionType {
+    fn from(kind: RestrictionKind) -> Self {
+        match kind {
+            RestrictionKind::NotAllowed => Self::NotAllowed,
+            RestrictionKind::RequireConsent => Self::RequireConsent,
+            RestrictionKind::RequireLegitimateInterest => Self::RequireLegitimateInterest,
+        }
+    }
+}
+
 fn default_cookie() -> String {
     String::from("euconsent-v2")
 }
