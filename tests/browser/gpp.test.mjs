@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeFileSync, readFileSync } from 'node:fs';
-import { openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, publisherAndBrowser } from './tcf_fixture.mjs';
+import { button, banner, until, ROOT } from './harness.mjs';
+import { tcfConfigs, publisherAndBrowser, openHeld } from './tcf_fixture.mjs';
 
 // No registered CMP id: `__gpp` reports 1, as the GPP specification asks for a US-only string.
 const GPP = `[gpp]\nenabled = true\ncmp_version = 2\napplicable_sections = [7]\n[gpp.usnat]\nsharing_notice = true\nsale_opt_out_notice = true\nsharing_opt_out_notice = true\ntargeted_advertising_opt_out_notice = true\nsale_categories = ["marketing"]\nsharing_categories = ["marketing"]\ntargeted_advertising_categories = ["marketing", "analytics"]\nmspa_covered_transaction = true\nmspa_mode = "opt_out_option"\n`;
@@ -52,21 +52,8 @@ const state = (page) =>
 /** The sections of a GPP string as @iabgpp/cmpapi reads them. */
 const theirs = (gppString) => JSON.parse(execFileSync('node', [join(ROOT, 'tests/tcf/gpp.mjs'), 'sections'], { input: JSON.stringify([gppString]) }))[0];
 
-async function open(init) {
-  const page = await openPage(live.chrome);
-  if (init) await page.addInitScript(init);
-  let release;
-  const held = new Promise((r) => (release = r));
-  await page.route('**/cmp.js', async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto(live.site.base + '/');
-  return { page, release };
-}
-
 test('the GPP stub alone, answered in order after load; usnat follows the choice as the IAB library reads it', async () => {
-  const { page, release } = await open();
+  const { page, release } = await openHeld(live);
   await banner(page).waitFor();
   assert.equal(await page.evaluate(() => typeof window.__tcfapi), 'undefined', 'no TCF on a site without [tcf]');
   const stub = await page.evaluate(() => window.stubPing);
@@ -109,7 +96,7 @@ test('the GPP stub alone, answered in order after load; usnat follows the choice
 });
 
 test('Global Privacy Control is an opt-out of sale, sharing and targeted advertising, and its sub-section says so', async () => {
-  const { page, release } = await open(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  const { page, release } = await openHeld(live, () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   release();
   await until(async () => (await state(page)).ping.cmpStatus == 'loaded', 15000);
   const s = await state(page);

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPage, button, banner, until, ROOT } from './harness.mjs';
-import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherAndBrowser } from './tcf_fixture.mjs';
+import { button, banner, until, ROOT } from './harness.mjs';
+import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherAndBrowser, openHeld } from './tcf_fixture.mjs';
 
 const VENDORS = [1, 2, 40];
 const EXTRA = 'google_atp = [89, 1301]\n[tcf.categories]\nanalytics = [1, 7, 8, 9, 10]\nmarketing = [1, 2, 3, 4]\n';
@@ -33,19 +33,6 @@ const PAGE = `
 
 const live = publisherAndBrowser(configs, PAGE, VENDOR);
 
-/** Opens the publisher's page with the CMP's script held back until `release()`. */
-async function openHeld() {
-  const page = await openPage(live.chrome);
-  let release;
-  const held = new Promise((r) => (release = r));
-  await page.route('**/cmp.js', async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto(live.site.base + '/');
-  return { page, release };
-}
-
 const heard = (page) => page.evaluate(() => window.heard.map((h) => h.slice(0, 4)));
 /** The TCData the page's listener heard with `useractioncomplete`, once it has heard it. */
 async function completed(page) {
@@ -55,7 +42,7 @@ async function completed(page) {
 const vendorFrame = (page) => page.frames().find((f) => f.url().startsWith(live.site.vendorBase));
 
 test('queued calls are answered in order once the CMP loads; Reject all is a string with no consent and no legitimate interest', async () => {
-  const { page, release } = await openHeld();
+  const { page, release } = await openHeld(live);
   await banner(page).waitFor();
   const frame = vendorFrame(page);
   await frame.evaluate(() => window.ask('early', 'getTCData'));
@@ -125,7 +112,7 @@ test('queued calls are answered in order once the CMP loads; Reject all is a str
 });
 
 test('Accept all is a string the IAB library reads as every purpose and each vendor on the basis it declares', async () => {
-  const { page, release } = await openHeld();
+  const { page, release } = await openHeld(live);
   release();
   await button(page, 'accept').click();
   const data = await completed(page);
@@ -168,7 +155,7 @@ test('Accept all is a string the IAB library reads as every purpose and each ven
 });
 
 test('a vendor added, or a new TCF policy version, asks again', async () => {
-  const { page, release } = await openHeld();
+  const { page, release } = await openHeld(live);
   release();
   await button(page, 'accept').click();
   await completed(page);

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, serverAndBrowser } from './harness.mjs';
+import { ROOT, serverAndBrowser, openPage } from './harness.mjs';
 
 const IAB = join(ROOT, 'tests/tcf/iab.mjs');
 
@@ -92,4 +92,21 @@ export function publisherAndBrowser(configs, script, vendor) {
       rmSync(l.config, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Opens `live.site` (see `publisherAndBrowser`) with the CMP's script held
+ * back until `release()`, after the `init` script if one is given.
+ */
+export async function openHeld(live, init) {
+  const page = await openPage(live.chrome);
+  if (init) await page.addInitScript(init);
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route('**/cmp.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(live.site.base + '/');
+  return { page, release };
 }
