@@ -57,16 +57,19 @@ impl Handle {
         self.0.show_policy(section, false);
     }
 
-    /// Has the visitor accepted `category`?
-    pub fn accepted(&self, category: &str) -> bool {
-        self.0.accepted().iter().any(|c| c == category)
+    /// Has the visitor accepted `entry`: a category (in whole: `false` for a
+    /// category accepted in part), or one service of it (`"analytics/<service>"`)?
+    pub fn accepted(&self, entry: &str) -> bool {
+        consent_wire::choice::covers_entry(&self.0.accepted(), entry)
     }
 
-    /// Stores a decision for exactly these categories (required ones always included).
+    /// Stores a decision for exactly these categories and services
+    /// (`"analytics/<service>"`; required categories always included).
     #[wasm_bindgen(js_name = acceptCategories)]
     pub fn accept_categories(&self, categories: Array) {
         let chosen: Vec<String> = categories.iter().filter_map(|v| v.as_string()).collect();
-        let all = self.0.config.categories.iter().all(|c| c.required || chosen.contains(&c.id));
+        let stored = crate::consent_rules::stored_categories(self.0.config.shapes(), &chosen);
+        let all = self.0.config.categories.iter().all(|c| stored.contains(&c.id));
         self.0.decide(if all { Action::AcceptAll } else { Action::Custom }, chosen);
     }
 

@@ -13,7 +13,9 @@ use js_sys::Array;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-use crate::config::Config;
+use consent_wire::choice::covers;
+
+use crate::config::{Category, Config};
 use crate::element::child;
 use crate::listener::Listener;
 
@@ -82,23 +84,7 @@ impl Banner {
         prefs.set_attribute("hidden", "").ok()?;
         prefs.set_attribute("aria-label", &t("preferences_title")).ok()?;
         for cat in &config.categories {
-            let li = child(doc, &prefs, "li", "", None)?;
-            let label = child(doc, &li, "label", "", None)?;
-            let input = child(doc, &label, "input", "", None)?;
-            input.set_attribute("type", "checkbox").ok()?;
-            input.set_attribute("data-cat", &cat.id).ok()?;
-            if cat.required || ticked.contains(&cat.id) {
-                input.set_attribute("checked", "").ok()?;
-            }
-            if cat.required {
-                input.set_attribute("disabled", "").ok()?;
-            }
-            label.append_with_str_1(&cat.title).ok()?;
-            let note = if cat.required { t("always_on") + " · " + &cat.description } else { cat.description.clone() };
-            child(doc, &li, "small", "", Some(&note))?;
-            if !cat.table.is_empty() {
-                cookie_table(doc, &li, &cat.table, &t)?;
-            }
+            category_choice(doc, &prefs, cat, ticked, &t)?;
         }
 
         if let Some(id) = record {
@@ -174,18 +160,26 @@ impl Banner {
         &self.host
     }
 
-    /// The categories ticked in the preferences list (required ones included).
+    /// What is ticked in the preferences: whole categories (required ones
+    /// included) and the services of a category ticked in part.
     pub fn chosen(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Ok(list) = self.root.query_selector_all("input[data-cat]") {
+        if let Ok(list) = self.root.query_selector_all("input[data-cat],input[data-svc]") {
             for i in 0..list.length() {
                 let Some(input) = list.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else { continue };
-                if input.checked() {
-                    out.extend(input.get_attribute("data-cat"));
+                if input.checked() && !input.indeterminate() {
+                    out.extend(input.get_attribute("data-cat").or_else(|| input.get_attribute("data-svc")));
                 }
             }
         }
         out
+    }
+
+    /// After a click on a toggle: its category and services in step (`sync_toggles`).
+    pub fn toggled(&self, event: &web_sys::Event) {
+        if let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            sync_toggles(&input);
+        }
     }
 
     pub fn remove(&self) {
@@ -257,14 +251,57 @@ impl Dom for WebDom<'_> {
     }
 }
 
-/// An expandable table of a category's cookies.
-fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn Fn(&str) -> String) -> Option<()> {
-    let details = child(doc, parent, "details", "", None)?;
+/// One category's row in the preferences: its toggle, its description, and its
+/// services unfolded, each with a toggle of its own and its cookies. `ticked`:
+/// the stored entries (a category ticked whole, or services of it: then the
+/// category shows "partly accepted", `indeterminate`).
+fn category_choice(doc: &Document, prefs: &Element, cat: &Category, ticked: &[String], t: &dyn Fn(&str) -> String) -> Option<()> {
+    let li = child(doc, prefs, "li", "", None)?;
+    let input = toggle(doc, &li, &cat.title, ("data-cat", &cat.id), cat.required || ticked.contains(&cat.id), cat.required)?;
+    let some = cat.services.iter().any(|s| covers(ticked, &cat.id, Some(&s.id)));
+    if some && !ticked.contains(&cat.id) {
+        input.dyn_ref::<HtmlInputElement>()?.set_indeterminate(true);
+    }
+    let note = if cat.required { t("always_on") + " · " + &cat.description } else { cat.description.clone() };
+    child(doc, &li, "small", "", Some(&note))?;
+    if cat.services.is_empty() {
+        return Some(());
+    }
+    let details = child(doc, &li, "details", "", None)?;
     let mut label = t("services") + " (";
-    consent_wire::digits::push_radix(&mut label, rows.len() as u64, 10);
+    consent_wire::digits::push_radix(&mut label, cat.services.len() as u64, 10);
     label.push(')');
     child(doc, &details, "summary", "", Some(&label))?;
-    let table = child(doc, &details, "table", "", None)?;
+    for svc in &cat.services {
+        let entry = cat.id.clone() + "/" + &svc.id;
+        let div = child(doc, &details, "div", "svc", None)?;
+        toggle(doc, &div, &(svc.name.clone() + " · " + &svc.provider), ("data-svc", &entry), cat.required || covers(ticked, &cat.id, Some(&svc.id)), cat.required)?;
+        if !svc.table.is_empty() {
+            cookie_table(doc, &div, &svc.table, t)?;
+        }
+    }
+    Some(())
+}
+
+/// `<label><input type=checkbox name=value>text</label>` in `parent`.
+fn toggle(doc: &Document, parent: &Element, text: &str, (name, value): (&str, &str), checked: bool, disabled: bool) -> Option<Element> {
+    let label = child(doc, parent, "label", "", None)?;
+    let input = child(doc, &label, "input", "", None)?;
+    input.set_attribute("type", "checkbox").ok()?;
+    input.set_attribute(name, value).ok()?;
+    if checked {
+        input.set_attribute("checked", "").ok()?;
+    }
+    if disabled {
+        input.set_attribute("disabled", "").ok()?;
+    }
+    label.append_with_str_1(text).ok()?;
+    Some(input)
+}
+
+/// A service's cookies: name, provider, purpose, duration.
+fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn Fn(&str) -> String) -> Option<()> {
+    let table = child(doc, parent, "table", "", None)?;
     let head = child(doc, &table, "thead", "", None).and_then(|h| child(doc, &h, "tr", "", None))?;
     for key in ["cookie_name", "cookie_provider", "cookie_purpose", "cookie_duration"] {
         child(doc, &head, "th", "", Some(&t(key)))?.set_attribute("scope", "col").ok()?;
@@ -275,6 +312,24 @@ fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn 
         for cell in row {
             child(doc, &tr, "td", "", Some(cell))?;
         }
+    }
+    Some(())
+}
+
+/// Keeps a category's toggle and its services' toggles in step after a click
+/// on one of them: a category sets all its services; a service leaves the
+/// category ticked (all), clear (none) or "partly accepted" (`indeterminate`).
+fn sync_toggles(clicked: &HtmlInputElement) -> Option<()> {
+    let li = clicked.closest("li").ok()??;
+    let cat: HtmlInputElement = li.query_selector("input[data-cat]").ok()??.dyn_into().ok()?;
+    let list = li.query_selector_all("input[data-svc]").ok()?;
+    let services: Vec<HtmlInputElement> = (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
+    if clicked.has_attribute("data-cat") {
+        services.iter().for_each(|s| s.set_checked(cat.checked()));
+    } else {
+        let on = services.iter().filter(|s| s.checked()).count();
+        cat.set_checked(on == services.len());
+        cat.set_indeterminate(on > 0 && on < services.len());
     }
     Some(())
 }

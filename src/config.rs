@@ -13,13 +13,24 @@ pub struct Category {
     pub required: bool,
     pub title: String,
     pub description: String,
-    /// Declared cookie names and `prefix*` patterns, deleted when the category is refused.
-    pub cookies: Vec<String>,
-    /// Consent Mode signals this category grants.
+    /// Consent Mode signals this category grants (when accepted whole).
     pub signals: Vec<String>,
     /// Starts refused when the browser sends Global Privacy Control.
     pub gpc: bool,
-    /// The category's cookies for the preferences table: name, provider, purpose, duration.
+    /// Each a choice of its own in the preferences.
+    pub services: Vec<Service>,
+}
+
+pub struct Service {
+    /// `category/<id>` in a decision.
+    pub id: String,
+    pub name: String,
+    pub provider: String,
+    /// Consent Mode signals this service grants.
+    pub signals: Vec<String>,
+    /// Declared cookie names and `prefix*` patterns, deleted when the service is refused.
+    pub cookies: Vec<String>,
+    /// Its cookies for the preferences table: name, provider, purpose, duration.
     pub table: Vec<[String; 4]>,
 }
 
@@ -64,22 +75,32 @@ impl Category {
             required: get(c, "required").as_bool().unwrap_or(false),
             title: localized(&get(c, "title"), lang, default_lang).ok_or(BadField("categories[].title"))?,
             description: localized(&get(c, "description"), lang, default_lang).unwrap_or_default(),
-            cookies: strings(&get(c, "cookies")),
             signals: strings(&get(c, "signals")),
             gpc: get(c, "gpc").as_bool().unwrap_or(false),
-            table: get(c, "services")
-                .dyn_ref::<Array>()
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| {
-                            let field = |k| get(&r, k).as_string().unwrap_or_default();
-                            let local = |k| localized(&get(&r, k), lang, default_lang).unwrap_or_default();
-                            [field("name"), field("provider"), local("purpose"), local("duration")]
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            services: get(c, "services").dyn_ref::<Array>().map(|list| list.iter().map(|s| Service::read(&s, lang, default_lang)).collect()).unwrap_or_default(),
         })
+    }
+}
+
+impl Service {
+    fn read(s: &JsValue, lang: &str, default_lang: &str) -> Service {
+        let field = |o: &JsValue, k| get(o, k).as_string().unwrap_or_default();
+        let cookies = get(s, "cookies").dyn_ref::<Array>().map(|a| a.to_vec()).unwrap_or_default();
+        let provider = field(s, "provider");
+        Service {
+            id: field(s, "id"),
+            name: field(s, "name"),
+            signals: strings(&get(s, "signals")),
+            cookies: cookies.iter().map(|k| field(k, "name")).collect(),
+            table: cookies
+                .iter()
+                .map(|k| {
+                    let local = |key| localized(&get(k, key), lang, default_lang).unwrap_or_default();
+                    [field(k, "name"), provider.clone(), local("purpose"), local("duration")]
+                })
+                .collect(),
+            provider,
+        }
     }
 }
 
@@ -135,6 +156,24 @@ impl Config {
 
     pub fn required_ids(&self) -> Vec<String> {
         self.categories.iter().filter(|c| c.required).map(|c| c.id.clone()).collect()
+    }
+
+    /// The categories as the decision rules see them (`consent_rules::Shape`).
+    pub fn shapes(&self) -> impl Iterator<Item = crate::consent_rules::Shape<'_>> {
+        self.categories.iter().map(|c| (c.id.as_str(), c.required, c.services.iter().map(|s| s.id.as_str()).collect()))
+    }
+
+    /// The entry a gated element waits for (`consent_wire::choice`): its
+    /// `data-service` (`service` or `category/service`), in its `data-category`
+    /// or else in the category that has a service of that id; without one, its
+    /// `data-category`. `None`: a service this site does not have, in no category.
+    pub fn gated_entry(&self, category: Option<String>, service: Option<String>) -> Option<String> {
+        let Some(service) = service else { return category };
+        if service.contains('/') {
+            return Some(service);
+        }
+        let category = category.or_else(|| self.categories.iter().find(|c| c.services.iter().any(|s| s.id == service)).map(|c| c.id.clone()))?;
+        Some(category + "/" + &service)
     }
 
     pub fn all_ids(&self) -> Vec<String> {

@@ -8,9 +8,10 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::config::Config;
+use consent_wire::choice::covers;
 use consent_wire::consent_mode::SIGNALS;
 
-/// An update for the accepted categories.
+/// An update for the accepted categories (their signals) and services (theirs).
 pub fn push_update(config: &Config, accepted: &[String]) {
     if config.consent_mode {
         push("update", &signals(config, accepted));
@@ -20,7 +21,10 @@ pub fn push_update(config: &Config, accepted: &[String]) {
 fn signals(config: &Config, accepted: &[String]) -> Object {
     let state = Object::new();
     for sig in SIGNALS {
-        let granted = config.categories.iter().any(|c| accepted.contains(&c.id) && c.signals.iter().any(|s| s == sig));
+        let has = |signals: &[String]| signals.iter().any(|s| s == sig);
+        let by_category = config.categories.iter().any(|c| covers(accepted, &c.id, None) && has(&c.signals));
+        let by_service = config.categories.iter().any(|c| c.services.iter().any(|s| covers(accepted, &c.id, Some(&s.id)) && has(&s.signals)));
+        let granted = by_category || by_service;
         let _ = Reflect::set(&state, &sig.into(), &(if granted { "granted" } else { "denied" }).into());
     }
     state

@@ -1,5 +1,6 @@
 //! Content that waits for consent. `<script type="text/plain" data-category="…">`
-//! stays inert until its category is accepted, then runs as a fresh script with
+//! stays inert until its category is accepted (with `data-service="…"`, as well
+//! as or instead of the category: until that service is), then runs as a fresh script with
 //! the same attributes and the page's nonce. `<iframe data-category="…" data-src="…">`
 //! gets a placeholder with a "load this content" button until then. Elements added
 //! later (single-page apps) are caught by a MutationObserver. On pages that
@@ -21,11 +22,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, HtmlScriptElement, MutationObserver, MutationObserverInit};
 
+use consent_wire::choice::covers_entry;
+
 use crate::element::child;
 
-const SCRIPTS: &str = "script[type=\"text/plain\"][data-category]";
-const FRAMES: &str = "iframe[data-category][data-src]";
-/// The attribute that marks a placeholder and names the category its button accepts.
+const SCRIPTS: &str = "script[type=\"text/plain\"]:is([data-category],[data-service])";
+const FRAMES: &str = "iframe:is([data-category],[data-service])[data-src]";
+/// The attribute that marks a placeholder and names the entry (category, or
+/// `category/service`) its button accepts.
 pub const LOAD_ATTR: &str = "data-consent-load";
 
 /// On pages that enforce Trusted Types, a policy of ours ("consent-widget")
@@ -78,19 +82,23 @@ impl Gate {
     }
 
     /// Runs the accepted scripts and loads the accepted embeds; puts placeholders
-    /// before embeds still waiting.
-    pub fn activate(&self, doc: &Document, accepted: &[String], load_label: &str) {
+    /// before embeds still waiting. `entry_of`: what an element waits for (a
+    /// category, or `category/service`; `None`: nothing it could ever get).
+    pub fn activate(&self, doc: &Document, accepted: &[String], entry_of: &dyn Fn(&Element) -> Option<String>, load_label: &str) {
+        let allowed = |el: &Element| entry_of(el).filter(|e| covers_entry(accepted, e));
         for el in all(doc, SCRIPTS) {
+            if allowed(&el).is_none() {
+                continue;
+            }
             let Ok(old) = el.dyn_into::<HtmlScriptElement>() else { continue };
-            if old.get_attribute("data-category").is_some_and(|c| accepted.contains(&c)) && self.may_run(&old) {
+            if self.may_run(&old) {
                 let policy = self.trusted_types.get_or_init(|| doc.default_view().and_then(|w| trusted_types_policy(&w)));
                 run(doc, &old, policy.as_ref());
             }
         }
         for frame in all(doc, FRAMES) {
-            let Some(cat) = frame.get_attribute("data-category") else { continue };
             let placeholder = frame.previous_element_sibling().filter(|p| self.is_placeholder(p));
-            if accepted.contains(&cat) {
+            if allowed(&frame).is_some() {
                 if let Some(src) = frame.get_attribute("data-src") {
                     let _ = frame.remove_attribute("data-src");
                     let _ = frame.remove_attribute("hidden");
@@ -99,9 +107,9 @@ impl Gate {
                 if let Some(p) = placeholder {
                     p.remove();
                 }
-            } else if placeholder.is_none() {
+            } else if let (None, Some(entry)) = (placeholder, entry_of(&frame)) {
                 let _ = frame.set_attribute("hidden", "");
-                if let Some(p) = placeholder_for(doc, &frame, &cat, load_label) {
+                if let Some(p) = placeholder_for(doc, &frame, &entry, load_label) {
                     self.placeholders.add(&p);
                 }
             }
@@ -126,10 +134,10 @@ pub fn observe(doc: &Document, on_added: impl Fn() + 'static) {
     cb.forget();
 }
 
-fn placeholder_for(doc: &Document, frame: &Element, category: &str, label: &str) -> Option<Object> {
+fn placeholder_for(doc: &Document, frame: &Element, entry: &str, label: &str) -> Option<Object> {
     let p = doc.create_element("div").ok()?;
     p.set_class_name("consent-placeholder");
-    let _ = p.set_attribute(LOAD_ATTR, category);
+    let _ = p.set_attribute(LOAD_ATTR, entry);
     if let Some(b) = child(doc, &p, "button", "", Some(label)) {
         let _ = b.set_attribute("type", "button");
     }

@@ -160,7 +160,7 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         match admit(state, item, origin) {
             Ok(event) => {
                 let banner_content = event.banner.as_deref().and_then(|b| state.sites().banner_content(b));
-                let consented = event.action.is_decision() && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category(c).is_some_and(|k| !k.required)));
+                let consented = event.action.is_decision() && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category_of(c).is_some_and(|k| !k.required)));
                 stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
             }
             Err((why, msg)) => {

@@ -46,10 +46,13 @@ fn common() -> serde_json::Map<String, Value> {
 /// One schema per action for `site`.
 fn site_variants(site: &SiteConfig) -> Vec<Value> {
     let all: Vec<&str> = site.categories.iter().map(|c| c.id.as_str()).collect();
+    // A category accepted in part: each accepted service as `category/service`.
+    let services: Vec<String> = site.categories.iter().flat_map(|c| c.services.iter().map(move |s| format!("{}/{}", c.id, s.id()))).collect();
+    let entries: Vec<&str> = all.iter().copied().chain(services.iter().map(String::as_str)).collect();
     let required: Vec<&str> = site.required_ids().collect();
     let must_hold: Vec<Value> = required.iter().map(|r| json!({ "contains": { "const": r } })).collect();
     let exactly = |ids: &[&str]| json!({ "type": "array", "items": { "enum": ids }, "uniqueItems": true, "minItems": ids.len(), "maxItems": ids.len() });
-    let some = json!({ "type": "array", "items": { "enum": all }, "uniqueItems": true, "maxItems": all.len(), "allOf": must_hold });
+    let some = json!({ "type": "array", "items": { "enum": entries }, "uniqueItems": true, "maxItems": entries.len(), "allOf": must_hold });
     let mut out = vec![variant(site, "banner_shown", json!({ "type": "array", "maxItems": 0 }), false)];
     out.push(variant(site, "accept_all", exactly(&all), true));
     out.push(variant(site, "reject_all", exactly(&required), true));

@@ -46,6 +46,20 @@ async fn a_valid_event_is_stored_with_what_the_server_adds() {
     assert!(!columns.iter().any(|c| c.contains("ip") || c.contains("agent")), "no IP or user agent is stored: {columns:?}");
 }
 
+/// A category accepted in part: its services one by one, counted as consent.
+#[tokio::test]
+async fn a_decision_accepting_single_services_is_stored_as_such() {
+    let s = spawn().await;
+    let mut ev = decision("custom");
+    ev["categories"] = json!(["necessary", "analytics/bezoekstatistieken"]);
+    let (status, body) = post(&s.base, Some("application/json"), None, bytes(&ev)).await;
+    assert_eq!(status, 201, "{body}");
+    let rows = s.db.query("SELECT categories, consented FROM events").await;
+    let row: Vec<String> = rows[0].iter().map(|v| v.clone().unwrap_or_default()).collect();
+    assert_eq!(row[0], "necessary analytics/bezoekstatistieken");
+    assert!(row[1] == "1" || row[1] == "true", "one service of an optional category is consent: {row:?}");
+}
+
 #[tokio::test]
 async fn impressions_batches_and_retries() {
     let s = spawn().await;
@@ -143,9 +157,11 @@ async fn bad_inputs_are_refused_and_nothing_is_stored() {
         ("unknown action", json_ct, None, with(&|v| v["action"] = json!("accept_some")), 422, "unknown variant `accept_some`"),
         ("unknown site", json_ct, None, with(&|v| v["site"] = json!("nope")), 404, "unknown site `nope`"),
         ("foreign origin", json_ct, Some("https://evil.example"), with(&|_| {}), 403, "origin `https://evil.example`"),
-        ("unknown category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "tracking"])), 422, "unknown category `tracking`"),
+        ("unknown category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "tracking"])), 422, "unknown category or service `tracking`"),
+        ("unknown service", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "analytics/tracking"])), 422, "unknown category or service `analytics/tracking`"),
+        ("a service in the wrong category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "marketing/bezoekstatistieken"])), 422, "`marketing/bezoekstatistieken`"),
         ("duplicate category", json_ct, None, with(&|v| v["categories"] = json!(["necessary", "necessary"])), 422, "listed twice"),
-        ("17 categories", json_ct, None, with(&|v| v["categories"] = json!(vec!["necessary"; 17])), 422, "at most 16"),
+        ("65 categories", json_ct, None, with(&|v| v["categories"] = json!(vec!["necessary"; 65])), 422, "at most 64"),
         ("required category missing", json_ct, None, with(&|v| v["categories"] = json!(["analytics"])), 422, "required category `necessary`"),
         ("accept_all incomplete", json_ct, None, with(&|v| v["action"] = json!("accept_all")), 422, "every category"),
         (

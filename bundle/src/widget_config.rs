@@ -82,9 +82,9 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
         .map(|c| {
             json!({
                 "title": c.title, "description": c.description,
-                "cookies": SiteConfig::cookie_names(c).collect::<Vec<_>>(),
-                "services": c.services.iter().flat_map(|svc| svc.cookies.iter().map(move |k| {
-                    json!({ "name": k.name, "provider": svc.provider, "purpose": k.purpose, "duration": k.duration })
+                "services": c.services.iter().map(|svc| json!({
+                    "id": svc.id(), "name": svc.name, "provider": svc.provider, "signals": svc.consent_mode,
+                    "cookies": svc.cookies.iter().map(|k| json!({ "name": k.name, "purpose": k.purpose, "duration": k.duration })).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "signals": c.consent_mode,
             })
@@ -288,7 +288,7 @@ mod tests {
         let section = doc["sections"].as_array().expect("sections").iter().find(|s| s["n"] == "1.7").expect("1.7");
         let table = section["b"].as_array().expect("blocks").last().expect("a block");
         assert_eq!(table[0], "table");
-        assert_eq!(table[2].as_array().map(|r| r.len()), Some(4));
+        assert_eq!(table[2].as_array().map(|r| r.len()), Some(5)); // one row per declared cookie: cc_consent, LUXSESSID, _lx_visit*, _lx_perf, _lx_nl
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,7 +1,8 @@
 //! The consent cookie: a compact, versioned value and its reading and writing.
 //!
 //! Value: `1.<id>.<cats>.<rev>.<decided>.<expires>.<check>` where `id` is the consent
-//! UUID as 32 hex digits, `cats` the accepted category ids joined by `+`, times are
+//! UUID as 32 hex digits, `cats` the accepted entries joined by `+` (a category id,
+//! or `category/service` for a category accepted in part: `consent_wire::choice`), times are
 //! Unix seconds in base 36 and `check` is an FNV-1a hash of the rest (base 36), so an
 //! edited or truncated value reads as "no consent" rather than as a different choice.
 //!
@@ -242,8 +243,11 @@ fn is_hex(b: u8) -> bool {
     b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
 }
 
+/// A category id, or `category/service` (`consent_wire::choice`): a-z, 0-9,
+/// '-', '_' and '/' (the range `'-'..='9'` also holds '.', which cannot occur
+/// in a field split at dots).
 fn is_category_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    !s.is_empty() && s.len() <= 65 && s.bytes().all(|b| matches!(b, b'-'..=b'9' | b'_' | b'a'..=b'z'))
 }
 
 #[cfg(test)]

@@ -99,6 +99,16 @@ fn the_borrowed_reading_agrees_with_the_owned_one() {
 }
 
 #[test]
+fn services_chosen_one_by_one_round_trip_and_category_only_cookies_still_read() {
+    let parts = Consent { categories: vec!["necessary".into(), "analytics/bezoekstatistieken".into()], ..sample() };
+    assert_eq!(Stored::parse(&parts.encode()).map(|s| s.categories), Ok("necessary+analytics/bezoekstatistieken"));
+    assert_eq!(Consent::decode(&parts.encode()), Ok(parts));
+    // A value written before services could be chosen (this exact string was stored by that widget).
+    let old = Consent::decode("1.0192f3a45b6c7d8e9f0123456789abcd.necessary+analytics.a1b2c3d4e5f6.t68n40.tflog0.1cg91na").map(|c| c.categories);
+    assert_eq!(old, Ok(vec!["necessary".into(), "analytics".into()]));
+}
+
+#[test]
 fn finds_the_named_cookie() {
     let h = "a=1; cc_consent=1.abc; cc_consent_x=2";
     assert_eq!(find(h, "cc_consent"), Some("1.abc"));
@@ -123,7 +133,7 @@ mod properties {
 
     prop_compose! {
         fn consent()(id in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                     cats in prop::collection::vec("[a-z0-9_-]{1,32}", 0..8), rev in "[0-9a-f]{1,64}",
+                     cats in prop::collection::vec("[a-z0-9_-]{1,32}(/[a-z0-9_-]{1,32})?", 0..8), rev in "[0-9a-f]{1,64}",
                      decided in 0u64..4_000_000_000, valid in 0u64..40_000_000) -> Consent {
             Consent { id, categories: cats, revision: rev, decided_s: decided, expires_s: decided + valid }
         }

@@ -1,10 +1,13 @@
 //! The widget's cookie I/O: reading the consent cookie, writing lines, and
-//! deleting the cookies of categories the visitor refused.
+//! deleting the cookies of the services the visitor refused.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use wasm_bindgen::JsCast;
 use web_sys::HtmlDocument;
+
+use consent_wire::choice::covers;
 
 use super::Widget;
 use crate::cookie::{self, Consent};
@@ -27,13 +30,19 @@ impl Widget {
         Consent::decode(cookie::find(&header, &self.config.cookie_name)?).ok()
     }
 
+    /// Deletes the cookies of every service `accepted` does not cover, but not
+    /// a name a service that is accepted declares too.
     pub(super) fn delete_refused_cookies(&self, accepted: &[String]) {
         let host = self.window.location().hostname().unwrap_or_default();
         let header = self.cookie_header();
-        for cat in self.config.categories.iter().filter(|c| !accepted.contains(&c.id)) {
-            for name in cookie_cleanup::matching(&header, &cat.cookies) {
-                for line in cookie_cleanup::expiry_lines(name, &host) {
-                    self.set_cookie(&line);
+        let services = || self.config.categories.iter().flat_map(|c| c.services.iter().map(move |s| (covers(accepted, &c.id, Some(&s.id)), s)));
+        let kept: Vec<String> = services().filter(|(ok, _)| *ok).flat_map(|(_, s)| s.cookies.iter().cloned()).collect();
+        for (_, svc) in services().filter(|(ok, _)| !*ok) {
+            for name in cookie_cleanup::matching(&header, &svc.cookies) {
+                if cookie_cleanup::matching(name, &kept).is_empty() {
+                    for line in cookie_cleanup::expiry_lines(name, &host) {
+                        self.set_cookie(&line);
+                    }
                 }
             }
         }

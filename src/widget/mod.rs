@@ -144,7 +144,8 @@ impl Widget {
     }
 
     fn activate(&self) {
-        self.gate.activate(&self.doc, &self.accepted(), &self.config.text("load_content"));
+        let entry_of = |el: &web_sys::Element| self.config.gated_entry(el.get_attribute("data-category"), el.get_attribute("data-service"));
+        self.gate.activate(&self.doc, &self.accepted(), &entry_of, &self.config.text("load_content"));
     }
 
     /// Does the browser send Global Privacy Control, and does it matter here?
@@ -242,6 +243,9 @@ impl Widget {
 
     fn on_click(self: &Rc<Self>, e: &web_sys::Event) {
         let act = Act::from_event(e);
+        if let Some(b) = self.banner.borrow().as_ref() {
+            b.toggled(e);
+        }
         let chosen = self.banner.borrow().as_ref().map(|b| b.chosen()).unwrap_or_default();
         match act {
             Some(Act::Policy) => {
@@ -260,7 +264,7 @@ impl Widget {
     /// was accepted before is a withdrawal.
     pub(crate) fn decide(self: &Rc<Self>, action: Action, chosen: Vec<String>) {
         let cfg = &self.config;
-        let categories = consent_rules::stored_categories(cfg.categories.iter().map(|c| (c.id.as_str(), c.required)), &chosen);
+        let categories = consent_rules::stored_categories(cfg.shapes(), &chosen);
         let action = consent_rules::recorded_action(action, &self.accepted(), &categories);
         let id = match self.previous_id.borrow().clone() {
             Some(id) => id,

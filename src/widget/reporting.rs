@@ -13,7 +13,7 @@ use crate::events;
 
 impl Widget {
     pub(super) fn announce(&self, name: &str, accepted: &[String]) {
-        let rejected: Vec<String> = self.config.all_ids().into_iter().filter(|c| !accepted.contains(c)).collect();
+        let rejected = crate::consent_rules::refused(self.config.shapes(), accepted);
         events::dispatch(&self.doc, name, accepted, &rejected);
     }
 

@@ -130,9 +130,12 @@ test('Preferences: only the ticked categories are stored, as a custom decision',
   ], 'nothing is pre-ticked but the required category');
   // Each category's cookies, in an expandable table generated from pkg-config.
   const details = page.locator('consent-banner .prefs li').nth(1).locator('details');
-  assert.equal(await details.locator('summary').textContent(), 'Cookies en diensten (1)');
+  assert.equal(await details.locator('summary').textContent(), 'Cookies en diensten (2)');
   await details.locator('summary').click();
-  assert.deepEqual(await details.locator('tbody tr td').allTextContents(), ['_lx_visit*', 'Luxhost', 'Telt bezoeken en paginaweergaven.', '13 maanden']);
+  assert.deepEqual(await details.locator('tbody tr td').allTextContents(), [
+    ...['_lx_visit*', 'Luxhost', 'Telt bezoeken en paginaweergaven.', '13 maanden'],
+    ...['_lx_perf', 'Luxhost', "Meet hoe snel pagina's laden.", '1 uur'],
+  ]);
   await page.locator('consent-banner input[data-cat=analytics]').check();
   await button(page, 'save').click();
   await banner(page).waitFor({ state: 'detached' });

@@ -45,7 +45,7 @@ test('hostile strings in the config render as inert text', async () => {
       elements: root.querySelectorAll('img, script, iframe').length + document.querySelectorAll('img').length,
       title: root.querySelector('h2').textContent,
       link: root.querySelector('a[data-act=policy]'),
-      category: root.querySelectorAll('.prefs label')[1].textContent,
+      category: root.querySelectorAll('.prefs li > label')[1].textContent,
       save: root.querySelector('button[data-act=save]').textContent,
     };
   });

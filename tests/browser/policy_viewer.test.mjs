@@ -53,7 +53,7 @@ test('#privacy/1.7 opens the viewer at "1.7 Cookies" with the source text and th
   const srcPara = source.split('### 1.7 Cookies')[1].trim().split('\n\n')[0];
   assert.equal(norm(para), norm(srcPara));
   const rows = await page.locator('consent-policy h3#s-1\\.7 ~ .tw').first().locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
-  assert.deepEqual(rows.map((r) => r[0]), ['cc_consent', 'LUXSESSID', '_lx_visit*', '_lx_nl'], 'one row per cookie declared in pkg-config');
+  assert.deepEqual(rows.map((r) => r[0]), ['cc_consent', 'LUXSESSID', '_lx_visit*', '_lx_perf', '_lx_nl'], 'one row per cookie declared in pkg-config');
   assert.deepEqual(rows[2], ['_lx_visit*', 'Luxhost', 'Telt bezoeken en paginaweergaven.', '13 maanden', 'Statistieken']);
   assert.equal(await page.locator('consent-policy nav a[aria-current]').textContent(), '1.7 Cookies', 'the open section is marked in the contents');
   assert.deepEqual(page.errors, []);
@@ -259,7 +259,7 @@ test('copy-link, print and "open as page" views', async () => {
   await full.goto(href);
   const heads = await full.locator('main :is(h2,h3)').allTextContents();
   assert.deepEqual(heads.map(norm), sourceHeadings.map(norm));
-  assert.equal(await full.locator('main table tbody tr').count(), 4);
+  assert.equal(await full.locator('main table tbody tr').count(), 5);
   assert.equal(await full.locator('main a[href="mailto:info@luxhost.nl"]').count(), 1);
   await full.context().close();
   await page.context().close();

@@ -17,7 +17,10 @@ pub struct BannerVersion {
 
 pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str) -> BannerVersion {
     let pick = |m: &std::collections::BTreeMap<String, String>| m.get(lang).or_else(|| m.get(&site.default_language)).cloned();
-    let categories: Vec<_> = site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description) })).collect();
+    // Each service is a choice of its own in the preferences: its id, name and provider were shown.
+    let services = |c: &crate::config::Category| c.services.iter().map(|s| json!({ "id": s.id(), "name": s.name, "provider": s.provider })).collect::<Vec<_>>();
+    let categories: Vec<_> =
+        site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description), "services": services(c) })).collect();
     let content = json!({
         "site": site.id,
         "lang": lang,

@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod choice;
 pub mod consent_mode;
 pub mod cookie_name;
 pub mod digits;

@@ -8,7 +8,7 @@ use crate::config::SiteConfig;
 use crate::event::{Action, Event};
 
 pub use crate::path::MAX_PATH;
-pub const MAX_CATEGORIES: usize = 16;
+pub const MAX_CATEGORIES: usize = 64;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Invalid {
@@ -18,11 +18,11 @@ pub enum Invalid {
     MissingConsentId(&'static str),
     #[error("`consent_id` must be absent on `banner_shown` (impressions carry no visitor id)")]
     UnexpectedConsentId,
-    #[error("`categories`: unknown category `{0}` for this site")]
+    #[error("`categories`: unknown category or service `{0}` for this site")]
     UnknownCategory(String),
     #[error("`categories`: `{0}` is listed twice")]
     DuplicateCategory(String),
-    #[error("`categories`: at most 16 entries")]
+    #[error("`categories`: at most 64 entries")]
     TooManyCategories,
     #[error("`categories`: required category `{0}` is missing")]
     MissingRequired(String),
@@ -124,7 +124,7 @@ fn validate_categories(event: &Event, site: &SiteConfig) -> Result<(), Invalid> 
         return Err(Invalid::TooManyCategories);
     }
     for (i, c) in cats.iter().enumerate() {
-        if site.category(c).is_none() {
+        if site.category_of(c).is_none() {
             return Err(Invalid::UnknownCategory(c.clone()));
         }
         if cats[..i].contains(c) {
@@ -138,8 +138,8 @@ fn validate_categories(event: &Event, site: &SiteConfig) -> Result<(), Invalid> 
         return Err(Invalid::MissingRequired(missing.to_owned()));
     }
     match event.action {
-        Action::AcceptAll if cats.len() != site.categories.len() => Err(Invalid::AcceptAllIncomplete),
-        Action::RejectAll if cats.iter().any(|c| site.category(c).is_some_and(|k| !k.required)) => Err(Invalid::RejectAllTooMany),
+        Action::AcceptAll if cats.len() != site.categories.len() || site.categories.iter().any(|k| !cats.contains(&k.id)) => Err(Invalid::AcceptAllIncomplete),
+        Action::RejectAll if cats.iter().any(|c| site.category_of(c).is_some_and(|k| !k.required)) => Err(Invalid::RejectAllTooMany),
         _ => Ok(()),
     }
 }

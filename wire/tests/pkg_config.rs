@@ -75,7 +75,8 @@ fn the_revision_tells_apart_tables_that_concatenate_alike() {
     let site = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("reference site");
     let with_services = |services: &[(&str, &str)]| {
         let mut s = site.clone();
-        s.categories[0].services = services.iter().map(|(name, provider)| Service { name: (*name).into(), provider: (*provider).into(), cookies: Vec::new() }).collect();
+        s.categories[0].services =
+            services.iter().map(|(name, provider)| Service { id: None, consent_mode: Vec::new(), name: (*name).into(), provider: (*provider).into(), cookies: Vec::new() }).collect();
         s
     };
     // Fed field by field without lengths, both read "n\0pq\0".
@@ -215,4 +216,28 @@ fn a_tcf_sites_first_layer_names_its_partners_purposes_and_features() {
     let plain = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("reference").texts(&pkg_config()).expect("texts");
     assert!(en.starts_with(&plain["en"]["description"]), "the site's own description first");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_services_id_is_made_from_its_name_checked_and_unique_in_its_category() {
+    let site = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("reference site");
+    let ids: Vec<String> = site.categories[1].services.iter().map(|s| s.id()).collect();
+    assert_eq!(ids, ["bezoekstatistieken", "prestatiemeting"]);
+    assert!(site.category_of("analytics/prestatiemeting").is_some_and(|c| c.id == "analytics"));
+    assert!(site.category_of("marketing/prestatiemeting").is_none(), "a service belongs to one category");
+    let dir = tempfile_dir();
+    let good = std::fs::read_to_string(pkg_config().join("sites/luxhost.toml")).expect("reference site");
+    let cases = [
+        // A name of nothing but non-ASCII letters makes no id.
+        (good.replace("name = \"Prestatiemeting\"", "name = \"Ώρα\""), "categories[1].services[1].id"),
+        (good.replace("name = \"Prestatiemeting\"", "name = \"Bezoek-statistieken\"\nid = \"bezoekstatistieken\""), "duplicate service id \"bezoekstatistieken\""),
+        (good.replace("name = \"Prestatiemeting\"", "name = \"P\"\nid = \"Bad Id\""), "categories[1].services[1].id"),
+        (good.replace("name = \"Prestatiemeting\"", "name = \"P\"\nconsent_mode = [\"analytics\"]"), "categories[1].services[1].consent_mode"),
+    ];
+    for (i, (text, expected)) in cases.into_iter().enumerate() {
+        let path = dir.join(format!("service-{i}.toml"));
+        std::fs::write(&path, text).expect("write fixture");
+        let err = SiteConfig::load(&path).expect_err(expected).to_string();
+        assert!(err.contains(expected), "error `{err}` should name {expected}");
+    }
 }

@@ -94,17 +94,7 @@ impl SiteConfig {
             if let Some(sig) = cat.consent_mode.iter().find(|s| !CONSENT_SIGNALS.contains(&s.as_str())) {
                 return bad(&field("consent_mode"), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", ")));
             }
-            for (j, s) in cat.services.iter().enumerate() {
-                for (k, ck) in s.cookies.iter().enumerate() {
-                    let star = ck.name.find('*');
-                    if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
-                        return bad(&field(&format!("services[{j}].cookies[{k}].name")), "a cookie name, or a prefix ending in a single '*'");
-                    }
-                    if ck.max_age_days.is_some_and(|d| d > 400) {
-                        return bad(&field(&format!("services[{j}].cookies[{k}].max_age_days")), "at most 400 days (browsers cut cookies at 400 days); 0 for a session cookie");
-                    }
-                }
-            }
+            check_services(cat, &field)?;
         }
         if !self.categories.iter().any(|c| c.required) {
             return bad("categories", "one category must be `required = true` (strictly necessary cookies)");
@@ -135,6 +125,34 @@ impl SiteConfig {
         }
         Ok(())
     }
+}
+
+/// A category's services: ids (unique in the category), signals, cookies.
+fn check_services(cat: &super::Category, field: &dyn Fn(&str) -> String) -> Checked {
+    let bad = |field: String, message: &str| Err((field, message.to_owned()));
+    for (j, s) in cat.services.iter().enumerate() {
+        let id = s.id();
+        if !is_ident(&id, 32) {
+            let why = if s.id.is_some() { "use 1-32 characters a-z, 0-9, '-' or '_'" } else { "the name makes no id of 1-32 characters a-z, 0-9, '-': give one" };
+            return bad(field(&format!("services[{j}].id")), why);
+        }
+        if cat.services[..j].iter().any(|o| o.id() == id) {
+            return bad(field(&format!("services[{j}].id")), &format!("duplicate service id \"{id}\" in this category"));
+        }
+        if let Some(sig) = s.consent_mode.iter().find(|x| !CONSENT_SIGNALS.contains(&x.as_str())) {
+            return bad(field(&format!("services[{j}].consent_mode")), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", ")));
+        }
+        for (k, ck) in s.cookies.iter().enumerate() {
+            let star = ck.name.find('*');
+            if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
+                return bad(field(&format!("services[{j}].cookies[{k}].name")), "a cookie name, or a prefix ending in a single '*'");
+            }
+            if ck.max_age_days.is_some_and(|d| d > 400) {
+                return bad(field(&format!("services[{j}].cookies[{k}].max_age_days")), "at most 400 days (browsers cut cookies at 400 days); 0 for a session cookie");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn is_ident(s: &str, max: usize) -> bool {

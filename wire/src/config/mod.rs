@@ -201,10 +201,32 @@ pub struct Category {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
+    /// How choices, `data-service` and the JS API name it (`analytics/<id>`):
+    /// 1-32 characters a-z, 0-9, '-' or '_', unique in its category. Optional:
+    /// the name, lowercased, with other characters as '-'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub name: String,
     pub provider: String,
+    /// Consent Mode signals granted when this service is accepted (its
+    /// category's are granted when the whole category is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_mode: Vec<String>,
     #[serde(default)]
     pub cookies: Vec<CookieDecl>,
+}
+
+impl Service {
+    /// Its id: the configured one, else made from the name.
+    pub fn id(&self) -> String {
+        match &self.id {
+            Some(id) => id.clone(),
+            None => {
+                let slug: String = self.name.trim().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+                slug.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -249,6 +271,15 @@ impl SiteConfig {
         self.categories.iter().find(|c| c.id == id)
     }
 
+    /// The category a choice entry (`analytics` or `analytics/<service>`)
+    /// names, if this site has it (and that service in it).
+    pub fn category_of(&self, entry: &str) -> Option<&Category> {
+        match crate::choice::Entry::parse(entry) {
+            crate::choice::Entry::Category(c) => self.category(c),
+            crate::choice::Entry::Service(c, s) => self.category(c).filter(|cat| cat.services.iter().any(|svc| svc.id() == s)),
+        }
+    }
+
     /// Built-in texts per language (`pkg-config/i18n`) with this site's
     /// overrides applied; a `[tcf]` site's description ends with the TCF
     /// notice (`tcf_notice`).
@@ -286,11 +317,6 @@ impl SiteConfig {
         // A list that cannot be read is reported by the server's list loading, naming the site.
         let tcf = self.tcf.as_ref().filter(|t| t.enabled).map(|t| (t.vendors.as_slice(), crate::config::tcf::policy_version(pkg_config).ok()));
         Ok(self.revision_with(&sources, tcf))
-    }
-
-    /// Every declared cookie name or pattern of a category.
-    pub fn cookie_names(category: &Category) -> impl Iterator<Item = &str> {
-        category.services.iter().flat_map(|s| s.cookies.iter().map(|c| c.name.as_str()))
     }
 
     /// Ids of the categories that cannot be refused.
