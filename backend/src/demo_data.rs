@@ -76,6 +76,7 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
         langs: site.languages.iter().enumerate().map(|(i, l)| (l.as_str(), [60, 25, 8, 7].get(i).copied().unwrap_or(3))).collect(),
         all: site.categories.iter().map(|c| c.id.clone()).collect(),
         optional: site.categories.iter().filter(|c| !c.required).map(|c| c.id.as_str()).collect(),
+        parts: site.categories.iter().filter(|c| !c.required).map(|c| if c.services.len() < 2 { Vec::new() } else { c.services.iter().map(|s| format!("{}/{}", c.id, s.id())).collect() }).collect(),
         required: site.required_ids().map(String::from).collect(),
         now_ms,
     };
@@ -118,6 +119,9 @@ struct Visitors<'a> {
     langs: Vec<(&'a str, u32)>,
     all: Vec<String>,
     optional: Vec<&'a str>,
+    /// Per optional category (same order), its services as `category/service`
+    /// when it has several to choose from one by one.
+    parts: Vec<Vec<String>>,
     required: Vec<String>,
     now_ms: i64,
 }
@@ -149,7 +153,8 @@ impl Visitors<'_> {
         }
     }
 
-    /// Accept all, reject all, or a choice of the optional categories.
+    /// Accept all, reject all, or a choice of the optional categories (or of
+    /// single services of them).
     fn answer(&self, rng: &mut StdRng, lang: &str, redesigned: bool) -> (Action, Vec<String>) {
         let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 };
         let roll: f64 = rng.random();
@@ -162,6 +167,11 @@ impl Visitors<'_> {
             for (i, c) in self.optional.iter().enumerate() {
                 if rng.random_bool(if i == 0 { 0.62 } else { 0.22 }) {
                     cats.push((*c).to_owned());
+                } else if let Some(parts) = self.parts.get(i).filter(|p| !p.is_empty()) {
+                    // Some who refuse the whole category keep one of its services.
+                    if rng.random_bool(0.3) {
+                        cats.push(parts[rng.random_range(0..parts.len())].clone());
+                    }
                 }
             }
             (Action::Custom, cats)

@@ -54,6 +54,34 @@ fn figure(summary: &Value, key: &str) -> f64 {
     summary["figures"].as_array().expect("figures").iter().find(|f| f["key"] == key).and_then(|f| f["value"].as_f64()).unwrap_or(f64::NAN)
 }
 
+/// A category accepted in part counts for its services, not for the category.
+#[tokio::test]
+async fn services_chosen_one_by_one_have_rates_of_their_own() {
+    let s = spawn().await;
+    let mut one_service = decision("custom");
+    one_service["categories"] = json!(["necessary", "analytics/bezoekstatistieken"]);
+    for ev in [decision("accept_all"), one_service, decision("reject_all")] {
+        post(&s.base, &ev).await;
+    }
+    let cats: Value = get(&format!("{}/dashboard/api/categories?site=luxhost&range=today", s.base), Some(TOKEN)).await.json().await.expect("json");
+    let rows: Vec<(String, String, i64)> = cats["categories"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or_default().to_owned(), r["title"].as_str().unwrap_or_default().to_owned(), r["accepted"].as_i64().unwrap_or(-1)))
+        .collect();
+    let analytics: Vec<_> = rows.iter().filter(|r| r.0.starts_with("analytics")).cloned().collect();
+    assert_eq!(
+        analytics,
+        [
+            ("analytics".to_owned(), "Analytics".to_owned(), 1),
+            ("analytics/bezoekstatistieken".to_owned(), "Analytics › Bezoekstatistieken".to_owned(), 2),
+            ("analytics/prestatiemeting".to_owned(), "Analytics › Prestatiemeting".to_owned(), 1),
+        ]
+    );
+    assert_eq!(rows.len(), 5, "necessary, analytics and its two services, marketing (one service: no rows of its own): {rows:?}");
+}
+
 #[tokio::test]
 async fn known_events_give_exactly_the_defined_rates_in_json_csv_and_page() {
     let s = spawn().await;

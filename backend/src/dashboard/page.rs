@@ -183,7 +183,7 @@ fn legend(v: &View<'_>) -> Markup {
             summary { "How these figures are defined" }
             dl {
                 @for f in &v.figures { dt { (f.label) } dd { (f.definition) } }
-                dt { "Category acceptance" } dd { "Decisions accepting the category ÷ decisions." }
+                dt { "Category acceptance" } dd { "Decisions accepting the whole category ÷ decisions; a service row (Category › Service): decisions accepting that service, alone or with all of its category ÷ decisions." }
             }
             p { "Only what the events say: nothing is estimated or sampled. Change is against the previous period of the same length; rates change in percentage points (pts)." }
         }

@@ -73,19 +73,36 @@ pub fn sum(buckets: &[Bucket]) -> Counts {
     c
 }
 
-/// Acceptance per category, in the config's order, then any category the
-/// events name that the config no longer has.
+/// Acceptance per category (accepted whole), each followed by its services
+/// when it has several, in the config's order; then any category or service
+/// the events name that the config no longer has.
 pub async fn categories(store: &Store, site: &SiteConfig, span: Span, decisions: i64) -> Result<Vec<CategoryRate>> {
     let (from, to) = span.day_range();
     let mut totals = store.category_totals(&site.id, from, to).await?;
     let rate = |n: i64| (decisions > 0).then(|| n as f64 / decisions as f64);
     let mut out = Vec::new();
+    let count = |key: &str| totals.iter().find(|(id, _)| id == key).map_or(0, |t| t.1);
     for c in &site.categories {
-        let accepted = totals.iter().find(|(id, _)| *id == c.id).map_or(0, |t| t.1);
+        let accepted = count(&c.id);
         let title = c.title.get("en").or_else(|| c.title.get(&site.default_language)).cloned().unwrap_or_else(|| c.id.clone());
+        // A category with services of its own choice: each service's acceptance
+        // (the category accepted whole, or that service alone) below it.
+        let services: Vec<CategoryRate> = match c.services.len() {
+            0 | 1 => Vec::new(),
+            _ => c
+                .services
+                .iter()
+                .map(|svc| {
+                    let id = format!("{}/{}", c.id, svc.id());
+                    let n = accepted + count(&id);
+                    CategoryRate { title: format!("{title} › {}", svc.name), id, required: c.required, accepted: n, rate: rate(n) }
+                })
+                .collect(),
+        };
         out.push(CategoryRate { id: c.id.clone(), title, required: c.required, accepted, rate: rate(accepted) });
+        out.extend(services);
     }
-    totals.retain(|(id, _)| site.category(id).is_none());
+    totals.retain(|(id, _)| site.category_of(id).is_none());
     totals.sort();
     for (id, accepted) in totals {
         out.push(CategoryRate { title: id.clone(), id, required: false, accepted, rate: rate(accepted) });
