@@ -273,7 +273,7 @@ fn category_choice(doc: &Document, prefs: &Element, cat: &Category, ticked: &[St
     label.push(')');
     child(doc, &details, "summary", "", Some(&label))?;
     for svc in &cat.services {
-        let entry = cat.id.clone() + "/" + &svc.id;
+        let entry = consent_wire::choice::service_entry(&cat.id, &svc.id);
         let div = child(doc, &details, "div", "svc", None)?;
         toggle(doc, &div, &(svc.name.clone() + " · " + &svc.provider), ("data-svc", &entry), cat.required || covers(ticked, &cat.id, Some(&svc.id)), cat.required)?;
         if !svc.table.is_empty() {
@@ -320,6 +320,9 @@ fn cookie_table(doc: &Document, parent: &Element, rows: &[[String; 4]], t: &dyn 
 /// on one of them: a category sets all its services; a service leaves the
 /// category ticked (all), clear (none) or "partly accepted" (`indeterminate`).
 fn sync_toggles(clicked: &HtmlInputElement) -> Option<()> {
+    if !clicked.has_attribute("data-cat") && !clicked.has_attribute("data-svc") {
+        return None;
+    }
     let li = clicked.closest("li").ok()??;
     let cat: HtmlInputElement = li.query_selector("input[data-cat]").ok()??.dyn_into().ok()?;
     let list = li.query_selector_all("input[data-svc]").ok()?;

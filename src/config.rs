@@ -173,7 +173,7 @@ impl Config {
             return Some(service);
         }
         let category = category.or_else(|| self.categories.iter().find(|c| c.services.iter().any(|s| s.id == service)).map(|c| c.id.clone()))?;
-        Some(category + "/" + &service)
+        Some(consent_wire::choice::service_entry(&category, &service))
     }
 
     pub fn all_ids(&self) -> Vec<String> {

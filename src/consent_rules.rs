@@ -21,7 +21,7 @@ pub fn stored_categories<'a>(site: impl IntoIterator<Item = Shape<'a>>, chosen: 
         if required || chosen.iter().any(|c| c == id) || (!services.is_empty() && picked.len() == services.len()) {
             out.push(String::from(id));
         } else {
-            out.extend(picked.iter().map(|s| String::from(id) + "/" + s));
+            out.extend(picked.iter().map(|s| choice::service_entry(id, s)));
         }
     }
     out
@@ -39,7 +39,7 @@ pub fn refused<'a>(site: impl IntoIterator<Item = Shape<'a>>, accepted: &[String
         if some.is_empty() {
             out.push(String::from(id));
         } else {
-            out.extend(none.iter().map(|s| String::from(id) + "/" + s));
+            out.extend(none.iter().map(|s| choice::service_entry(id, s)));
         }
     }
     out

@@ -76,7 +76,12 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
         langs: site.languages.iter().enumerate().map(|(i, l)| (l.as_str(), [60, 25, 8, 7].get(i).copied().unwrap_or(3))).collect(),
         all: site.categories.iter().map(|c| c.id.clone()).collect(),
         optional: site.categories.iter().filter(|c| !c.required).map(|c| c.id.as_str()).collect(),
-        parts: site.categories.iter().filter(|c| !c.required).map(|c| if c.services.len() < 2 { Vec::new() } else { c.services.iter().map(|s| format!("{}/{}", c.id, s.id())).collect() }).collect(),
+        parts: site
+            .categories
+            .iter()
+            .filter(|c| !c.required)
+            .map(|c| if c.services.len() < 2 { Vec::new() } else { c.services.iter().map(|s| consent_wire::choice::service_entry(&c.id, &s.id())).collect() })
+            .collect(),
         required: site.required_ids().map(String::from).collect(),
         now_ms,
     };

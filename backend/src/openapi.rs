@@ -7,6 +7,7 @@
 //! only the required ones on `reject_all`, the required ones always, none on
 //! an impression).
 
+use consent_wire::choice;
 use consent_wire::config::SiteConfig;
 use serde_json::{json, Value};
 
@@ -47,7 +48,7 @@ fn common() -> serde_json::Map<String, Value> {
 fn site_variants(site: &SiteConfig) -> Vec<Value> {
     let all: Vec<&str> = site.categories.iter().map(|c| c.id.as_str()).collect();
     // A category accepted in part: each accepted service as `category/service`.
-    let services: Vec<String> = site.categories.iter().flat_map(|c| c.services.iter().map(move |s| format!("{}/{}", c.id, s.id()))).collect();
+    let services: Vec<String> = site.categories.iter().flat_map(|c| c.services.iter().map(move |s| choice::service_entry(&c.id, &s.id()))).collect();
     let entries: Vec<&str> = all.iter().copied().chain(services.iter().map(String::as_str)).collect();
     let required: Vec<&str> = site.required_ids().collect();
     let must_hold: Vec<Value> = required.iter().map(|r| json!({ "contains": { "const": r } })).collect();

@@ -39,7 +39,7 @@ impl Widget {
         let kept: Vec<String> = services().filter(|(ok, _)| *ok).flat_map(|(_, s)| s.cookies.iter().cloned()).collect();
         for (_, svc) in services().filter(|(ok, _)| !*ok) {
             for name in cookie_cleanup::matching(&header, &svc.cookies) {
-                if cookie_cleanup::matching(name, &kept).is_empty() {
+                if !kept.iter().any(|k| consent_wire::cookie_name::matches(k, name)) {
                     for line in cookie_cleanup::expiry_lines(name, &host) {
                         self.set_cookie(&line);
                     }

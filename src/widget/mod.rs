@@ -243,10 +243,15 @@ impl Widget {
 
     fn on_click(self: &Rc<Self>, e: &web_sys::Event) {
         let act = Act::from_event(e);
-        if let Some(b) = self.banner.borrow().as_ref() {
-            b.toggled(e);
-        }
-        let chosen = self.banner.borrow().as_ref().map(|b| b.chosen()).unwrap_or_default();
+        let chosen = self
+            .banner
+            .borrow()
+            .as_ref()
+            .map(|b| {
+                b.toggled(e);
+                b.chosen()
+            })
+            .unwrap_or_default();
         match act {
             Some(Act::Policy) => {
                 e.prevent_default();

@@ -4,6 +4,17 @@
 //! proof and the JS API all carry these entries; a cookie written before
 //! services could be chosen holds whole categories only and reads the same.
 
+use alloc::string::String;
+
+/// The entry for one service of a category: `category/service`.
+pub fn service_entry(category: &str, service: &str) -> String {
+    let mut s = String::with_capacity(category.len() + 1 + service.len());
+    s.push_str(category);
+    s.push('/');
+    s.push_str(service);
+    s
+}
+
 /// One accepted entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry<'a> {

@@ -93,7 +93,7 @@ pub async fn categories(store: &Store, site: &SiteConfig, span: Span, decisions:
                 .services
                 .iter()
                 .map(|svc| {
-                    let id = format!("{}/{}", c.id, svc.id());
+                    let id = consent_wire::choice::service_entry(&c.id, &svc.id());
                     let n = accepted + count(&id);
                     CategoryRate { title: format!("{title} › {}", svc.name), id, required: c.required, accepted: n, rate: rate(n) }
                 })

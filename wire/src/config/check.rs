@@ -91,9 +91,7 @@ impl SiteConfig {
                     return bad(&field("description"), &format!("missing language \"{lang}\""));
                 }
             }
-            if let Some(sig) = cat.consent_mode.iter().find(|s| !CONSENT_SIGNALS.contains(&s.as_str())) {
-                return bad(&field("consent_mode"), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", ")));
-            }
+            known_signals(&cat.consent_mode, &field("consent_mode"))?;
             check_services(cat, &field)?;
         }
         if !self.categories.iter().any(|c| c.required) {
@@ -127,6 +125,14 @@ impl SiteConfig {
     }
 }
 
+/// Every one of `signals` is a Consent Mode signal; `field` names the list.
+fn known_signals(signals: &[String], field: &str) -> Checked {
+    match signals.iter().find(|s| !CONSENT_SIGNALS.contains(&s.as_str())) {
+        Some(sig) => Err((field.to_owned(), format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", ")))),
+        None => Ok(()),
+    }
+}
+
 /// A category's services: ids (unique in the category), signals, cookies.
 fn check_services(cat: &super::Category, field: &dyn Fn(&str) -> String) -> Checked {
     let bad = |field: String, message: &str| Err((field, message.to_owned()));
@@ -139,9 +145,7 @@ fn check_services(cat: &super::Category, field: &dyn Fn(&str) -> String) -> Chec
         if cat.services[..j].iter().any(|o| o.id() == id) {
             return bad(field(&format!("services[{j}].id")), &format!("duplicate service id \"{id}\" in this category"));
         }
-        if let Some(sig) = s.consent_mode.iter().find(|x| !CONSENT_SIGNALS.contains(&x.as_str())) {
-            return bad(field(&format!("services[{j}].consent_mode")), &format!("unknown signal \"{sig}\"; use one of {}", CONSENT_SIGNALS.join(", ")));
-        }
+        known_signals(&s.consent_mode, &field(&format!("services[{j}].consent_mode")))?;
         for (k, ck) in s.cookies.iter().enumerate() {
             let star = ck.name.find('*');
             if ck.name.is_empty() || star.is_some_and(|p| p + 1 != ck.name.len()) {
