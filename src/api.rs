@@ -59,8 +59,10 @@ impl Handle {
 
     /// Has the visitor accepted `entry`: a category (in whole: `false` for a
     /// category accepted in part), or one service of it (`"analytics/<service>"`)?
+    /// Before a decision, where the region is opt-out or shows nothing, what runs
+    /// until the visitor objects counts as accepted.
     pub fn accepted(&self, entry: &str) -> bool {
-        consent_wire::choice::covers_entry(&self.0.accepted(), entry)
+        consent_wire::choice::covers_entry(&self.0.in_force(), entry)
     }
 
     /// Stores a decision for exactly these categories and services

@@ -34,7 +34,20 @@ pub struct Service {
     pub table: Vec<[String; 4]>,
 }
 
+/// What the visitor's region is shown before deciding (`mode`, in the config the
+/// server picked for the region: `consent_wire::config::regions`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The banner: nothing beyond the necessary runs before the visitor accepts.
+    OptIn,
+    /// A notice: categories run until the visitor objects ("Do not sell or share").
+    OptOut,
+    /// Nothing shown; categories run until the visitor objects (through the API).
+    Nothing,
+}
+
 pub struct Config {
+    pub mode: Mode,
     pub site: String,
     pub endpoint: String,
     pub revision: String,
@@ -125,11 +138,19 @@ impl Config {
         for c in get(obj, "categories").dyn_ref::<Array>().ok_or(BadField("categories"))?.iter() {
             categories.push(Category::read(&c, &lang, &default_lang)?);
         }
+        let mode = match get(obj, "mode").as_string().as_deref() {
+            Some("opt-out") => Mode::OptOut,
+            Some("none") => Mode::Nothing,
+            _ => Mode::OptIn,
+        };
+        // The notice is a banner version of its own: the proof shows what was asked.
+        let versions = if mode == Mode::OptOut { "noticeVersions" } else { "bannerVersions" };
         Ok(Config {
+            mode,
             site: string(obj, "site")?,
             endpoint: string(obj, "endpoint")?,
             revision: string(obj, "revision")?,
-            banner_version: localized(&get(obj, "bannerVersions"), &lang, &default_lang).ok_or(BadField("bannerVersions"))?,
+            banner_version: localized(&get(obj, versions), &lang, &default_lang).ok_or(BadField("bannerVersions"))?,
             cookie_name: string(&cookie, "name").map_err(|_| BadField("cookie.name"))?,
             max_age_days: get(&cookie, "maxAgeDays").as_f64().ok_or(BadField("cookie.maxAgeDays"))? as u64,
             session: get(&cookie, "session").as_bool().unwrap_or(false),
@@ -150,7 +171,15 @@ impl Config {
     }
 
     /// A visible text in the visitor's language, else the site's default language.
+    /// The opt-out notice is the banner's tree with texts of its own.
     pub fn text(&self, key: &str) -> String {
+        let key = match (self.mode, key) {
+            (Mode::OptOut, "title") => "notice_title",
+            (Mode::OptOut, "description") => "notice_description",
+            (Mode::OptOut, "accept_all") => "notice_ok",
+            (Mode::OptOut, "reject_all") => "do_not_sell",
+            _ => key,
+        };
         get(&self.texts, key).as_string().or_else(|| get(&self.fallback_texts, key).as_string()).unwrap_or_default()
     }
 

@@ -8,9 +8,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 
 use crate::bundles::{Asset, Caching};
+use crate::proxy::Client;
 use crate::state::AppState;
 
 /// How long a browser keeps the loader before it revalidates it.
@@ -21,11 +23,20 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/s/{site}/{file}", get(asset_show)).route("/c/{hash}/{file}", get(asset_show))
 }
 
-async fn asset_show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+async fn asset_show(State(state): State<AppState>, uri: Uri, headers: HeaderMap, client: Option<Extension<Client>>) -> Response {
     let bundles = state.bundles();
     let Some(asset) = bundles.get(uri.path()) else {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found\n").into_response();
     };
+    // A site with `[regions]`: its loader as the visitor's region gets it, never
+    // mixed up by a shared cache (`Vary` on every header the choice reads).
+    let site = uri.path().strip_prefix("/s/").and_then(|p| p.strip_suffix("/consent.js"));
+    if let Some(regional) = site.and_then(|s| bundles.regional(s)) {
+        let (_, other) = regional.pick(&headers, client.as_deref());
+        let mut res = respond(other.unwrap_or(asset), &headers);
+        res.headers_mut().insert(header::VARY, regional.vary().clone());
+        return res;
+    }
     respond(asset, &headers)
 }
 

@@ -25,6 +25,9 @@ pub struct RowContent<'a> {
     /// rest only when present, so rows without them hash as they always did.
     pub tc_string: &'a str,
     pub addtl_consent: &'a str,
+    /// The visitor's country ("" when no trusted proxy said): hashed last, tagged,
+    /// only when present, for the same reason.
+    pub region: &'a str,
 }
 
 impl RowContent<'_> {
@@ -41,6 +44,10 @@ impl RowContent<'_> {
                 h.update(b"\n");
                 h.update(field.as_bytes());
             }
+        }
+        if !self.region.is_empty() {
+            h.update(b"\nregion=");
+            h.update(self.region.as_bytes());
         }
         hex::encode(h.finalize())
     }

@@ -38,6 +38,8 @@ const PATHS: [(&str, u32); 12] = [
     ("/support/", 5),
     ("/prijzen/", 3),
 ];
+/// Countries as a trusted proxy would name them ("": none did).
+const REGIONS: [(&str, u32); 7] = [("NL", 58), ("BE", 16), ("DE", 9), ("US", 6), ("GB", 4), ("FR", 4), ("", 3)];
 const DEVICES: [(&str, u32); 4] = [("mobile", 54), ("desktop", 38), ("tablet", 7), ("bot", 1)];
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +143,9 @@ impl Visitors<'_> {
             Some((r, b)) if redesigned => (r.to_owned(), b.to_owned(), self.sites.banner_content(b)),
             _ => ("5e0c1a7b9d24".to_owned(), hex::encode(Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
         };
-        let visit = Visit { site: self.site_id, lang, device, path, revision: &revision, banner: &banner, content: &content };
+        // Drawn apart from the visit's other choices, which stay as they were before regions.
+        let region = pick(&mut StdRng::seed_from_u64(t as u64), &REGIONS);
+        let visit = Visit { site: self.site_id, lang, device, path, revision: &revision, banner: &banner, content: &content, region };
         out.push(visit.event(rng, t, Action::BannerShown, Vec::new(), None, false));
         let decide_p = if redesigned { 0.76 } else { 0.66 } - if device == "mobile" { 0.05 } else { 0.0 };
         if device == "bot" || !rng.random_bool(decide_p) {
@@ -200,6 +204,7 @@ struct Visit<'a> {
     revision: &'a str,
     banner: &'a str,
     content: &'a Option<Arc<str>>,
+    region: &'static str,
 }
 
 impl Visit<'_> {
@@ -223,6 +228,7 @@ impl Visit<'_> {
             banner_content: self.content.clone(),
             server_ts: t as u64,
             consented,
+            region: Some(self.region.to_owned()).filter(|r| !r.is_empty()),
         }
     }
 }

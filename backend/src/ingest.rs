@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::device::Device;
 use crate::error::AppError;
+use crate::proxy::Client;
 use crate::state::AppState;
 use crate::store::{StoreError, StoredEvent};
 use axum::extract::{ConnectInfo, Request};
@@ -126,8 +127,9 @@ pub struct Answer {
 
 async fn events_create(State(state): State<AppState>, req: Request) -> Response {
     let client = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let proxied = req.extensions().get::<Client>().copied();
     let (parts, body) = req.into_parts();
-    match pipeline(&state, client, &parts.headers, body).await {
+    match pipeline(&state, (client, proxied), &parts.headers, body).await {
         Ok((status, answer)) => {
             state.metrics.accepted.fetch_add(answer.stored as u64, Ordering::Relaxed);
             state.metrics.duplicates.fetch_add(answer.duplicates as u64, Ordering::Relaxed);
@@ -140,7 +142,9 @@ async fn events_create(State(state): State<AppState>, req: Request) -> Response 
     }
 }
 
-async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap, body: Body) -> Result<(StatusCode, Answer), Dropped> {
+/// `client`: the address (rate limits) and, behind a trusted proxy, who the proxy says it is (region).
+async fn pipeline(state: &AppState, client: (Option<IpAddr>, Option<Client>), headers: &HeaderMap, body: Body) -> Result<(StatusCode, Answer), Dropped> {
+    let (client, proxied) = client;
     if let Some(ip) = client {
         state.limiter.check(ip).map_err(Dropped::RateLimited)?;
     }
@@ -160,8 +164,12 @@ async fn pipeline(state: &AppState, client: Option<IpAddr>, headers: &HeaderMap,
         match admit(state, item, origin) {
             Ok(event) => {
                 let banner_content = event.banner.as_deref().and_then(|b| state.sites().banner_content(b));
-                let consented = event.action.is_decision() && state.sites().get(&event.site).is_some_and(|site| event.categories.iter().any(|c| site.category_of(c).is_some_and(|k| !k.required)));
-                stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented });
+                let sites = state.sites();
+                let site = sites.get(&event.site);
+                let consented = event.action.is_decision() && site.is_some_and(|site| event.categories.iter().any(|c| site.category_of(c).is_some_and(|k| !k.required)));
+                // The country only, as the trusted proxy said: never the address.
+                let region = site.and_then(|s| crate::region::country(s, headers, proxied.as_ref()));
+                stored.push(StoredEvent { event, device, server_ts: now, banner_content, consented, region });
             }
             Err((why, msg)) => {
                 state.metrics.refused(why.reason());

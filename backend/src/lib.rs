@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod proof;
 pub mod proxy;
 pub mod ratelimit;
+pub mod region;
 pub mod rollup;
 pub mod scan;
 pub mod serve;

@@ -63,7 +63,8 @@ struct Args {
     #[arg(long, global = true, env = "CONSENT_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     max_connections: u64,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` / `X-Forwarded-Proto`
-    /// are believed (client address for rate limits, https for `Secure` cookies):
+    /// are believed (client address for rate limits, https for `Secure` cookies),
+    /// and whose country header (`[regions]`: `CF-IPCountry`, …) picks a region:
     /// addresses or networks, comma-separated. Without it those headers are ignored.
     #[arg(long, global = true, env = "CONSENT_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: TrustedProxies,

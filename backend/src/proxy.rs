@@ -48,6 +48,9 @@ impl FromStr for TrustedProxies {
 pub struct Client {
     pub ip: IpAddr,
     pub https: bool,
+    /// The connection came from a trusted proxy: the headers it sets about the
+    /// visitor (a country, say: [`crate::region`]) are believed.
+    pub proxied: bool,
 }
 
 impl TrustedProxies {
@@ -61,7 +64,7 @@ impl TrustedProxies {
     /// proxy appending the address it saw).
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> Client {
         if !self.trusts(peer) {
-            return Client { ip: peer, https: false };
+            return Client { ip: peer, https: false, proxied: false };
         }
         let mut ip = peer;
         for hop in forwarded_for(headers).into_iter().rev() {
@@ -71,7 +74,7 @@ impl TrustedProxies {
                 break;
             }
         }
-        Client { ip, https: forwarded_proto(headers).is_some_and(|p| p.eq_ignore_ascii_case("https")) }
+        Client { ip, https: forwarded_proto(headers).is_some_and(|p| p.eq_ignore_ascii_case("https")), proxied: true }
     }
 }
 
@@ -143,10 +146,10 @@ mod tests {
     fn headers_are_believed_only_from_a_trusted_proxy() {
         let none = TrustedProxies::default();
         let h = headers(&[("x-forwarded-for", "203.0.113.7"), ("x-forwarded-proto", "https")]);
-        assert_eq!(none.client(ip("10.0.0.2"), &h), Client { ip: ip("10.0.0.2"), https: false });
+        assert_eq!(none.client(ip("10.0.0.2"), &h), Client { ip: ip("10.0.0.2"), https: false, proxied: false });
         let trusted: TrustedProxies = "10.0.0.0/8, ::1".parse().expect("list");
-        assert_eq!(trusted.client(ip("10.0.0.2"), &h), Client { ip: ip("203.0.113.7"), https: true });
-        assert_eq!(trusted.client(ip("192.0.2.9"), &h), Client { ip: ip("192.0.2.9"), https: false }, "not a trusted peer");
+        assert_eq!(trusted.client(ip("10.0.0.2"), &h), Client { ip: ip("203.0.113.7"), https: true, proxied: true });
+        assert_eq!(trusted.client(ip("192.0.2.9"), &h), Client { ip: ip("192.0.2.9"), https: false, proxied: false }, "not a trusted peer");
     }
 
     #[test]
@@ -156,7 +159,7 @@ mod tests {
         let h = headers(&[("x-forwarded-for", "1.1.1.1, 198.51.100.4, 10.0.0.1")]);
         assert_eq!(trusted.client(ip("10.0.0.2"), &h).ip, ip("198.51.100.4"));
         let f = headers(&[("forwarded", "for=1.1.1.1, for=\"[2001:db8::5]:4711\";proto=https")]);
-        assert_eq!(trusted.client(ip("10.0.0.1"), &f), Client { ip: ip("2001:db8::5"), https: true });
+        assert_eq!(trusted.client(ip("10.0.0.1"), &f), Client { ip: ip("2001:db8::5"), https: true, proxied: true });
         let unknown = headers(&[("x-forwarded-for", "unknown")]);
         assert_eq!(trusted.client(ip("10.0.0.1"), &unknown).ip, ip("10.0.0.1"), "no address: the proxy itself");
     }

@@ -18,6 +18,8 @@ pub struct Fact<'a> {
     pub path: &'a str,
     pub revision: &'a str,
     pub banner: &'a str,
+    /// The visitor's country, "" when no trusted proxy said.
+    pub region: &'a str,
 }
 
 /// What the rollups break counts down by, each a field of the event.
@@ -28,10 +30,11 @@ pub enum Dimension {
     Path,
     Revision,
     Banner,
+    Region,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 5] = [Dimension::Lang, Dimension::Device, Dimension::Path, Dimension::Revision, Dimension::Banner];
+    pub const ALL: [Dimension; 6] = [Dimension::Lang, Dimension::Device, Dimension::Path, Dimension::Revision, Dimension::Banner, Dimension::Region];
 
     /// The name stored in `rollup_daily_dim.dim` and used in the API's `dim`.
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Dimension {
             Dimension::Path => "path",
             Dimension::Revision => "revision",
             Dimension::Banner => "banner",
+            Dimension::Region => "region",
         }
     }
 
@@ -52,6 +56,7 @@ impl Dimension {
             Dimension::Path => f.path,
             Dimension::Revision => f.revision,
             Dimension::Banner => f.banner,
+            Dimension::Region => f.region,
         }
     }
 }
@@ -174,7 +179,7 @@ mod tests {
     use super::*;
 
     fn fact<'a>(action: &'a str, categories: &'a str, consented: bool, ts: i64) -> Fact<'a> {
-        Fact { site: "s", server_ts: ts, action, categories, consented, lang: "nl", device: "mobile", path: "/", revision: "r", banner: "" }
+        Fact { site: "s", server_ts: ts, action, categories, consented, lang: "nl", device: "mobile", path: "/", revision: "r", banner: "", region: "" }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use consent_wire::banner_version::banner_version;
+use consent_wire::config::regions::Mode;
 use consent_wire::config::{ConfigError, SiteConfig};
 
 pub struct Sites {
@@ -25,9 +26,14 @@ impl Sites {
         for site in &list {
             let revision = site.current_revision(pkg_config)?;
             for (lang, texts) in site.texts(pkg_config)? {
-                let v = banner_version(site, &texts, &lang, &revision);
-                current.insert((site.id.clone(), lang), (revision.clone(), v.hash.clone()));
+                let v = banner_version(site, &texts, &lang, &revision, Mode::OptIn);
+                current.insert((site.id.clone(), lang.clone()), (revision.clone(), v.hash.clone()));
                 banners.insert(v.hash, Arc::from(v.content));
+                // The notice an opt-out region is shown is a version of its own.
+                for mode in site.regions.iter().flat_map(|r| r.modes()).filter(|m| *m == Mode::OptOut) {
+                    let v = banner_version(site, &texts, &lang, &revision, mode);
+                    banners.insert(v.hash, Arc::from(v.content));
+                }
             }
         }
         let mut list = list;

@@ -13,11 +13,13 @@
 //! Where each file is served is the caller's choice ([`Naming`]): the URLs are
 //! written into `details.json`.
 
+mod consent_mode;
 pub mod encoded;
 pub mod loader;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_page;
+pub mod regional;
 pub mod widget_config;
 
 use std::collections::BTreeMap;

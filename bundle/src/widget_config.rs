@@ -11,9 +11,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use consent_wire::banner_version::banner_version;
+use consent_wire::config::regions::Mode;
 use consent_wire::config::{SiteConfig, Texts};
 use serde_json::{json, Value};
 
+use crate::consent_mode::{consent_default, consent_set};
 use crate::{BundleError, Naming, PolicyFiles};
 
 /// The texts the first layer shows (the rest go into `details.json`).
@@ -23,6 +25,8 @@ const FIRST_LAYER_TEXTS: [&str; 7] = ["title", "description", "policy_link", "ac
 pub struct WidgetConfig {
     pub first: String,
     pub details: String,
+    /// `config.json` as each region other than opt-in gets it (`[regions]`).
+    pub regional: Vec<(crate::regional::Regional, String)>,
 }
 
 /// The widget config of `site`, whose policy files are `policy`.
@@ -47,7 +51,7 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         "theme": site.theme,
         "categories": site.categories.iter().map(|c| with_flags(json!({ "id": c.id }), [("required", c.required), ("gpc", c.gpc)])).collect::<Vec<_>>(),
         "texts": first_texts,
-        "consentDefault": consent_default(site),
+        "consentDefault": consent_default(site, &|c| c.required),
     });
     if let Some(domain) = &site.cookie.domain {
         first["cookie"]["domain"] = json!(domain);
@@ -56,6 +60,9 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         first["consentSet"] = set;
     }
     let mut details = details(site, texts, other_texts, &revision, policy);
+    if let Some(notices) = crate::regional::notice_versions(site, texts, &revision) {
+        details["noticeVersions"] = notices;
+    }
     if let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) {
         details["tcf"] = tcf_details(pkg_config, tcf, site, naming)?;
     }
@@ -67,7 +74,8 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     if let Some(code) = naming.code() {
         first["pkg"] = json!(code);
     }
-    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details })
+    let regional = crate::regional::configs(site, &first)?;
+    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details, regional })
 }
 
 /// `details.json`: what the full widget adds to `config.json` (category texts and
@@ -96,7 +104,7 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
         "endpoint": site.endpoint,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
-        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision).hash)).collect::<BTreeMap<_, _>>(),
+        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision, Mode::OptIn).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": other_texts,
     })
@@ -155,40 +163,6 @@ fn with_flags<const N: usize>(mut object: Value, flags: [(&str, bool); N]) -> Va
         }
     }
     object
-}
-
-/// How long Google tags wait for the visitor's answer before using the default (ms).
-const WAIT_FOR_UPDATE_MS: u64 = 500;
-
-/// Google Consent Mode's `['consent', 'default', …]` state, when the site uses it:
-/// only the signals of required categories granted. The loader, which carries
-/// `config.json`, pushes it as soon as it runs, before the banner and any gated tag.
-fn consent_default(site: &SiteConfig) -> Option<Value> {
-    let mode = site.consent_mode.as_ref()?;
-    let mut state = serde_json::Map::new();
-    for sig in consent_wire::consent_mode::SIGNALS {
-        let granted = site.categories.iter().any(|c| c.required && c.consent_mode.iter().any(|s| s == sig));
-        state.insert(sig.into(), json!(if granted { "granted" } else { "denied" }));
-    }
-    state.insert("wait_for_update".into(), json!(WAIT_FOR_UPDATE_MS));
-    if !mode.region.is_empty() {
-        state.insert("region".into(), json!(mode.region));
-    }
-    Some(Value::Object(state))
-}
-
-/// Google's `gtag('set', …)` fields the site chose (`ads_data_redaction`,
-/// `url_passthrough`), pushed by the loader right after the default; `None` when
-/// the site sets none, so `config.json` carries nothing for them.
-fn consent_set(site: &SiteConfig) -> Option<Value> {
-    let mode = site.consent_mode.as_ref()?;
-    let mut set = serde_json::Map::new();
-    for (key, value) in [("ads_data_redaction", mode.ads_data_redaction), ("url_passthrough", mode.url_passthrough)] {
-        if let Some(v) = value {
-            set.insert(key.into(), json!(v));
-        }
-    }
-    (!set.is_empty()).then_some(Value::Object(set))
 }
 
 #[cfg(test)]

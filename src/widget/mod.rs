@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Window};
 
 use crate::banner::{Act, Banner};
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::consent_id::new_id;
 use crate::cookie::{self, Consent};
 use crate::early_click::EarlyClick;
@@ -105,7 +105,10 @@ impl Widget {
             }
             (None, _) => {
                 self.activate();
-                self.show_banner(false);
+                // Where nothing is shown, the categories simply run until the visitor objects.
+                if self.config.mode != Mode::Nothing {
+                    self.show_banner(false);
+                }
             }
         }
     }
@@ -139,13 +142,31 @@ fn now_s() -> u64 {
 }
 
 impl Widget {
+    /// What the visitor decided (nothing before a decision).
     pub(crate) fn accepted(&self) -> Vec<String> {
         self.consent.borrow().as_ref().map(|c| c.categories.clone()).unwrap_or_default()
     }
 
+    /// What is in force: the decision, or before one, what the region presumes
+    /// (opt-in: nothing; elsewhere every category but those GPC refuses).
+    pub(crate) fn in_force(&self) -> Vec<String> {
+        match self.consent.borrow().as_ref() {
+            Some(c) => c.categories.clone(),
+            None => self.presumed(),
+        }
+    }
+
+    fn presumed(&self) -> Vec<String> {
+        if self.config.mode == Mode::OptIn {
+            return Vec::new();
+        }
+        let gpc = self.gpc();
+        self.config.categories.iter().filter(|c| c.required || !(gpc && c.gpc)).map(|c| c.id.clone()).collect()
+    }
+
     fn activate(&self) {
         let entry_of = |el: &web_sys::Element| self.config.gated_entry(el.get_attribute("data-category"), el.get_attribute("data-service"));
-        self.gate.activate(&self.doc, &self.accepted(), &entry_of, &self.config.text("load_content"));
+        self.gate.activate(&self.doc, &self.in_force(), &entry_of, &self.config.text("load_content"));
     }
 
     /// Does the browser send Global Privacy Control, and does it matter here?
@@ -193,7 +214,7 @@ impl Widget {
         let Some(b) = banner.as_ref() else { return };
         let record = self.consent.borrow().as_ref().map(|c| c.id.clone());
         self.preferences.enter(&self.doc, Some(b.host()));
-        b.open_preferences(&self.doc, &self.config, &self.accepted(), record.as_deref());
+        b.open_preferences(&self.doc, &self.config, &self.in_force(), record.as_deref());
         if let Some(f) = &self.framework {
             f.preferences(b.root().as_ref());
         }
@@ -258,6 +279,11 @@ impl Widget {
                 self.show_policy(None, false);
             }
             Some(Act::Preferences) | Some(Act::Settings) => self.show_banner(true),
+            // The notice's "OK" keeps what is in force (GPC's refusals too).
+            Some(Act::AcceptAll) if self.config.mode != Mode::OptIn => {
+                let kept = self.presumed();
+                self.decide(if kept.len() == self.config.categories.len() { Action::AcceptAll } else { Action::Custom }, kept)
+            }
             Some(Act::AcceptAll) => self.decide(Action::AcceptAll, self.config.all_ids()),
             Some(Act::RejectAll) => self.decide(Action::RejectAll, self.config.required_ids()),
             Some(Act::Save) => self.decide(Action::Custom, chosen),

@@ -28,24 +28,24 @@ export async function freePort() {
 export class Server {
   /**
    * @param {(www: string) => void} [prepare] edits the www copy before start
-   * @param {{config?: string}} [opts] another pkg-config folder than the repository's
+   * @param {{config?: string, args?: string[]}} [opts] another pkg-config folder than the repository's; more server flags
    */
   static async start(prepare, opts = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
     const www = join(dir, 'www');
     cpSync(join(ROOT, 'www'), www, { recursive: true });
     if (prepare) prepare(www);
-    const s = new Server(dir, www, join(dir, 'consent.sqlite'), await freePort(), opts.config || join(ROOT, 'pkg-config'));
+    const s = new Server(dir, www, join(dir, 'consent.sqlite'), await freePort(), opts.config || join(ROOT, 'pkg-config'), opts.args || []);
     await s.boot();
     return s;
   }
 
-  constructor(dir, www, db, port, configDir) {
-    Object.assign(this, { dir, www, db, port, configDir, base: `http://127.0.0.1:${port}` });
+  constructor(dir, www, db, port, configDir, args = []) {
+    Object.assign(this, { dir, www, db, port, configDir, args, base: `http://127.0.0.1:${port}` });
   }
 
   async boot() {
-    this.proc = spawn(SERVER_BIN, ['--port', String(this.port), '--db', this.db, '--www', this.www, '--config', this.configDir], {
+    this.proc = spawn(SERVER_BIN, ['--port', String(this.port), '--db', this.db, '--www', this.www, '--config', this.configDir, ...this.args], {
       env: { ...process.env, CONSENT_ADMIN_TOKEN: TOKEN, RUST_LOG: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -136,13 +136,14 @@ export function withBakedConfig(www, html, config, out) {
  * A server (its www copy edited by `prepare`) and Chromium for one test file:
  * started before its tests, stopped after them. Read `.server` and `.chrome` in
  * tests. `setup(live)` runs first (it may set `live.config`, the server's config
- * folder), `ready(live)` once the server answers, `teardown(live)` at the end.
+ * folder, and `live.args`, more server flags), `ready(live)` once the server
+ * answers, `teardown(live)` at the end.
  */
 export function serverAndBrowser(prepare, { setup, ready, teardown } = {}) {
   const live = {};
   before(async () => {
     await setup?.(live);
-    live.server = await Server.start(prepare, { config: live.config });
+    live.server = await Server.start(prepare, { config: live.config, args: live.args });
     await ready?.(live);
     live.chrome = await launchChromium();
   });

@@ -6,6 +6,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::config::regions::Mode;
 use crate::config::{SiteConfig, Texts};
 
 pub struct BannerVersion {
@@ -15,21 +16,26 @@ pub struct BannerVersion {
     pub content: String,
 }
 
-pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str) -> BannerVersion {
+/// `mode`: what the region was shown; opt-in (the banner) adds nothing, so its
+/// versions hash as they did before region rules.
+pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str, mode: Mode) -> BannerVersion {
     let pick = |m: &std::collections::BTreeMap<String, String>| m.get(lang).or_else(|| m.get(&site.default_language)).cloned();
     // Each service is a choice of its own in the preferences: its id, name and provider were shown.
     let services = |c: &crate::config::Category| c.services.iter().map(|s| json!({ "id": s.id(), "name": s.name, "provider": s.provider })).collect::<Vec<_>>();
     let categories: Vec<_> =
         site.categories.iter().map(|c| json!({ "id": c.id, "required": c.required, "title": pick(&c.title), "description": pick(&c.description), "services": services(c) })).collect();
-    let content = json!({
+    let mut content = json!({
         "site": site.id,
         "lang": lang,
         "revision": revision,
         "texts": texts,
         "categories": categories,
         "layout": site.layout,
-    })
-    .to_string();
+    });
+    if mode != Mode::OptIn {
+        content["mode"] = json!(mode.as_str());
+    }
+    let content = content.to_string();
     let digest = Sha256::digest(content.as_bytes());
     BannerVersion { hash: hex::encode(digest), content }
 }

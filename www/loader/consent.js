@@ -120,7 +120,9 @@
         /* Categories */ list(cfg.categories, (y) => pick(y, 'id') + (pick(y, 'required') ? '!' : '') + (pick(y, 'gpc') ? '~' : '')),
         /* Https */ location.protocol == 'https:' ? 1 : '',
       ]);
-      if (w.start() == 1) return widget();
+      // Decided already, or a region where the banner does not ask first (`mode`: the
+      // full widget shows the opt-out notice, or nothing).
+      if (cfg.mode || w.start() == 1) return widget();
       // First in the body: keyboard users reach it first; fixed, so nothing shifts.
       // (A tag without `defer` in the head runs before there is a body.)
       const show = () => document.body.prepend(host);

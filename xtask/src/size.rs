@@ -49,6 +49,10 @@ pub fn print() -> Result<()> {
     println!("{:<44} {:>9} {:>9} {:>9}", "as served: /s/luxhost/consent.js", served[0], served[1], served[2]);
     let tcf = served_tcf_loader()?;
     println!("{:<44} {:>9} {:>9} {:>9}", "the same site with [tcf] (stubs first)", tcf[0], tcf[1], tcf[2]);
+    for (name, text) in regional_loaders()? {
+        let e = consent_bundle::encoded::Encoded::new(text.into_bytes());
+        println!("{:<44} {:>9} {:>9} {:>9}", format!("  its [regions] loader: {name}"), e.identity.len(), e.gzip.len(), e.br.len());
+    }
     println!("{}", baked_in()?);
     println!("\n{:<44} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
     let mut lazy: Vec<(String, String)> = FULL_WIDGET.iter().map(|(n, p)| (n.to_string(), p.to_string())).collect();
@@ -75,13 +79,26 @@ pub fn served_loader() -> Result<[usize; 3]> {
 
 /// The reference site's loader text, as the server bakes it.
 fn served_loader_text() -> Result<String> {
+    let (bundle, template, first) = reference_bundle()?;
+    Ok(consent_bundle::loader::bake(&template, &bundle.config.first, &first)?)
+}
+
+/// The loaders the reference site's `[regions]` add (opt-out notice, nothing shown; each with GPC).
+fn regional_loaders() -> Result<Vec<(String, String)>> {
+    let (bundle, template, first) = reference_bundle()?;
+    let baked = bundle.config.regional.iter().map(|(r, cfg)| Ok((r.name(), consent_bundle::loader::bake(&template, cfg, &first)?)));
+    baked.collect()
+}
+
+/// The reference site's bundle as served, the loader template and the first layer.
+fn reference_bundle() -> Result<(consent_bundle::SiteBundle, String, Vec<u8>)> {
     let read = |p: &str| std::fs::read(p).with_context(|| format!("reading {p} (run `cargo xtask build`)"));
     let code = consent_bundle::short_hash(&[read(WIDGET_JS)?, read(WASM)?, read(CMP_JS)?, read(CMP_WASM)?].concat());
     let site = consent_wire::config::SiteConfig::load(std::path::Path::new(REFERENCE_SITE))?;
     let id = site.id.clone();
     let bundle = consent_bundle::SiteBundle::build(std::path::Path::new("pkg-config"), site, &consent_bundle::ServedLayout { site: &id, code: &code, vendor_lists: &Default::default() })?;
     let template = String::from_utf8(read(LOADER_TEMPLATE)?)?;
-    Ok(consent_bundle::loader::bake(&template, &bundle.config.first, &read(FIRST)?)?)
+    Ok((bundle, template, read(FIRST)?))
 }
 
 /// The reference site's loader as a `[tcf]` site is served: the IAB stubs

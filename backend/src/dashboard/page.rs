@@ -248,6 +248,7 @@ fn breakdown_table(dim: &str, label: &str, rows: &[BreakdownRow]) -> Markup {
 /// A breakdown value as shown: banner hashes shortened (the full one is the cell's title).
 fn shown_value(dim: &str, value: &str) -> String {
     match value {
+        "" if dim == "region" => "(unknown)".to_owned(),
         "" => "(none)".to_owned(),
         v if dim == "banner" && v.len() > 12 => format!("{}…", v.get(..12).unwrap_or(v)),
         v => v.to_owned(),

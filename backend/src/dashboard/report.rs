@@ -17,6 +17,7 @@ pub fn heading(dim: Dimension) -> &'static str {
         Dimension::Path => "Page",
         Dimension::Revision => "Policy revision",
         Dimension::Banner => "Banner version",
+        Dimension::Region => "Country",
     }
 }
 

@@ -26,6 +26,8 @@ pub struct StoredEvent {
     /// A decision accepting at least one category that is not required (by the
     /// site's config when it was stored).
     pub consented: bool,
+    /// The visitor's country (ISO 3166-1 alpha-2), as a trusted proxy said.
+    pub region: Option<String>,
 }
 
 impl StoredEvent {
@@ -46,6 +48,7 @@ impl StoredEvent {
             client_ts: e.client_ts as i64,
             tc_string: e.tc_string.as_deref().unwrap_or(""),
             addtl_consent: e.addtl_consent.as_deref().unwrap_or(""),
+            region: self.region.as_deref().unwrap_or(""),
             server_ts: self.server_ts as i64,
         }
     }
@@ -64,6 +67,7 @@ impl StoredEvent {
             path: &e.path,
             revision: &e.revision,
             banner: e.banner.as_deref().unwrap_or(""),
+            region: self.region.as_deref().unwrap_or(""),
         }
     }
 }

@@ -68,12 +68,15 @@ pub struct HistoryRow {
     pub tc_string: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addtl_consent: Option<String>,
+    /// The visitor's country, when a trusted proxy said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl HistoryRow {
     /// Over `events e LEFT JOIN banner_versions b ON b.hash = e.banner`.
     pub(super) const COLUMNS: &'static str =
-        "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash, e.tc_string, e.addtl_consent";
+        "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash, e.tc_string, e.addtl_consent, e.region";
 
     pub(super) fn read<R: Columns>(r: &R) -> Result<HistoryRow, R::Error> {
         Ok(HistoryRow {
@@ -92,6 +95,7 @@ impl HistoryRow {
             row_hash: r.opt_text(12)?,
             tc_string: r.opt_text(13)?,
             addtl_consent: r.opt_text(14)?,
+            region: r.opt_text(15)?,
         })
     }
 }
@@ -112,13 +116,15 @@ pub struct DecisionRow {
     pub lang: String,
     pub path: String,
     pub device: String,
+    /// The visitor's country as a trusted proxy said ("" when none did).
+    pub region: String,
     pub row_hash: String,
 }
 
 impl DecisionRow {
     /// The SELECT list both stores read a `DecisionRow` from, in field order.
     pub(super) const COLUMNS: &'static str =
-        "seq, server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(row_hash, '')";
+        "seq, server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(region, ''), COALESCE(row_hash, '')";
 
     pub(super) fn read<R: Columns>(r: &R) -> Result<DecisionRow, R::Error> {
         Ok(DecisionRow {
@@ -134,15 +140,16 @@ impl DecisionRow {
             lang: r.text(9)?,
             path: r.text(10)?,
             device: r.text(11)?,
-            row_hash: r.text(12)?,
+            region: r.text(12)?,
+            row_hash: r.text(13)?,
         })
     }
 
     /// The names of the CSV's columns.
-    pub const HEADER: [&'static str; 12] = ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "row_hash"];
+    pub const HEADER: [&'static str; 13] = ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "region", "row_hash"];
 
     /// The CSV's cells, in [`DecisionRow::HEADER`]'s order.
-    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 12] {
+    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 13] {
         [
             self.server_ts.to_string().into(),
             self.client_ts.to_string().into(),
@@ -155,6 +162,7 @@ impl DecisionRow {
             self.lang.as_str().into(),
             self.path.as_str().into(),
             self.device.as_str().into(),
+            self.region.as_str().into(),
             self.row_hash.as_str().into(),
         ]
     }
@@ -163,10 +171,10 @@ impl DecisionRow {
 /// The chain check's view of a decision: what it stored, read back and hashed again.
 pub(super) const CHAIN_COLUMNS: &str = "seq, COALESCE(event_id, ''), COALESCE(site, ''), COALESCE(action, ''), COALESCE(consent_id, ''), COALESCE(categories, ''), COALESCE(revision, ''),
      COALESCE(banner, ''), COALESCE(lang, ''), COALESCE(path, ''), COALESCE(device, ''), client_ts, server_ts, COALESCE(prev_hash, ''), COALESCE(row_hash, ''),
-     COALESCE(tc_string, ''), COALESCE(addtl_consent, '')";
+     COALESCE(tc_string, ''), COALESCE(addtl_consent, ''), COALESCE(region, '')";
 
 pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
-    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device, tc_string, addtl_consent] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16].map(|i| r.text(i));
+    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device, tc_string, addtl_consent, region] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17].map(|i| r.text(i));
     let (event_id, prev_hash) = (event_id?, r.text(13)?);
     let content = RowContent {
         event_id: &event_id,
@@ -183,6 +191,7 @@ pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
         server_ts: r.int(12)?,
         tc_string: &tc_string?,
         addtl_consent: &addtl_consent?,
+        region: &region?,
     };
     let recomputed = content.hash(&prev_hash);
     Ok(ChainRow { seq: r.int(0)?, recomputed, event_id, prev_hash, row_hash: r.text(14)? })

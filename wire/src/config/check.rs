@@ -10,6 +10,7 @@ pub(super) type Checked = std::result::Result<(), (String, String)>;
 impl SiteConfig {
     pub(super) fn validate(&self, path: &Path) -> Result<()> {
         let checked = self.check_site().and_then(|()| self.check_cookie()).and_then(|()| self.check_categories()).and_then(|()| self.check_texts());
+        let checked = checked.and_then(|()| self.regions.as_ref().map_or(Ok(()), |r| r.check()));
         let checked = checked.and_then(|()| self.tcf.as_ref().map_or(Ok(()), |tcf| tcf.check(&self.categories)));
         let tcf_on = self.tcf.as_ref().is_some_and(|t| t.enabled);
         let checked = checked.and_then(|()| self.gpp.as_ref().map_or(Ok(()), |gpp| gpp.check(&self.categories, tcf_on)));

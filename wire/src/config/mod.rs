@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 pub(crate) mod check;
 pub mod gpp;
+pub mod regions;
 pub mod tcf;
 pub mod tcf_notice;
 
@@ -45,6 +46,10 @@ pub const TEXT_KEYS: &[&str] = &[
     "consent_id",
     "consent_record",
     "services",
+    "notice_title",
+    "notice_description",
+    "notice_ok",
+    "do_not_sell",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +116,9 @@ pub struct SiteConfig {
     /// IAB TCF v2.3 (`[tcf]`): off unless present and `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcf: Option<tcf::TcfConfig>,
+    /// Region rules (`[regions]`): without them, every visitor gets the banner (opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<regions::Regions>,
     /// IAB GPP (`[gpp]`): off unless present and `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gpp: Option<gpp::GppConfig>,

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (2, include_str!("../../../migrations/postgres/0002_rollups.sql")),
     (3, include_str!("../../../migrations/postgres/0003_scans.sql")),
     (4, include_str!("../../../migrations/postgres/0004_tcf.sql")),
+    (5, include_str!("../../../migrations/postgres/0005_region.sql")),
 ];
 
 /// Read connections per instance (dashboard, proof lookups, health, exports).

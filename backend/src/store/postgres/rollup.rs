@@ -105,11 +105,23 @@ impl PgStore {
             "LOCK TABLE rollup_hourly, rollup_daily_category, rollup_daily_dim IN EXCLUSIVE MODE; DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;",
         )
         .await?;
-        let rows = tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, '') FROM events", &[]).await?;
+        let rows = tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, ''), COALESCE(region, '') FROM events", &[]).await?;
         let mut r = Rollups::default();
         for row in &rows {
             let t = |i| row.get::<_, &str>(i);
-            r.add(&Fact { site: t(0), server_ts: row.get(1), action: t(2), categories: t(3), consented: row.get(4), lang: t(5), device: t(6), path: t(7), revision: t(8), banner: t(9) });
+            r.add(&Fact {
+                site: t(0),
+                server_ts: row.get(1),
+                action: t(2),
+                categories: t(3),
+                consented: row.get(4),
+                lang: t(5),
+                device: t(6),
+                path: t(7),
+                revision: t(8),
+                banner: t(9),
+                region: t(10),
+            });
         }
         write_rollups(&*tx, &r).await?;
         tx.commit().await?;

@@ -30,6 +30,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("../../../migrations/sqlite/0004_rollups.sql")),
     (5, include_str!("../../../migrations/sqlite/0005_scans.sql")),
     (6, include_str!("../../../migrations/sqlite/0006_tcf.sql")),
+    (7, include_str!("../../../migrations/sqlite/0007_region.sql")),
 ];
 
 #[derive(Clone)]
