@@ -47,12 +47,21 @@ impl Banner {
     /// one long task on slow devices.
     pub fn show(doc: &Document, config: &Config, gpc: bool) -> Option<Banner> {
         let (host, root, adopted) = match first_layer(doc) {
-            Some((host, root)) => (host, root, true),
+            Some((host, root)) => {
+                // A loader baked without the GPC note (the browser did not send
+                // `Sec-GPC`, or a proxy dropped it) drew it empty: the note comes now.
+                if let Ok(Some(note)) = root.query_selector("p.gpc") {
+                    if note.text_content().unwrap_or_default().is_empty() {
+                        note.set_text_content(Some(&config.text("gpc_note")));
+                    }
+                }
+                (host, root, true)
+            }
             None => {
                 let host = doc.create_element(HOST_TAG).ok()?;
                 let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
-                root.set_adopted_style_sheets(&Array::of1(sheet(CSS)?.as_ref()));
-                let look = Look { lang: &config.lang, layout: &config.layout, theme: &config.theme, policy_url: &config.policy_url, gpc };
+                root.set_adopted_style_sheets(&Array::of1(sheet(&(String::from(CSS) + &config.css))?.as_ref()));
+                let look = Look { lang: &config.lang, layout: &config.layout, theme: &config.theme, policy_url: &config.policy_url, gpc, order: &config.order };
                 skeleton::build(&mut WebDom { doc, config }, root.as_ref(), &look)?;
                 (host, root, false)
             }

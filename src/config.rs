@@ -48,6 +48,11 @@ pub enum Mode {
 
 pub struct Config {
     pub mode: Mode,
+    /// The A/B variant of the first layer this page drew (`[[variants]]`).
+    pub variant: Option<String>,
+    /// Its button order (letters, `skeleton::Look::order`) and button styles (CSS).
+    pub order: String,
+    pub css: String,
     pub site: String,
     pub endpoint: String,
     pub revision: String,
@@ -143,14 +148,22 @@ impl Config {
             Some("none") => Mode::Nothing,
             _ => Mode::OptIn,
         };
-        // The notice is a banner version of its own: the proof shows what was asked.
-        let versions = if mode == Mode::OptOut { "noticeVersions" } else { "bannerVersions" };
+        // The notice and each variant are banner versions of their own: the proof shows what was asked.
+        let variant = get(obj, "variant").as_string();
+        let versions = match (&variant, mode) {
+            (Some(v), _) => get(&get(obj, "variantVersions"), v),
+            (None, Mode::OptOut) => get(obj, "noticeVersions"),
+            (None, _) => get(obj, "bannerVersions"),
+        };
         Ok(Config {
             mode,
+            variant,
+            order: get(obj, "order").as_string().unwrap_or_default(),
+            css: get(obj, "css").as_string().unwrap_or_default(),
             site: string(obj, "site")?,
             endpoint: string(obj, "endpoint")?,
             revision: string(obj, "revision")?,
-            banner_version: localized(&get(obj, versions), &lang, &default_lang).ok_or(BadField("bannerVersions"))?,
+            banner_version: localized(&versions, &lang, &default_lang).ok_or(BadField("bannerVersions"))?,
             cookie_name: string(&cookie, "name").map_err(|_| BadField("cookie.name"))?,
             max_age_days: get(&cookie, "maxAgeDays").as_f64().ok_or(BadField("cookie.maxAgeDays"))? as u64,
             session: get(&cookie, "session").as_bool().unwrap_or(false),

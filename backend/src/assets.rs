@@ -28,13 +28,16 @@ async fn asset_show(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
     let Some(asset) = bundles.get(uri.path()) else {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found\n").into_response();
     };
-    // A site with `[regions]`: its loader as the visitor's region gets it, never
-    // mixed up by a shared cache (`Vary` on every header the choice reads).
+    // A site's loader as this visitor gets it (region, GPC, a variant drawn for
+    // this page view), never mixed up by a cache (`Vary`; a draw is not cached).
     let site = uri.path().strip_prefix("/s/").and_then(|p| p.strip_suffix("/consent.js"));
-    if let Some(regional) = site.and_then(|s| bundles.regional(s)) {
-        let (_, other) = regional.pick(&headers, client.as_deref());
-        let mut res = respond(other.unwrap_or(asset), &headers);
-        res.headers_mut().insert(header::VARY, regional.vary().clone());
+    if let Some(loaders) = site.and_then(|s| bundles.loaders(s)) {
+        let picked = loaders.pick(&headers, client.as_deref(), rand::random());
+        let mut res = respond(picked.map(AsRef::as_ref).unwrap_or(asset), &headers);
+        res.headers_mut().insert(header::VARY, loaders.vary().clone());
+        if loaders.draws() {
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        }
         return res;
     }
     respond(asset, &headers)

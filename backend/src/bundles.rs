@@ -18,15 +18,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue};
 use consent_bundle::encoded::Encoded;
-use consent_bundle::regional::honours_gpc;
-use consent_bundle::regional::Regional;
 use consent_bundle::{short_hash, BundleError, Naming, ServedLayout, SiteBundle};
-use consent_wire::config::regions::{Mode, Regions};
 
-use crate::proxy::Client;
-use crate::region;
+use crate::loaders::SiteLoaders;
 use crate::sites::Sites;
 use crate::tcf::gvl::SiteTcf;
 
@@ -126,51 +121,12 @@ fn vendor_list_path(site: &str, lang: &str, json: &[u8]) -> String {
     format!("/s/{site}/gvl.{lang}.{}.json", short_hash(json))
 }
 
-/// A site's loaders for the regions that are not opt-in, and its rules.
-pub struct RegionalLoaders {
-    rules: Regions,
-    /// The site honours GPC (it has `gpc` categories): the loader depends on `Sec-GPC`.
-    gpc: bool,
-    loaders: HashMap<Regional, Arc<Asset>>,
-    /// Every request header the answer depends on: a shared cache keeps one copy per value.
-    vary: HeaderValue,
-}
-
-impl RegionalLoaders {
-    pub fn new(rules: Regions, gpc: bool, loaders: HashMap<Regional, Arc<Asset>>) -> RegionalLoaders {
-        let (countries, subdivision) = rules.headers();
-        let mut vary = vec!["Accept-Encoding".to_owned()];
-        vary.extend(countries);
-        vary.push(subdivision);
-        if gpc {
-            vary.push("Sec-GPC".into());
-        }
-        let vary = HeaderValue::from_str(&vary.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("*"));
-        RegionalLoaders { rules, gpc, loaders, vary }
-    }
-
-    /// The mode a request is answered in, and the loader for it (`None`: the
-    /// site's own, opt-in).
-    pub fn pick(&self, headers: &HeaderMap, client: Option<&Client>) -> (Mode, Option<&Asset>) {
-        let mode = self.rules.mode(&region::locate(Some(&self.rules), headers, client));
-        if mode == Mode::OptIn {
-            return (mode, None);
-        }
-        let variant = Regional { mode, gpc: self.gpc && region::sends_gpc(headers) };
-        (mode, self.loaders.get(&variant).map(Arc::as_ref))
-    }
-
-    pub fn vary(&self) -> &HeaderValue {
-        &self.vary
-    }
-}
-
 /// Every site's files, by URL path.
 #[derive(Default)]
 pub struct Bundles {
     assets: HashMap<String, Arc<Asset>>,
-    /// The loaders of sites with `[regions]`, by site id (their opt-in loader is in `assets`).
-    regional: HashMap<String, RegionalLoaders>,
+    /// Each site's other loaders, by site id, when it has any (its banner's is in `assets`).
+    loaders: HashMap<String, SiteLoaders<Arc<Asset>>>,
 }
 
 impl Bundles {
@@ -178,7 +134,7 @@ impl Bundles {
     /// sites (`tcf`, by id) get the stubs before their loader and their vendor lists.
     pub fn build(pkg_config: &Path, sites: &Sites, code: &WidgetCode, tcf: &BTreeMap<String, SiteTcf>) -> Result<Bundles, BundleError> {
         let mut assets = HashMap::new();
-        let mut regional = HashMap::new();
+        let mut site_loaders = HashMap::new();
         for (name, asset) in &code.shared {
             assets.insert(format!("/c/{}/{name}", code.hash), asset.clone());
         }
@@ -197,17 +153,17 @@ impl Bundles {
                 None => loader,
             };
             add(format!("/s/{id}/consent.js"), "text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes());
-            if let Some(rules) = &site.regions {
-                let mut loaders = HashMap::new();
-                for (variant, first) in &bundle.config.regional {
-                    let loader = consent_bundle::loader::bake(&code.template, first, &code.first)?;
-                    let loader = match site_tcf {
-                        Some(t) => consent_bundle::loader::with_stubs(&loader, &code.tcf_stub, &t.stub_config),
-                        None => loader,
-                    };
-                    loaders.insert(*variant, Arc::new(Asset::new("text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes())));
-                }
-                regional.insert(id.clone(), RegionalLoaders::new(rules.clone(), honours_gpc(site), loaders));
+            let mut others = HashMap::new();
+            for (audience, first) in &bundle.config.audiences {
+                let loader = consent_bundle::loader::bake(&code.template, first, &code.first)?;
+                let loader = match site_tcf {
+                    Some(t) => consent_bundle::loader::with_stubs(&loader, &code.tcf_stub, &t.stub_config),
+                    None => loader,
+                };
+                others.insert(audience.clone(), Arc::new(Asset::new("text/javascript; charset=utf-8", Caching::Revalidate, loader.into_bytes())));
+            }
+            if let Some(l) = SiteLoaders::new(site, others) {
+                site_loaders.insert(id.clone(), l);
             }
             for (lang, json) in site_tcf.into_iter().flat_map(|t| &t.lists) {
                 add(vendor_list_path(id, lang, json), "application/json", Caching::Immutable, json.clone());
@@ -218,7 +174,7 @@ impl Bundles {
                 add(files.page_url, "text/html; charset=utf-8", Caching::Revalidate, files.page.into_bytes());
             }
         }
-        Ok(Bundles { assets, regional })
+        Ok(Bundles { assets, loaders: site_loaders })
     }
 
     /// The file served at `path`, if any.
@@ -226,9 +182,9 @@ impl Bundles {
         self.assets.get(path).map(Arc::as_ref)
     }
 
-    /// The region rules and other loaders of `site`, if it has `[regions]`.
-    pub fn regional(&self, site: &str) -> Option<&RegionalLoaders> {
-        self.regional.get(site)
+    /// The other loaders of `site` (GPC, variants, regions), if it has any.
+    pub fn loaders(&self, site: &str) -> Option<&SiteLoaders<Arc<Asset>>> {
+        self.loaders.get(site)
     }
 
     /// Every served path (sorted), for the size report and the tests.
@@ -236,33 +192,5 @@ impl Bundles {
         let mut paths: Vec<&str> = self.assets.keys().map(String::as_str).collect();
         paths.sort_unstable();
         paths
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderName;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(HeaderName::from_bytes(k.as_bytes()).expect("name"), HeaderValue::from_str(v).expect("value"));
-        }
-        h
-    }
-
-    fn client(proxied: bool) -> Client {
-        Client { ip: "10.0.0.1".parse().expect("ip"), https: false, proxied }
-    }
-
-    #[test]
-    fn the_vary_header_names_every_header_the_answer_depends_on() {
-        let rules: Regions = toml::from_str("opt_out = [\"US\"]").expect("rules");
-        let l = RegionalLoaders::new(rules, true, HashMap::new());
-        assert_eq!(l.vary(), "Accept-Encoding, cf-ipcountry, cloudfront-viewer-country, cloudfront-viewer-country-region, Sec-GPC");
-        let h = headers(&[("cf-ipcountry", "US")]);
-        assert_eq!(l.pick(&h, Some(&client(true))).0, Mode::OptOut);
-        assert_eq!(l.pick(&h, Some(&client(false))).0, Mode::OptIn, "unknown: the strictest rule");
     }
 }

@@ -28,6 +28,8 @@ pub struct RowContent<'a> {
     /// The visitor's country ("" when no trusted proxy said): hashed last, tagged,
     /// only when present, for the same reason.
     pub region: &'a str,
+    /// The A/B variant ("" when none): likewise.
+    pub variant: &'a str,
 }
 
 impl RowContent<'_> {
@@ -48,6 +50,10 @@ impl RowContent<'_> {
         if !self.region.is_empty() {
             h.update(b"\nregion=");
             h.update(self.region.as_bytes());
+        }
+        if !self.variant.is_empty() {
+            h.update(b"\nvariant=");
+            h.update(self.variant.as_bytes());
         }
         hex::encode(h.finalize())
     }

@@ -223,6 +223,7 @@ impl Visit<'_> {
                 client_ts: (t - rng.random_range(0..400)) as u64,
                 tc_string: None,
                 addtl_consent: None,
+                variant: None,
             },
             device: self.device,
             banner_content: self.content.clone(),

@@ -183,6 +183,7 @@ async fn pipeline(state: &AppState, client: (Option<IpAddr>, Option<Client>), he
         let error = refused.first().map(|r| r.error.clone());
         return Ok((status, Answer { error, stored: 0, duplicates: 0, refused }));
     }
+    attribute_withdrawals(state, &mut stored).await;
     if state.noop_store {
         return Ok((StatusCode::CREATED, Answer { error: None, stored: stored.len(), duplicates: 0, refused }));
     }
@@ -196,6 +197,16 @@ async fn pipeline(state: &AppState, client: (Option<IpAddr>, Option<Client>), he
     })?;
     let status = if result.stored > 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Answer { error: None, stored: result.stored, duplicates: result.duplicates, refused }))
+}
+
+/// A withdrawal counts against the A/B variant its consent was given on (the
+/// variant this page drew is another draw): read from the consent's history.
+async fn attribute_withdrawals(state: &AppState, stored: &mut [StoredEvent]) {
+    for s in stored.iter_mut().filter(|s| s.event.action == consent_wire::Action::Withdraw) {
+        let Some(id) = s.event.consent_id.clone() else { continue };
+        let history = state.store.consent_history(&id).await.unwrap_or_default();
+        s.event.variant = history.iter().rev().filter(|r| r.site == s.event.site).find_map(|r| r.variant.clone());
+    }
 }
 
 /// One event of the request, decoded, its path normalised and checked against its site.

@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod ingest;
 pub mod limits;
+pub mod loaders;
 pub mod metrics;
 pub mod monitoring;
 pub mod new_site;

@@ -20,6 +20,8 @@ pub struct Fact<'a> {
     pub banner: &'a str,
     /// The visitor's country, "" when no trusted proxy said.
     pub region: &'a str,
+    /// The A/B variant, "" when none.
+    pub variant: &'a str,
 }
 
 /// What the rollups break counts down by, each a field of the event.
@@ -31,10 +33,11 @@ pub enum Dimension {
     Revision,
     Banner,
     Region,
+    Variant,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 6] = [Dimension::Lang, Dimension::Device, Dimension::Path, Dimension::Revision, Dimension::Banner, Dimension::Region];
+    pub const ALL: [Dimension; 7] = [Dimension::Lang, Dimension::Device, Dimension::Path, Dimension::Revision, Dimension::Banner, Dimension::Region, Dimension::Variant];
 
     /// The name stored in `rollup_daily_dim.dim` and used in the API's `dim`.
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl Dimension {
             Dimension::Revision => "revision",
             Dimension::Banner => "banner",
             Dimension::Region => "region",
+            Dimension::Variant => "variant",
         }
     }
 
@@ -57,6 +61,7 @@ impl Dimension {
             Dimension::Revision => f.revision,
             Dimension::Banner => f.banner,
             Dimension::Region => f.region,
+            Dimension::Variant => f.variant,
         }
     }
 }
@@ -179,7 +184,7 @@ mod tests {
     use super::*;
 
     fn fact<'a>(action: &'a str, categories: &'a str, consented: bool, ts: i64) -> Fact<'a> {
-        Fact { site: "s", server_ts: ts, action, categories, consented, lang: "nl", device: "mobile", path: "/", revision: "r", banner: "", region: "" }
+        Fact { site: "s", server_ts: ts, action, categories, consented, lang: "nl", device: "mobile", path: "/", revision: "r", banner: "", region: "", variant: "" }
     }
 
     #[test]

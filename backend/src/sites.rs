@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use consent_wire::banner_version::banner_version;
+use consent_wire::banner_version::{banner_version, Shown};
 use consent_wire::config::regions::Mode;
 use consent_wire::config::{ConfigError, SiteConfig};
 
@@ -26,12 +26,13 @@ impl Sites {
         for site in &list {
             let revision = site.current_revision(pkg_config)?;
             for (lang, texts) in site.texts(pkg_config)? {
-                let v = banner_version(site, &texts, &lang, &revision, Mode::OptIn);
+                let v = banner_version(site, &texts, &lang, &revision, Shown::Banner);
                 current.insert((site.id.clone(), lang.clone()), (revision.clone(), v.hash.clone()));
                 banners.insert(v.hash, Arc::from(v.content));
-                // The notice an opt-out region is shown is a version of its own.
-                for mode in site.regions.iter().flat_map(|r| r.modes()).filter(|m| *m == Mode::OptOut) {
-                    let v = banner_version(site, &texts, &lang, &revision, mode);
+                // The notice an opt-out region is shown, and each variant, are versions of their own.
+                let notice = site.regions.iter().flat_map(|r| r.modes()).filter(|m| *m == Mode::OptOut).map(|m| banner_version(site, &texts, &lang, &revision, Shown::Region(m)));
+                let variants = site.variants.iter().map(|v| banner_version(site, &v.texts(&lang, &texts), &lang, &revision, Shown::Variant(v)));
+                for v in notice.chain(variants).collect::<Vec<_>>() {
                     banners.insert(v.hash, Arc::from(v.content));
                 }
             }

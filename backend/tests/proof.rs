@@ -20,7 +20,7 @@ fn current_banner() -> String {
     let site = SiteConfig::load(&pkg_config().join("sites/luxhost.toml")).expect("site");
     let texts = site.texts(&pkg_config()).expect("texts");
     let rev = site.current_revision(&pkg_config()).expect("revision");
-    banner_version(&site, &texts["nl"], "nl", &rev, consent_wire::config::regions::Mode::OptIn).hash
+    banner_version(&site, &texts["nl"], "nl", &rev, consent_wire::banner_version::Shown::Banner).hash
 }
 
 async fn post(base: &str, body: &Value) -> u16 {

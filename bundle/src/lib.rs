@@ -13,13 +13,15 @@
 //! Where each file is served is the caller's choice ([`Naming`]): the URLs are
 //! written into `details.json`.
 
+pub mod audience;
 mod consent_mode;
 pub mod encoded;
 pub mod loader;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_page;
-pub mod regional;
+pub mod variant;
+pub mod versions;
 pub mod widget_config;
 
 use std::collections::BTreeMap;

@@ -10,23 +10,24 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use consent_wire::banner_version::banner_version;
-use consent_wire::config::regions::Mode;
-use consent_wire::config::{SiteConfig, Texts};
+use consent_wire::banner_version::{banner_version, Shown};
+use consent_wire::config::{Layout, SiteConfig, Texts, Theme};
 use serde_json::{json, Value};
 
 use crate::consent_mode::{consent_default, consent_set};
 use crate::{BundleError, Naming, PolicyFiles};
 
 /// The texts the first layer shows (the rest go into `details.json`).
-const FIRST_LAYER_TEXTS: [&str; 7] = ["title", "description", "policy_link", "accept_all", "reject_all", "preferences", "gpc_note"];
+/// (`gpc_note` too, but only in the loaders of visitors who send GPC: `crate::audience`.)
+const FIRST_LAYER_TEXTS: [&str; 6] = ["title", "description", "policy_link", "accept_all", "reject_all", "preferences"];
 
 /// The widget config as written: `config.json` and `details.json`.
 pub struct WidgetConfig {
     pub first: String,
     pub details: String,
-    /// `config.json` as each region other than opt-in gets it (`[regions]`).
-    pub regional: Vec<(crate::regional::Regional, String)>,
+    /// `config.json` as each other audience gets it: with GPC, each A/B variant,
+    /// each region that is not opt-in ([`crate::audience`]).
+    pub audiences: Vec<(crate::audience::Audience, String)>,
 }
 
 /// The widget config of `site`, whose policy files are `policy`.
@@ -46,13 +47,20 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         "defaultLang": site.default_language,
         "langs": site.languages,
         "policyUrl": site.policy_url,
-        "gpc": site.honor_gpc,
-        "layout": site.layout,
-        "theme": site.theme,
         "categories": site.categories.iter().map(|c| with_flags(json!({ "id": c.id }), [("required", c.required), ("gpc", c.gpc)])).collect::<Vec<_>>(),
         "texts": first_texts,
         "consentDefault": consent_default(site, &|c| c.required),
     });
+    // Defaults are left out: the loader and the widget read a missing one as the default.
+    if !site.honor_gpc {
+        first["gpc"] = json!(false);
+    }
+    if site.layout != Layout::default() {
+        first["layout"] = json!(site.layout);
+    }
+    if site.theme != Theme::default() {
+        first["theme"] = json!(site.theme);
+    }
     if let Some(domain) = &site.cookie.domain {
         first["cookie"]["domain"] = json!(domain);
     }
@@ -60,8 +68,11 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
         first["consentSet"] = set;
     }
     let mut details = details(site, texts, other_texts, &revision, policy);
-    if let Some(notices) = crate::regional::notice_versions(site, texts, &revision) {
+    if let Some(notices) = crate::versions::notice_versions(site, texts, &revision) {
         details["noticeVersions"] = notices;
+    }
+    if let Some(variants) = crate::versions::variant_versions(site, texts, &revision) {
+        details["variantVersions"] = variants;
     }
     if let Some(tcf) = site.tcf.as_ref().filter(|t| t.enabled) {
         details["tcf"] = tcf_details(pkg_config, tcf, site, naming)?;
@@ -74,8 +85,8 @@ pub fn build(pkg_config: &Path, site: &SiteConfig, texts: &BTreeMap<String, Text
     if let Some(code) = naming.code() {
         first["pkg"] = json!(code);
     }
-    let regional = crate::regional::configs(site, &first)?;
-    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details, regional })
+    let audiences = crate::audience::configs(site, &first)?;
+    Ok(WidgetConfig { first: serde_json::to_string(&first)?, details, audiences })
 }
 
 /// `details.json`: what the full widget adds to `config.json` (category texts and
@@ -104,7 +115,7 @@ fn details(site: &SiteConfig, texts: &BTreeMap<String, Texts>, other_texts: BTre
         "endpoint": site.endpoint,
         "policyDocs": policy_docs,
         "policyPages": policy_pages,
-        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision, Mode::OptIn).hash)).collect::<BTreeMap<_, _>>(),
+        "bannerVersions": texts.iter().map(|(lang, t)| (lang.clone(), banner_version(site, t, lang, revision, Shown::Banner).hash)).collect::<BTreeMap<_, _>>(),
         "categories": categories,
         "texts": other_texts,
     })

@@ -113,6 +113,7 @@ pub extern "C" fn start() -> u32 {
         theme: get(Slot::Theme),
         policy_url: get(Slot::PolicyUrl),
         gpc: get(Slot::Gpc) == "1" && site.has_gpc_categories(),
+        order: get(Slot::Order),
     };
     // SAFETY: valid UTF-8 buffers for the duration of the call.
     unsafe { host(CSS.as_ptr(), CSS.len(), look.lang.as_ptr(), look.lang.len()) };

@@ -46,6 +46,9 @@ pub struct Look<'a> {
     pub policy_url: &'a str,
     /// Show the note that Global Privacy Control was honoured.
     pub gpc: bool,
+    /// The buttons in Tab order, a letter each (`a`ccept, `r`eject, `p`references;
+    /// an A/B variant's); anything but three letters is the default, `arp`.
+    pub order: &'a str,
 }
 
 /// Builds the first layer under `root` and returns its button row.
@@ -77,7 +80,13 @@ pub fn build<D: Dom>(dom: &mut D, root: &D::Node, look: &Look) -> Option<D::Node
     }
     let row = dom.element(&card, "div")?;
     dom.class(&row, "row");
-    for (act, key) in [("accept", "accept_all"), ("reject", "reject_all"), ("prefs", "preferences")] {
+    let order = if look.order.len() == 3 { look.order } else { "arp" };
+    for letter in order.bytes() {
+        let (act, key) = match letter {
+            b'r' => ("reject", "reject_all"),
+            b'p' => ("prefs", "preferences"),
+            _ => ("accept", "accept_all"),
+        };
         let b = dom.element(&row, "button")?;
         dom.attr(&b, "type", "button");
         dom.attr(&b, "data-act", act);
@@ -152,7 +161,7 @@ mod tests {
     }
 
     fn look<'a>(policy_url: &'a str, gpc: bool) -> Look<'a> {
-        Look { lang: "nl", layout: "box", theme: "nonsense", policy_url, gpc }
+        Look { lang: "nl", layout: "box", theme: "nonsense", policy_url, gpc, order: "" }
     }
 
     #[test]
@@ -169,6 +178,18 @@ mod tests {
              \x20   button type=\"button\" data-act=\"reject\" <reject_all>\n\
              \x20   button type=\"button\" data-act=\"prefs\" class=\"alt\" <preferences>\n"
         );
+    }
+
+    #[test]
+    fn a_variants_order_is_the_tab_order_and_a_broken_one_the_default() {
+        let buttons = |order| {
+            let tree = outline(&Look { order, ..look("", false) });
+            tree.lines().filter_map(|l| l.split("data-act=\"").nth(1)).map(|r| r.split('"').next().unwrap_or("").to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(buttons("rap"), ["reject", "accept", "prefs"]);
+        assert_eq!(buttons("pra"), ["prefs", "reject", "accept"]);
+        assert_eq!(buttons(""), ["accept", "reject", "prefs"]);
+        assert_eq!(buttons("ra"), ["accept", "reject", "prefs"], "not three letters: the default");
     }
 
     #[test]

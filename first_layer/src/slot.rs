@@ -22,6 +22,7 @@ pub enum Slot {
     Gpc,
     Categories,
     Https,
+    Order,
 }
 
 /// How many slots there are.
@@ -29,7 +30,7 @@ pub const SLOTS: usize = Slot::ALL.len();
 
 impl Slot {
     /// Every slot, in the loader's order.
-    pub const ALL: [Slot; 16] = [
+    pub const ALL: [Slot; 17] = [
         Slot::Cookies,
         Slot::CookieName,
         Slot::Revision,
@@ -46,6 +47,7 @@ impl Slot {
         Slot::Gpc,
         Slot::Categories,
         Slot::Https,
+        Slot::Order,
     ];
 }
 

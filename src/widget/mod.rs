@@ -92,7 +92,7 @@ impl Widget {
             (Some(consent), Some(click @ (EarlyClick::Accept | EarlyClick::Reject))) => {
                 // The first layer showed the banner and stored this click; everything
                 // else a decision does happens here, as for a click on this banner.
-                self.post(Action::BannerShown, None, Vec::new());
+                self.post(Action::BannerShown, None, Vec::new(), true);
                 self.decide(if click == EarlyClick::Accept { Action::AcceptAll } else { Action::RejectAll }, consent.categories);
             }
             (Some(consent), _) => {
@@ -204,7 +204,7 @@ impl Widget {
         if first {
             // Recorded in a task of its own (see `start`).
             let me = self.clone();
-            later(&self.window, move || me.post(Action::BannerShown, None, Vec::new()));
+            later(&self.window, move || me.post(Action::BannerShown, None, Vec::new(), true));
         }
     }
 
@@ -295,6 +295,7 @@ impl Widget {
     /// was accepted before is a withdrawal.
     pub(crate) fn decide(self: &Rc<Self>, action: Action, chosen: Vec<String>) {
         let cfg = &self.config;
+        let first = self.consent.borrow().is_none();
         let categories = consent_rules::stored_categories(cfg.shapes(), &chosen);
         let action = consent_rules::recorded_action(action, &self.accepted(), &categories);
         let id = match self.previous_id.borrow().clone() {
@@ -321,7 +322,7 @@ impl Widget {
         self.activate();
         self.show_settings_button();
         self.announce("consent:change", &categories);
-        self.post(action, Some(id), categories);
+        self.post(action, Some(id), categories, first);
     }
 
     /// Forgets the decision: the cookie goes, the banner comes back.

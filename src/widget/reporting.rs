@@ -33,15 +33,19 @@ impl Widget {
         };
         let Some(consent) = self.consent.borrow().clone() else { return };
         let path = if path.starts_with('/') { path } else { self.window.location().pathname().unwrap_or_default() };
-        self.post_from(path.clone(), Action::BannerShown, None, Vec::new());
-        self.post_from(path, action, Some(consent.id), consent.categories);
+        // Shown on another page, whose variant is not known here: counted for none.
+        self.post_from(path.clone(), Action::BannerShown, None, Vec::new(), None);
+        self.post_from(path, action, Some(consent.id), consent.categories, None);
     }
 
-    pub(super) fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>) {
-        self.post_from(self.window.location().pathname().unwrap_or_default(), action, consent_id, categories);
+    /// `first`: a decision answering the first layer (no decision stood before it):
+    /// it, like the impression, names the A/B variant this page drew.
+    pub(super) fn post(&self, action: Action, consent_id: Option<String>, categories: Vec<String>, first: bool) {
+        let variant = (first || action == Action::BannerShown).then(|| self.config.variant.clone()).flatten();
+        self.post_from(self.window.location().pathname().unwrap_or_default(), action, consent_id, categories, variant);
     }
 
-    pub(super) fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>) {
+    pub(super) fn post_from(&self, path: String, action: Action, consent_id: Option<String>, categories: Vec<String>, variant: Option<String>) {
         let Some(id) = new_id() else { return };
         // A decision's record carries the TCF strings the CMP stored for it.
         let (tc_string, addtl_consent) = match self.framework.as_ref().filter(|_| action.is_decision()).and_then(|f| f.strings()) {
@@ -62,6 +66,7 @@ impl Widget {
             client_ts: js_sys::Date::now() as u64,
             tc_string,
             addtl_consent,
+            variant,
         };
         self.outbox.send(event.to_json());
     }

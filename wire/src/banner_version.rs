@@ -7,7 +7,17 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::config::regions::Mode;
+use crate::config::variants::Variant;
 use crate::config::{SiteConfig, Texts};
+
+/// What was shown besides the texts: the banner, one of its A/B variants (its
+/// texts are `texts`; its layout, buttons and their look are in the version too),
+/// or what a region that is not opt-in gets.
+pub enum Shown<'a> {
+    Banner,
+    Variant(&'a Variant),
+    Region(Mode),
+}
 
 pub struct BannerVersion {
     /// Lowercase hex SHA-256 of `content`.
@@ -16,9 +26,9 @@ pub struct BannerVersion {
     pub content: String,
 }
 
-/// `mode`: what the region was shown; opt-in (the banner) adds nothing, so its
-/// versions hash as they did before region rules.
-pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str, mode: Mode) -> BannerVersion {
+/// `shown`: the banner adds nothing, so its versions hash as they did before
+/// region rules and variants.
+pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &str, shown: Shown) -> BannerVersion {
     let pick = |m: &std::collections::BTreeMap<String, String>| m.get(lang).or_else(|| m.get(&site.default_language)).cloned();
     // Each service is a choice of its own in the preferences: its id, name and provider were shown.
     let services = |c: &crate::config::Category| c.services.iter().map(|s| json!({ "id": s.id(), "name": s.name, "provider": s.provider })).collect::<Vec<_>>();
@@ -32,8 +42,15 @@ pub fn banner_version(site: &SiteConfig, texts: &Texts, lang: &str, revision: &s
         "categories": categories,
         "layout": site.layout,
     });
-    if mode != Mode::OptIn {
-        content["mode"] = json!(mode.as_str());
+    match shown {
+        Shown::Banner => {}
+        Shown::Region(mode) => content["mode"] = json!(mode.as_str()),
+        Shown::Variant(v) => {
+            if let Some(layout) = v.layout {
+                content["layout"] = json!(layout);
+            }
+            content["variant"] = json!({ "id": v.id, "buttons": v.buttons, "accept": v.accept, "reject": v.reject });
+        }
     }
     let content = content.to_string();
     let digest = Sha256::digest(content.as_bytes());

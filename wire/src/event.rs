@@ -66,6 +66,10 @@ pub struct Event {
     pub tc_string: Option<String>,
     #[cfg_attr(feature = "server", serde(default, skip_serializing_if = "Option::is_none"))]
     pub addtl_consent: Option<String>,
+    /// The A/B variant of the first layer this impression showed, or this first
+    /// decision answered (`[[variants]]`); absent otherwise.
+    #[cfg_attr(feature = "server", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub variant: Option<String>,
 }
 
 impl Event {
@@ -94,6 +98,9 @@ impl Event {
         }
         if let Some(a) = &self.addtl_consent {
             w.key_str("addtl_consent", a);
+        }
+        if let Some(v) = &self.variant {
+            w.key_str("variant", v);
         }
         w.finish()
     }

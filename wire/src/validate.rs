@@ -48,6 +48,8 @@ pub enum Invalid {
     UnexpectedTcf(&'static str),
     #[error("`tc_string`: not a TC string ({0})")]
     TcString(String),
+    #[error("`variant` must be one of the site's [[variants]] ids, on an impression or a decision")]
+    Variant,
     #[error("`addtl_consent` must be an Additional Consent string like 2~1.35~dv.9 (at most 4096 characters)")]
     AddtlConsent,
 }
@@ -86,6 +88,11 @@ pub fn validate(event: &Event, site: &SiteConfig) -> Result<(), Invalid> {
     // The server normalises the path before it validates (`path::normalise`).
     if !crate::path::is_normal(&event.path) {
         return Err(Invalid::Path);
+    }
+    if let Some(v) = &event.variant {
+        if !site.variants.iter().any(|x| x.id == *v) || !matches!(event.action, Action::BannerShown | Action::AcceptAll | Action::RejectAll | Action::Custom) {
+            return Err(Invalid::Variant);
+        }
     }
     validate_tcf(event, site)
 }

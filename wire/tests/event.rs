@@ -26,6 +26,7 @@ fn event(action: Action) -> Event {
         client_ts: NOW - 5,
         tc_string: None,
         addtl_consent: None,
+        variant: None,
     }
 }
 

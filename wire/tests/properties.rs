@@ -34,6 +34,7 @@ prop_compose! {
             client_ts: ts,
             tc_string: None,
             addtl_consent: None,
+            variant: None,
         }
     }
 }

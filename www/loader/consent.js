@@ -45,7 +45,7 @@
   const c = {
     host(css, cn, lang, ln) {
       const sheet = new CSSStyleSheet();
-      sheet.replaceSync(str(css, cn));
+      sheet.replaceSync(str(css, cn) + (cfg.css || '')); // an A/B variant's button styles
       host = document.createElement('consent-banner');
       nodes = [host.attachShadow({ mode: 'open' })];
       nodes[0].adoptedStyleSheets = [sheet];
@@ -119,6 +119,7 @@
         /* Gpc */ cfg.gpc !== false && navigator.globalPrivacyControl === true ? 1 : '',
         /* Categories */ list(cfg.categories, (y) => pick(y, 'id') + (pick(y, 'required') ? '!' : '') + (pick(y, 'gpc') ? '~' : '')),
         /* Https */ location.protocol == 'https:' ? 1 : '',
+        /* Order */ cfg.order,
       ]);
       // Decided already, or a region where the banner does not ask first (`mode`: the
       // full widget shows the opt-out notice, or nothing).

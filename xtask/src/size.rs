@@ -49,9 +49,9 @@ pub fn print() -> Result<()> {
     println!("{:<44} {:>9} {:>9} {:>9}", "as served: /s/luxhost/consent.js", served[0], served[1], served[2]);
     let tcf = served_tcf_loader()?;
     println!("{:<44} {:>9} {:>9} {:>9}", "the same site with [tcf] (stubs first)", tcf[0], tcf[1], tcf[2]);
-    for (name, text) in regional_loaders()? {
+    for (name, text) in other_loaders()? {
         let e = consent_bundle::encoded::Encoded::new(text.into_bytes());
-        println!("{:<44} {:>9} {:>9} {:>9}", format!("  its [regions] loader: {name}"), e.identity.len(), e.gzip.len(), e.br.len());
+        println!("{:<44} {:>9} {:>9} {:>9}", format!("  its loader for: {name}"), e.identity.len(), e.gzip.len(), e.br.len());
     }
     println!("{}", baked_in()?);
     println!("\n{:<44} {:>9} {:>9} {:>9}", "loaded after the banner", "raw B", "gzip B", "brotli B");
@@ -83,10 +83,10 @@ fn served_loader_text() -> Result<String> {
     Ok(consent_bundle::loader::bake(&template, &bundle.config.first, &first)?)
 }
 
-/// The loaders the reference site's `[regions]` add (opt-out notice, nothing shown; each with GPC).
-fn regional_loaders() -> Result<Vec<(String, String)>> {
+/// The reference site's other loaders: with GPC, its A/B variants, its `[regions]` (opt-out notice, nothing shown).
+fn other_loaders() -> Result<Vec<(String, String)>> {
     let (bundle, template, first) = reference_bundle()?;
-    let baked = bundle.config.regional.iter().map(|(r, cfg)| Ok((r.name(), consent_bundle::loader::bake(&template, cfg, &first)?)));
+    let baked = bundle.config.audiences.iter().map(|(a, cfg)| Ok((a.name(), consent_bundle::loader::bake(&template, cfg, &first)?)));
     baked.collect()
 }
 

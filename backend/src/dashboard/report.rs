@@ -18,6 +18,7 @@ pub fn heading(dim: Dimension) -> &'static str {
         Dimension::Revision => "Policy revision",
         Dimension::Banner => "Banner version",
         Dimension::Region => "Country",
+        Dimension::Variant => "Banner variant (A/B)",
     }
 }
 

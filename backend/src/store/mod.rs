@@ -49,6 +49,7 @@ impl StoredEvent {
             tc_string: e.tc_string.as_deref().unwrap_or(""),
             addtl_consent: e.addtl_consent.as_deref().unwrap_or(""),
             region: self.region.as_deref().unwrap_or(""),
+            variant: e.variant.as_deref().unwrap_or(""),
             server_ts: self.server_ts as i64,
         }
     }
@@ -68,6 +69,7 @@ impl StoredEvent {
             revision: &e.revision,
             banner: e.banner.as_deref().unwrap_or(""),
             region: self.region.as_deref().unwrap_or(""),
+            variant: e.variant.as_deref().unwrap_or(""),
         }
     }
 }

@@ -71,12 +71,15 @@ pub struct HistoryRow {
     /// The visitor's country, when a trusted proxy said.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The A/B variant this impression showed or this decision answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl HistoryRow {
     /// Over `events e LEFT JOIN banner_versions b ON b.hash = e.banner`.
     pub(super) const COLUMNS: &'static str =
-        "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash, e.tc_string, e.addtl_consent, e.region";
+        "e.event_id, e.site, e.action, e.categories, e.revision, e.lang, e.path, e.server_ts, e.client_ts, e.banner, b.content, b.first_seen, e.row_hash, e.tc_string, e.addtl_consent, e.region, e.variant";
 
     pub(super) fn read<R: Columns>(r: &R) -> Result<HistoryRow, R::Error> {
         Ok(HistoryRow {
@@ -96,6 +99,7 @@ impl HistoryRow {
             tc_string: r.opt_text(13)?,
             addtl_consent: r.opt_text(14)?,
             region: r.opt_text(15)?,
+            variant: r.opt_text(16)?,
         })
     }
 }
@@ -118,13 +122,15 @@ pub struct DecisionRow {
     pub device: String,
     /// The visitor's country as a trusted proxy said ("" when none did).
     pub region: String,
+    /// The A/B variant the decision answered ("" when none).
+    pub variant: String,
     pub row_hash: String,
 }
 
 impl DecisionRow {
     /// The SELECT list both stores read a `DecisionRow` from, in field order.
     pub(super) const COLUMNS: &'static str =
-        "seq, server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(region, ''), COALESCE(row_hash, '')";
+        "seq, server_ts, client_ts, event_id, COALESCE(consent_id, ''), action, categories, revision, COALESCE(banner, ''), lang, path, device, COALESCE(region, ''), COALESCE(variant, ''), COALESCE(row_hash, '')";
 
     pub(super) fn read<R: Columns>(r: &R) -> Result<DecisionRow, R::Error> {
         Ok(DecisionRow {
@@ -141,15 +147,17 @@ impl DecisionRow {
             path: r.text(10)?,
             device: r.text(11)?,
             region: r.text(12)?,
-            row_hash: r.text(13)?,
+            variant: r.text(13)?,
+            row_hash: r.text(14)?,
         })
     }
 
     /// The names of the CSV's columns.
-    pub const HEADER: [&'static str; 13] = ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "region", "row_hash"];
+    pub const HEADER: [&'static str; 14] =
+        ["server_time_ms", "client_time_ms", "event_id", "consent_id", "action", "categories", "revision", "banner", "lang", "path", "device", "region", "variant", "row_hash"];
 
     /// The CSV's cells, in [`DecisionRow::HEADER`]'s order.
-    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 13] {
+    pub fn cells(&self) -> [std::borrow::Cow<'_, str>; 14] {
         [
             self.server_ts.to_string().into(),
             self.client_ts.to_string().into(),
@@ -163,6 +171,7 @@ impl DecisionRow {
             self.path.as_str().into(),
             self.device.as_str().into(),
             self.region.as_str().into(),
+            self.variant.as_str().into(),
             self.row_hash.as_str().into(),
         ]
     }
@@ -171,10 +180,11 @@ impl DecisionRow {
 /// The chain check's view of a decision: what it stored, read back and hashed again.
 pub(super) const CHAIN_COLUMNS: &str = "seq, COALESCE(event_id, ''), COALESCE(site, ''), COALESCE(action, ''), COALESCE(consent_id, ''), COALESCE(categories, ''), COALESCE(revision, ''),
      COALESCE(banner, ''), COALESCE(lang, ''), COALESCE(path, ''), COALESCE(device, ''), client_ts, server_ts, COALESCE(prev_hash, ''), COALESCE(row_hash, ''),
-     COALESCE(tc_string, ''), COALESCE(addtl_consent, ''), COALESCE(region, '')";
+     COALESCE(tc_string, ''), COALESCE(addtl_consent, ''), COALESCE(region, ''), COALESCE(variant, '')";
 
 pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
-    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device, tc_string, addtl_consent, region] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17].map(|i| r.text(i));
+    let [event_id, site, action, consent_id, categories, revision, banner, lang, path, device, tc_string, addtl_consent, region, variant] =
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18].map(|i| r.text(i));
     let (event_id, prev_hash) = (event_id?, r.text(13)?);
     let content = RowContent {
         event_id: &event_id,
@@ -192,6 +202,7 @@ pub(super) fn chain_row<R: Columns>(r: &R) -> Result<ChainRow, R::Error> {
         tc_string: &tc_string?,
         addtl_consent: &addtl_consent?,
         region: &region?,
+        variant: &variant?,
     };
     let recomputed = content.hash(&prev_hash);
     Ok(ChainRow { seq: r.int(0)?, recomputed, event_id, prev_hash, row_hash: r.text(14)? })

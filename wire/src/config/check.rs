@@ -11,6 +11,7 @@ impl SiteConfig {
     pub(super) fn validate(&self, path: &Path) -> Result<()> {
         let checked = self.check_site().and_then(|()| self.check_cookie()).and_then(|()| self.check_categories()).and_then(|()| self.check_texts());
         let checked = checked.and_then(|()| self.regions.as_ref().map_or(Ok(()), |r| r.check()));
+        let checked = checked.and_then(|()| self.check_variants());
         let checked = checked.and_then(|()| self.tcf.as_ref().map_or(Ok(()), |tcf| tcf.check(&self.categories)));
         let tcf_on = self.tcf.as_ref().is_some_and(|t| t.enabled);
         let checked = checked.and_then(|()| self.gpp.as_ref().map_or(Ok(()), |gpp| gpp.check(&self.categories, tcf_on)));
@@ -48,6 +49,19 @@ impl SiteConfig {
         }
         if !self.endpoint.starts_with('/') && !self.endpoint.starts_with("https://") {
             return bad("endpoint", "use a path starting with '/' or an https URL");
+        }
+        Ok(())
+    }
+
+    /// Each variant's fields, and their ids unique. (The fairness guard runs
+    /// where the texts are known: `variants::guard`.)
+    fn check_variants(&self) -> Checked {
+        for (i, v) in self.variants.iter().enumerate() {
+            let field = format!("variants[{i}]");
+            v.check(&field, &self.languages)?;
+            if self.variants[..i].iter().any(|w| w.id == v.id) {
+                return Err((format!("{field}.id"), "each variant's id once".into()));
+            }
         }
         Ok(())
     }

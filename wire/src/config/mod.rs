@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 pub(crate) mod check;
 pub mod gpp;
 pub mod regions;
+mod revision;
 pub mod tcf;
 pub mod tcf_notice;
+pub mod variants;
 
 /// Every text key the widget shows. A language is complete when it has all of them.
 pub const TEXT_KEYS: &[&str] = &[
@@ -60,6 +61,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("{path}: field `{field}`: {message}")]
     Invalid { path: PathBuf, field: String, message: String },
+    #[error("site {site}: banner variant `{variant}` is unfair ({rule}): {detail}; refusing must be as easy as accepting")]
+    Unfair { site: String, variant: String, rule: &'static str, detail: String },
 }
 
 /// Google Consent Mode v2 signals a category can grant.
@@ -116,6 +119,9 @@ pub struct SiteConfig {
     /// IAB TCF v2.3 (`[tcf]`): off unless present and `enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tcf: Option<tcf::TcfConfig>,
+    /// A/B variants of the first layer (`[[variants]]`), each checked by the fairness guard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<variants::Variant>,
     /// Region rules (`[regions]`): without them, every visitor gets the banner (opt-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<regions::Regions>,
@@ -305,6 +311,7 @@ impl SiteConfig {
             }
             out.insert(lang.clone(), t);
         }
+        variants::guard(self, &out)?;
         Ok(out)
     }
 
@@ -338,35 +345,6 @@ impl SiteConfig {
             Some(host) => origin.strip_prefix(host).and_then(|rest| rest.strip_prefix(':')).is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())),
             None => allowed == origin,
         })
-    }
-
-    /// The policy revision: a content hash of the policy sources (original and
-    /// translations) and the cookie table, so changing either brings the banner
-    /// back. Widget and backend both use this value. What is hashed is one
-    /// canonical JSON document (keys sorted, strings escaped), so no two
-    /// different inputs can be fed to the hash as the same bytes.
-    pub fn revision(&self, policy_sources: &[&str]) -> String {
-        self.revision_with(policy_sources, None)
-    }
-
-    /// [`Self::revision`], with a `[tcf]` site's vendors and TCF policy version:
-    /// a vendor added or a new policy version asks again, as the TCF requires.
-    /// Without TCF the document (and so the revision) is what it always was.
-    pub fn revision_with(&self, policy_sources: &[&str], tcf: Option<(&[u16], Option<u8>)>) -> String {
-        let categories: Vec<_> = self
-            .categories
-            .iter()
-            .map(|c| {
-                let services: Vec<_> = c.services.iter().map(|s| serde_json::json!({ "name": s.name, "provider": s.provider, "cookies": s.cookies })).collect();
-                serde_json::json!({ "id": c.id, "required": c.required, "services": services })
-            })
-            .collect();
-        let mut canonical = serde_json::json!({ "policy": policy_sources, "categories": categories });
-        if let Some((vendors, policy_version)) = tcf {
-            canonical["tcf"] = serde_json::json!({ "vendors": vendors, "policy_version": policy_version });
-        }
-        let canonical = canonical.to_string();
-        hex::encode(&Sha256::digest(canonical.as_bytes())[..6])
     }
 }
 

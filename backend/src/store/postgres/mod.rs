@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (3, include_str!("../../../migrations/postgres/0003_scans.sql")),
     (4, include_str!("../../../migrations/postgres/0004_tcf.sql")),
     (5, include_str!("../../../migrations/postgres/0005_region.sql")),
+    (6, include_str!("../../../migrations/postgres/0006_variant.sql")),
 ];
 
 /// Read connections per instance (dashboard, proof lookups, health, exports).

@@ -105,7 +105,8 @@ impl PgStore {
             "LOCK TABLE rollup_hourly, rollup_daily_category, rollup_daily_dim IN EXCLUSIVE MODE; DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;",
         )
         .await?;
-        let rows = tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, ''), COALESCE(region, '') FROM events", &[]).await?;
+        let rows =
+            tx.query("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, ''), COALESCE(region, ''), COALESCE(variant, '') FROM events", &[]).await?;
         let mut r = Rollups::default();
         for row in &rows {
             let t = |i| row.get::<_, &str>(i);
@@ -121,6 +122,7 @@ impl PgStore {
                 revision: t(8),
                 banner: t(9),
                 region: t(10),
+                variant: t(11),
             });
         }
         write_rollups(&*tx, &r).await?;

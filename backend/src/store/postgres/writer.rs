@@ -173,10 +173,10 @@ impl<'a> Group<'a> {
 async fn insert_events(tx: &Transaction<'_>, cols: &Columns) -> Result<Vec<i64>> {
     let rows = tx
         .query(
-            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented, tc_string, addtl_consent, region)
-             SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], $17::text[], $18::text[])
-                 WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, ord)
+            "INSERT INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented, tc_string, addtl_consent, region, variant)
+             SELECT a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::int8[], $11::int8[], $12::text[], $13::text[], $14::text[], $15::bool[], $16::text[], $17::text[], $18::text[], $19::text[])
+                 WITH ORDINALITY AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, ord)
              ORDER BY ord ON CONFLICT (event_id) DO NOTHING RETURNING seq",
             &[
                 &cols.id,
@@ -197,6 +197,7 @@ async fn insert_events(tx: &Transaction<'_>, cols: &Columns) -> Result<Vec<i64>>
                 &cols.tc_string,
                 &cols.addtl_consent,
                 &cols.region,
+                &cols.variant,
             ],
         )
         .await?;
@@ -242,6 +243,7 @@ struct Columns {
     tc_string: Vec<Option<String>>,
     addtl_consent: Vec<Option<String>>,
     region: Vec<Option<String>>,
+    variant: Vec<Option<String>>,
 }
 
 impl Columns {
@@ -265,5 +267,6 @@ impl Columns {
         self.tc_string.push(e.tc_string.clone());
         self.addtl_consent.push(e.addtl_consent.clone());
         self.region.push(s.region.clone());
+        self.variant.push(e.variant.clone());
     }
 }

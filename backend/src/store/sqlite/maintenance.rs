@@ -17,11 +17,12 @@ impl SqliteStore {
             tx.execute_batch("DELETE FROM rollup_hourly; DELETE FROM rollup_daily_category; DELETE FROM rollup_daily_dim;")?;
             let mut r = Rollups::default();
             {
-                let mut stmt = tx.prepare("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, ''), COALESCE(region, '') FROM events")?;
+                let mut stmt =
+                    tx.prepare("SELECT site, server_ts, action, categories, consented, lang, device, path, revision, COALESCE(banner, ''), COALESCE(region, ''), COALESCE(variant, '') FROM events")?;
                 let mut rows = stmt.query([])?;
                 while let Some(row) = rows.next()? {
                     let t = |i| row.get::<_, String>(i);
-                    let (site, action, cats, lang, device, path, rev, banner, region) = (t(0)?, t(2)?, t(3)?, t(5)?, t(6)?, t(7)?, t(8)?, t(9)?, t(10)?);
+                    let (site, action, cats, lang, device, path, rev, banner, region, variant) = (t(0)?, t(2)?, t(3)?, t(5)?, t(6)?, t(7)?, t(8)?, t(9)?, t(10)?, t(11)?);
                     r.add(&Fact {
                         site: &site,
                         server_ts: row.get(1)?,
@@ -34,6 +35,7 @@ impl SqliteStore {
                         revision: &rev,
                         banner: &banner,
                         region: &region,
+                        variant: &variant,
                     });
                 }
             }

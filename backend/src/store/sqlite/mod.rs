@@ -31,6 +31,7 @@ const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("../../../migrations/sqlite/0005_scans.sql")),
     (6, include_str!("../../../migrations/sqlite/0006_tcf.sql")),
     (7, include_str!("../../../migrations/sqlite/0007_region.sql")),
+    (8, include_str!("../../../migrations/sqlite/0008_variant.sql")),
 ];
 
 #[derive(Clone)]

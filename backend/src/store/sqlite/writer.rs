@@ -50,8 +50,8 @@ fn write_group(conn: &mut Connection, jobs: &[Job], memory: &mut Memory) -> rusq
     let mut rollups = Rollups::default();
     {
         let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented, tc_string, addtl_consent, region)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            "INSERT OR IGNORE INTO events (event_id, site, action, consent_id, categories, revision, lang, path, device, client_ts, server_ts, banner, prev_hash, row_hash, consented, tc_string, addtl_consent, region, variant)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         )?;
         let mut version = tx.prepare_cached(BANNER_UPSERT)?;
         for job in jobs {
@@ -126,7 +126,8 @@ fn insert_event(insert: &mut rusqlite::CachedStatement<'_>, s: &StoredEvent, cat
         s.consented,
         e.tc_string,
         e.addtl_consent,
-        s.region
+        s.region,
+        e.variant
     ])
 }
 
