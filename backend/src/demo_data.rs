@@ -38,6 +38,13 @@ const PATHS: [(&str, u32); 12] = [
     ("/support/", 5),
     ("/prijzen/", 3),
 ];
+/// The A/B test of the demo's last 30 days when the site defines no `[[variants]]`
+/// (the two commented in `pkg-config/sites/luxhost.toml`): the second shows
+/// "reject" first and is accepted a little less often.
+const DEMO_VARIANTS: [&str; 2] = ["standaard", "weigeren-eerst"];
+/// How much less often the variants after the first are accepted outright.
+const VARIANT_ACCEPT_SHIFT: f64 = 0.04;
+
 /// Countries as a trusted proxy would name them ("": none did).
 const REGIONS: [(&str, u32); 7] = [("NL", 58), ("BE", 16), ("DE", 9), ("US", 6), ("GB", 4), ("FR", 4), ("", 3)];
 const DEVICES: [(&str, u32); 4] = [("mobile", 54), ("desktop", 38), ("tablet", 7), ("bot", 1)];
@@ -85,6 +92,10 @@ pub async fn load(store: &Store, sites: &Sites, plan: &Plan<'_>, progress: &(dyn
             .map(|c| if c.services.len() < 2 { Vec::new() } else { c.services.iter().map(|s| consent_wire::choice::service_entry(&c.id, &s.id())).collect() })
             .collect(),
         required: site.required_ids().map(String::from).collect(),
+        variants: match site.variants.len() {
+            0 | 1 => DEMO_VARIANTS.map(String::from).to_vec(),
+            _ => site.variants.iter().map(|v| v.id.clone()).collect(),
+        },
         now_ms,
     };
     let mut stored = 0;
@@ -130,6 +141,8 @@ struct Visitors<'a> {
     /// when it has several to choose from one by one.
     parts: Vec<Vec<String>>,
     required: Vec<String>,
+    /// The banner variants the last 30 days split visitors between, evenly.
+    variants: Vec<String>,
     now_ms: i64,
 }
 
@@ -144,8 +157,11 @@ impl Visitors<'_> {
             _ => ("5e0c1a7b9d24".to_owned(), hex::encode(Sha256::digest(format!("demo banner before the policy change/{lang}"))), None),
         };
         // Drawn apart from the visit's other choices, which stay as they were before regions.
-        let region = pick(&mut StdRng::seed_from_u64(t as u64), &REGIONS);
-        let visit = Visit { site: self.site_id, lang, device, path, revision: &revision, banner: &banner, content: &content, region };
+        let mut apart = StdRng::seed_from_u64(t as u64);
+        let region = pick(&mut apart, &REGIONS);
+        let v = apart.random_range(0..self.variants.len().max(1));
+        let variant = self.variants.get(v).filter(|_| redesigned).map(String::as_str);
+        let visit = Visit { site: self.site_id, lang, device, path, revision: &revision, banner: &banner, content: &content, region, variant };
         out.push(visit.event(rng, t, Action::BannerShown, Vec::new(), None, false));
         let decide_p = if redesigned { 0.76 } else { 0.66 } - if device == "mobile" { 0.05 } else { 0.0 };
         if device == "bot" || !rng.random_bool(decide_p) {
@@ -153,7 +169,8 @@ impl Visitors<'_> {
         }
         let consent_id = uuid7(rng, t);
         let answered = (t + rng.random_range(1_500..45_000)).min(self.now_ms - 1);
-        let (action, cats) = self.answer(rng, lang, redesigned);
+        let shift = if v > 0 && variant.is_some() { VARIANT_ACCEPT_SHIFT } else { 0.0 };
+        let (action, cats) = self.answer(rng, lang, redesigned, shift);
         let granted = cats.len() > self.required.len();
         out.push(visit.event(rng, answered, action, cats, Some(consent_id.clone()), granted));
         if granted && rng.random_bool(0.012) {
@@ -164,8 +181,8 @@ impl Visitors<'_> {
 
     /// Accept all, reject all, or a choice of the optional categories (or of
     /// single services of them).
-    fn answer(&self, rng: &mut StdRng, lang: &str, redesigned: bool) -> (Action, Vec<String>) {
-        let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 };
+    fn answer(&self, rng: &mut StdRng, lang: &str, redesigned: bool, shift: f64) -> (Action, Vec<String>) {
+        let accept_p = if lang == "de" { 0.40 } else { 0.52 } + if redesigned { 0.03 } else { 0.0 } - shift;
         let roll: f64 = rng.random();
         if roll < accept_p {
             (Action::AcceptAll, self.all.clone())
@@ -205,6 +222,7 @@ struct Visit<'a> {
     banner: &'a str,
     content: &'a Option<Arc<str>>,
     region: &'static str,
+    variant: Option<&'a str>,
 }
 
 impl Visit<'_> {
@@ -223,7 +241,7 @@ impl Visit<'_> {
                 client_ts: (t - rng.random_range(0..400)) as u64,
                 tc_string: None,
                 addtl_consent: None,
-                variant: None,
+                variant: self.variant.map(String::from),
             },
             device: self.device,
             banner_content: self.content.clone(),

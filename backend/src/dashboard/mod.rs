@@ -11,6 +11,7 @@
 mod access;
 mod chart;
 mod csv;
+pub mod experiment;
 pub mod figures;
 mod page;
 pub mod period;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/api/timeseries", get(timeseries_show))
         .route("/dashboard/api/categories", get(categories_show))
         .route("/dashboard/api/breakdown", get(breakdown_show))
+        .route("/dashboard/api/variants", get(variants_show))
         .route("/dashboard/export/{file}", get(export_show))
         .route("/dashboard/api/scan", get(scan::report_json))
         .layer(headers)
@@ -96,6 +98,8 @@ async fn page_show(PageScope(s): PageScope, State(state): State<AppState>) -> Re
         Ok::<_, crate::store::StoreError>((buckets, current, previous, categories, breakdowns, scan))
     };
     let (buckets, current, previous, categories, breakdowns, scan) = load.await?;
+    let variant_rows = breakdowns.iter().find(|(dim, _, _)| *dim == Dimension::Variant.as_str()).map(|b| b.2.as_slice()).unwrap_or_default();
+    let experiment = experiment::compare(variant_rows, &variant_order(&s.site));
     let sites = state.sites();
     let view = page::View {
         sites: sites.all().filter(|x| s.role.can_see(&x.id)).map(|x| (x.id.as_str(), x.name.as_str())).collect(),
@@ -112,6 +116,7 @@ async fn page_show(PageScope(s): PageScope, State(state): State<AppState>) -> Re
         categories,
         breakdowns,
         scan: scan::panel(&s.site.id, scan.as_ref()),
+        experiment,
     };
     Ok(Html(page::dashboard(&view).into_string()))
 }
@@ -249,6 +254,16 @@ async fn breakdown_show(s: Scope, State(state): State<AppState>, Query(q): Query
     let dim = dimension(q.dim.as_deref())?;
     let rows = report::breakdown(&state.store, &s.site.id, dim, s.period.current).await?;
     Ok(Json(BreakdownBody { site: &s.site.id, dim: dim.as_str(), rows }).into_response())
+}
+
+/// The site's variants in its config's order (the first is the baseline).
+fn variant_order(site: &consent_wire::config::SiteConfig) -> Vec<String> {
+    site.variants.iter().map(|v| v.id.clone()).collect()
+}
+
+async fn variants_show(s: Scope, State(state): State<AppState>) -> Result<Response> {
+    let rows = report::breakdown(&state.store, &s.site.id, Dimension::Variant, s.period.current).await?;
+    Ok(Json(serde_json::json!({ "site": s.site.id, "comparison": experiment::compare(&rows, &variant_order(&s.site)) })).into_response())
 }
 
 #[derive(Serialize)]

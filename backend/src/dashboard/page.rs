@@ -4,7 +4,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use super::figures::{percent, CategoryRate, Figure};
+use super::figures::{percent, thousands, CategoryRate, Figure};
 use super::period::{Period, PRESETS};
 use super::report::{BreakdownRow, Bucket};
 
@@ -24,6 +24,8 @@ pub struct View<'a> {
     pub breakdowns: Vec<(&'static str, &'static str, Vec<BreakdownRow>)>,
     /// The last cookie scan's section.
     pub scan: Markup,
+    /// The A/B comparison of banner variants, when the period has any.
+    pub experiment: Option<super::experiment::Comparison>,
 }
 
 fn layout(title: &str, body: Markup) -> Markup {
@@ -94,6 +96,7 @@ pub fn dashboard(v: &View<'_>) -> Markup {
                     (super::chart::chart(&v.buckets, p.hourly))
                 }
                 (categories(v))
+                @if let Some(c) = &v.experiment { (super::experiment::section(c)) }
                 @for (dim, label, rows) in &v.breakdowns {
                     section.breakdown {
                         h2 { (label) a.csv href=(format!("/dashboard/export/{dim}.csv?{}", v.query)) { "CSV" } }
@@ -252,23 +255,6 @@ fn shown_value(dim: &str, value: &str) -> String {
         "" => "(none)".to_owned(),
         v if dim == "banner" && v.len() > 12 => format!("{}…", v.get(..12).unwrap_or(v)),
         v => v.to_owned(),
-    }
-}
-
-/// `64159` → `64,159`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 
