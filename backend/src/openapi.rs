@@ -68,6 +68,11 @@ fn variant(site: &SiteConfig, action: &str, categories: Value, decision: bool) -
     props.insert("action".into(), json!({ "const": action }));
     props.insert("categories".into(), categories);
     let mut required = vec!["id", "site", "action", "categories", "revision", "lang", "path", "client_ts"];
+    // The A/B variant an impression showed or a first decision answered (withdrawals: the server's).
+    if !site.variants.is_empty() && action != "withdraw" {
+        let ids: Vec<&str> = site.variants.iter().map(|v| v.id.as_str()).collect();
+        props.insert("variant".into(), json!({ "enum": ids, "description": "The banner variant (A/B) shown" }));
+    }
     if !decision {
         // What serde reads as absent, the document allows as null.
         props.insert("consent_id".into(), json!({ "type": "null" }));
