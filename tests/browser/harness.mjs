@@ -49,13 +49,17 @@ export class Server {
       env: { ...process.env, CONSENT_ADMIN_TOKEN: TOKEN, RUST_LOG: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    for (let i = 0; i < 200; i++) {
+    // A debug build makes every site's files (brotli, gzip) before it listens: with a
+    // few hundred TCF vendors and a loader per region that takes seconds, longer on a busy machine.
+    for (let i = 0; i < 600; i++) {
       try {
         const r = await fetch(`${this.base}/consent/config.json`);
         if (r.ok) return;
       } catch {}
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Not left running: a live child would keep the test file (and the whole run) from ending.
+    this.proc.kill('SIGKILL');
     throw new Error('consent-server did not start');
   }
 

@@ -112,10 +112,24 @@ test('the dashboard compares the variants side by side', async () => {
   await page.context().close();
 });
 
-test('an unfair variant is refused when the config is checked, naming the variant and the rule', () => {
-  const dir = configs((v) => v.replace('reject = { size = "large" }', 'reject = { size = "small" }'));
-  const out = spawnSync(join(ROOT, 'target/debug/consent-server'), ['--config', dir, 'check-config'], { encoding: 'utf8' });
-  rmSync(dir, { recursive: true, force: true });
-  assert.notEqual(out.status, 0);
-  assert.match(out.stderr, /banner variant `weigeren-eerst` is unfair \(smaller\): reject is small, accept large/);
+test('an unfair variant is refused when the config is checked, by rule, naming the variant and the rule', () => {
+  const rules = [
+    ['reject-missing', (v) => v.replace('buttons = ["reject", "accept", "preferences"]', 'buttons = ["accept", "preferences"]')],
+    ['smaller', (v) => v.replace('reject = { size = "large" }', 'reject = { size = "small" }')],
+    ['lower-contrast', (v) => v.replace('accept = { size = "large" }', 'accept = { size = "large", color = "#ffffff", background = "#0b57d0" }').replace('reject = { size = "large" }', 'reject = { size = "large", color = "#8a8a8a", background = "#9a9a9a" }')],
+    ['fewer-words', (v) => v.replace('texts.nl = { title = "Mag het? U kiest." }', 'texts.nl = { accept_all = "Ja, alles is goed", reject_all = "Nee" }')],
+    ['element-type', (v) => v.replace('reject = { size = "large" }', 'reject = { size = "large", element = "link" }')],
+    ['tab-stops', (v) => v.replace('buttons = ["reject", "accept", "preferences"]', 'buttons = ["accept", "preferences", "reject"]')],
+  ];
+  for (const [rule, edit] of rules) {
+    const dir = configs(edit);
+    const out = spawnSync(join(ROOT, 'target/debug/consent-server'), ['--config', dir, 'check-config'], { encoding: 'utf8' });
+    rmSync(dir, { recursive: true, force: true });
+    assert.notEqual(out.status, 0, `${rule}: refused`);
+    assert.match(out.stderr, new RegExp(`banner variant \`weigeren-eerst\` is unfair \\(${rule}\\)`), `${rule}: ${out.stderr}`);
+  }
+  const fair = configs();
+  const ok = spawnSync(join(ROOT, 'target/debug/consent-server'), ['--config', fair, 'check-config'], { encoding: 'utf8' });
+  rmSync(fair, { recursive: true, force: true });
+  assert.equal(ok.status, 0, `the example variants are fair: ${ok.stderr}`);
 });
