@@ -40,9 +40,9 @@ const PATHS: [(&str, u32); 12] = [
 ];
 /// The A/B test of the demo's last 30 days when the site defines no `[[variants]]`
 /// (the two commented in `pkg-config/sites/luxhost.toml`): the second shows
-/// "reject" first and is accepted a little less often.
+/// "reject" first, and a few of those who would accept all refuse all instead.
 const DEMO_VARIANTS: [&str; 2] = ["standaard", "weigeren-eerst"];
-/// How much less often the variants after the first are accepted outright.
+/// How many of all answers the variants after the first move from "accept all" to "reject all".
 const VARIANT_ACCEPT_SHIFT: f64 = 0.04;
 
 /// Countries as a trusted proxy would name them ("": none did).
@@ -186,7 +186,7 @@ impl Visitors<'_> {
         let roll: f64 = rng.random();
         if roll < accept_p {
             (Action::AcceptAll, self.all.clone())
-        } else if roll < accept_p + 0.30 {
+        } else if roll < accept_p + 0.30 + shift {
             (Action::RejectAll, self.required.clone())
         } else {
             let mut cats = self.required.clone();
