@@ -72,7 +72,8 @@ fn options_after_the_subcommand_work() {
     let port = common::free_port();
     let mut child = server(&["serve", "--port", &port.to_string(), "--db", db.to_str().expect("path")]).stdout(Stdio::null()).spawn().expect("start");
     let mut up = false;
-    for _ in 0..200 {
+    // Up to 30 s: a debug build compresses every site's files before it listens.
+    for _ in 0..1200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             up = true;
             break;

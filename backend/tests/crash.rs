@@ -31,8 +31,10 @@ fn start(db: &str, port: u16) -> Child {
         .expect("start server")
 }
 
+/// Waits until the server answers (up to 30 s: a debug build compresses every
+/// site's files before it listens, slower on a busy machine).
 async fn wait_ready(base: &str) {
-    for _ in 0..200 {
+    for _ in 0..1200 {
         if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
             return;
         }
