@@ -85,7 +85,7 @@ pub fn configs(site: &SiteConfig, first: &Value) -> Result<Vec<(Audience, String
             match &s {
                 Shown::Banner => {}
                 Shown::Variant(id) => {
-                    if let Some(v) = site.variants.iter().find(|v| v.id == *id) {
+                    if let Some(v) = variant(site, id) {
                         crate::variant::apply(v, &mut cfg);
                     }
                 }
