@@ -78,11 +78,7 @@ fn main() -> Result<()> {
             sh(Command::new("cargo").args(["run", "-p", "consent-server", "--", "--port"]).arg(port.to_string()))
         }
         Task::DemoData => sh(Command::new("cargo").args(["run", "-p", "consent-server", "--", "demo-data"])),
-        Task::Test => {
-            setup::run()?;
-            build::run()?;
-            test::run()
-        }
+        Task::Test => test::run(),
         Task::Bench => {
             setup::run()?;
             build::run()?;

@@ -6,6 +6,7 @@
 //! against the real server.
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -15,34 +16,77 @@ use crate::{sh, sh_out};
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/consent_test";
 
 pub fn run() -> Result<()> {
-    sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
-    sh(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    // The widget's and the CMP's browser code exists only for wasm32: lint it there too.
-    sh(Command::new("cargo").args(["clippy", "-p", "consent-widget", "-p", "consent-cmp", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
-    sh(Command::new("cargo").args(["clippy", "-p", "consent-first-layer", "--features", "entry", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
-    crate::size::check()?;
+    let mut clock = Clock::default();
+    let result = phases(&mut clock);
+    clock.report();
+    result
+}
+
+fn phases(c: &mut Clock) -> Result<()> {
+    c.time("setup", crate::setup::run)?;
+    c.time("build (widget)", crate::build::run)?;
+    c.time("fmt", || sh(Command::new("cargo").args(["fmt", "--all", "--", "--check"])))?;
+    c.time("clippy", || {
+        sh(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+        // The widget's and the CMP's browser code exists only for wasm32: lint it there too.
+        sh(Command::new("cargo").args(["clippy", "-p", "consent-widget", "-p", "consent-cmp", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))?;
+        sh(Command::new("cargo").args(["clippy", "-p", "consent-first-layer", "--features", "entry", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]))
+    })?;
+    c.time("size budget", crate::size::check)?;
     // No import cycle, no file over 400 lines, no function over 60 lines (ARCHITECTURE.md).
-    crate::structure::run(false)?;
-    sh(Command::new("cargo").args(["test", "--workspace"]))?;
+    c.time("structure", || crate::structure::run(false))?;
+    c.time("rust tests (SQLite)", || sh(Command::new("cargo").args(["test", "--workspace"])))?;
     let pg = std::env::var("CONSENT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
-    fresh_postgres_database(&pg)?;
-    // Every cargo command below selects the whole workspace, as the one above
-    // did: another selection unifies other features and rebuilds half the tree.
-    // The server's integration tests again, on PostgreSQL.
-    sh(Command::new("cargo").args(["test", "--workspace"]).args(server_tests()?).env("CONSENT_TEST_PG", &pg))?;
-    // What only PostgreSQL can do (several instances on one chain).
-    sh(Command::new("cargo").args(["test", "--workspace", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", &pg))?;
-    // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
-    sh(Command::new("cargo").args(["test", "--workspace", "--test", "postgres_faults", "--", "--ignored"]))?;
+    c.time("rust tests (PostgreSQL)", || postgres_tests(&pg))?;
     // The release binary alone, in an empty folder, serves every site.
-    let dist = crate::dist::run()?;
-    sh(Command::new("cargo").args(["test", "--workspace", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))?;
+    c.time("dist", || {
+        let dist = crate::dist::run()?;
+        sh(Command::new("cargo").args(["test", "--workspace", "--test", "dist", "--", "--ignored"]).env("CONSENT_DIST_BIN", std::fs::canonicalize(&dist)?))
+    })?;
     // The debug server the fuzzing, the scan and the browser tests run is the one
     // `cargo test --workspace` built (target/debug/consent-server).
-    crate::api_fuzz::run()?;
+    c.time("schemathesis", crate::api_fuzz::run)?;
     // The demo site scanned for cookies: no violation.
-    crate::scan::run(&[])?;
-    sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"]))
+    c.time("scan", || crate::scan::run(&[]))?;
+    c.time("browser tests", || sh(Command::new("node").args(["--test", "--test-concurrency=1", "tests/browser/"])))
+}
+
+/// The server's integration tests again on PostgreSQL, what only PostgreSQL
+/// can do, and a throwaway cluster the test stops and restarts.
+fn postgres_tests(pg: &str) -> Result<()> {
+    fresh_postgres_database(pg)?;
+    // Every cargo command here selects the whole workspace, as `cargo test --workspace`
+    // did: another selection unifies other features and rebuilds half the tree.
+    sh(Command::new("cargo").args(["test", "--workspace"]).args(server_tests()?).env("CONSENT_TEST_PG", pg))?;
+    // Several instances on one chain.
+    sh(Command::new("cargo").args(["test", "--workspace", "--test", "proof", "--", "--ignored"]).env("CONSENT_TEST_PG", pg))?;
+    // Starts and restarts a throwaway PostgreSQL cluster of its own (initdb, pg_ctl).
+    sh(Command::new("cargo").args(["test", "--workspace", "--test", "postgres_faults", "--", "--ignored"]))
+}
+
+/// How long each phase of the run took, printed at the end (CI's budget is 30 minutes).
+#[derive(Default)]
+struct Clock {
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Clock {
+    fn time(&mut self, name: &'static str, phase: impl FnOnce() -> Result<()>) -> Result<()> {
+        eprintln!("== {name}");
+        let started = Instant::now();
+        let result = phase();
+        self.phases.push((name, started.elapsed()));
+        result
+    }
+
+    fn report(&self) {
+        eprintln!("== time per phase");
+        for (name, took) in &self.phases {
+            eprintln!("{:>7.1} s  {name}", took.as_secs_f64());
+        }
+        let total: Duration = self.phases.iter().map(|(_, d)| *d).sum();
+        eprintln!("{:>7.1} s  in all", total.as_secs_f64());
+    }
 }
 
 /// `--test <name>` for each of the server's integration tests (`backend/tests/*.rs`).
