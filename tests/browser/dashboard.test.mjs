@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, banner, button, until, axe, ROOT, TOKEN } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, axe, ROOT, TOKEN, SERVER_BIN } from './harness.mjs';
 
 const live = serverAndBrowser(undefined, {
   // Demo traffic is loaded with the server stopped: its writer owns the chain heads.
   ready: async ({ server }) => {
     await server.stop();
-    execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', server.db, '--config', join(ROOT, 'pkg-config'), 'demo-data', '--events', '20000', '--days', '30'], { stdio: 'inherit' });
+    execFileSync(SERVER_BIN, ['--db', server.db, '--config', join(ROOT, 'pkg-config'), 'demo-data', '--events', '20000', '--days', '30'], { stdio: 'inherit' });
     await server.boot();
   },
 });
@@ -135,7 +135,7 @@ test('the last cookie scan: never scanned, then a real scan stored; its full rep
   await page.goto(live.server.base + '/dashboard?site=luxhost');
   assert.match(await page.locator('section.scan').textContent(), /Never scanned/);
   // The real scanner against this server (one page, so the test stays short), kept in its store.
-  execFileSync(join(ROOT, 'target/debug/consent-server'), ['--db', live.server.db, '--config', join(ROOT, 'pkg-config'), 'scan', '--site', 'luxhost', live.server.base + '/', '--max-pages', '1', '--store'], { stdio: 'inherit' });
+  execFileSync(SERVER_BIN, ['--db', live.server.db, '--config', join(ROOT, 'pkg-config'), 'scan', '--site', 'luxhost', live.server.base + '/', '--max-pages', '1', '--store'], { stdio: 'inherit' });
   await page.reload();
   const section = page.locator('section.scan');
   assert.match(await section.textContent(), /Last scanned \d{4}-\d\d-\d\d \d\d:\d\d UTC: 1 pages, 0 violations, 0 undeclared, 2 declared but never seen/);

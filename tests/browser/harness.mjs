@@ -12,7 +12,8 @@ import { bake } from '../../www/loader/bake.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const TOKEN = 'browser-test-token';
-const SERVER_BIN = join(ROOT, 'target/debug/consent-server');
+/** The server under test: the debug build, or the one `CONSENT_SERVER_BIN` names (the test command's release binary). */
+export const SERVER_BIN = process.env.CONSENT_SERVER_BIN ? resolve(process.env.CONSENT_SERVER_BIN) : join(ROOT, 'target/debug/consent-server');
 
 export async function freePort() {
   return new Promise((ok, fail) => {

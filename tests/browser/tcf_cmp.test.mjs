@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { button, banner, until, ROOT } from './harness.mjs';
+import { button, banner, until, ROOT, SERVER_BIN } from './harness.mjs';
 import { tcfConfigs, writeTcf as writeSite, vendorList as list, iabDecode, publisherAndBrowser, openHeld } from './tcf_fixture.mjs';
 
 const VENDORS = [1, 2, 40];
@@ -83,7 +83,7 @@ test('queued calls are answered in order once the CMP loads; Reject all is a str
   const proof = await (await fetch(`${live.server.base}/api/v1/consents/${consentId}`)).json();
   assert.equal(proof.decisions.at(-1).tc_string, data.tcString);
   assert.equal(proof.decisions.at(-1).addtl_consent, data.addtlConsent);
-  const verify = () => spawnSync(join(ROOT, 'target/debug/consent-server'), ['--db', live.server.db, '--config', live.config, 'verify', '--site', 'luxhost'], { encoding: 'utf8' });
+  const verify = () => spawnSync(SERVER_BIN, ['--db', live.server.db, '--config', live.config, 'verify', '--site', 'luxhost'], { encoding: 'utf8' });
   assert.equal(verify().status, 0, verify().stdout + verify().stderr);
   live.server.sql(`UPDATE events SET tc_string = 'CQAAAAAQAAAAAAAAAAENAAAAAAAAAAAAAAAA' WHERE consent_id = '${consentId}'`);
   assert.match(verify().stdout, /BROKEN .* the row's content does not match its hash/, 'a changed TC string breaks the chain');

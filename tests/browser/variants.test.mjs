@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAndBrowser, openPage, banner, button, until, axe, ROOT, TOKEN } from './harness.mjs';
+import { serverAndBrowser, openPage, banner, button, until, axe, ROOT, TOKEN, SERVER_BIN } from './harness.mjs';
 
 /** A copy of pkg-config with luxhost's example variants on; `edit` may change the variants' text. */
 function configs(edit = (v) => v) {
@@ -123,13 +123,13 @@ test('an unfair variant is refused when the config is checked, by rule, naming t
   ];
   for (const [rule, edit] of rules) {
     const dir = configs(edit);
-    const out = spawnSync(join(ROOT, 'target/debug/consent-server'), ['--config', dir, 'check-config'], { encoding: 'utf8' });
+    const out = spawnSync(SERVER_BIN, ['--config', dir, 'check-config'], { encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
     assert.notEqual(out.status, 0, `${rule}: refused`);
     assert.match(out.stderr, new RegExp(`banner variant \`weigeren-eerst\` is unfair \\(${rule}\\)`), `${rule}: ${out.stderr}`);
   }
   const fair = configs();
-  const ok = spawnSync(join(ROOT, 'target/debug/consent-server'), ['--config', fair, 'check-config'], { encoding: 'utf8' });
+  const ok = spawnSync(SERVER_BIN, ['--config', fair, 'check-config'], { encoding: 'utf8' });
   rmSync(fair, { recursive: true, force: true });
   assert.equal(ok.status, 0, `the example variants are fair: ${ok.stderr}`);
 });
