@@ -37,9 +37,9 @@ impl<A> SiteLoaders<A> {
         let gpc = honours_gpc(site) && site.regions.is_some();
         let mut vary = vec!["Accept-Encoding".to_owned()];
         if let Some(rules) = &site.regions {
-            let (countries, subdivision) = rules.headers();
+            let (countries, subdivisions) = rules.headers();
             vary.extend(countries);
-            vary.push(subdivision);
+            vary.extend(subdivisions);
         }
         if gpc {
             vary.push("Sec-GPC".into());
@@ -114,7 +114,7 @@ mod tests {
         let s = site("[regions]\nopt_out = [\"US\"]\n\n[[variants]]\nid = \"a\"\nweight = 3\n\n[[variants]]\nid = \"b\"\nweight = 1\n");
         let l = SiteLoaders::new(&s, every_audience(&s)).expect("loaders");
         let proxied = Client { ip: "10.0.0.1".parse().expect("ip"), https: false, proxied: true };
-        assert_eq!(l.vary(), "Accept-Encoding, cf-ipcountry, cloudfront-viewer-country, cloudfront-viewer-country-region, Sec-GPC");
+        assert_eq!(l.vary(), "Accept-Encoding, cf-ipcountry, cloudfront-viewer-country, cf-region-code, cloudfront-viewer-country-region, Sec-GPC");
         assert!(l.draws());
         let us = headers(&[("cf-ipcountry", "US"), ("sec-gpc", "1")]);
         assert_eq!(l.pick(&us, Some(&proxied), 0).map(String::as_str), Some("opt-out+gpc"));

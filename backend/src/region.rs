@@ -18,10 +18,20 @@ pub fn locate(rules: Option<&Regions>, headers: &HeaderMap, client: Option<&Clie
         return Location::default();
     }
     let default = Regions::default_rules();
-    let (countries, subdivision) = rules.unwrap_or(&default).headers();
-    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let country = countries.iter().find_map(|h| value(h));
-    Location::read(country, value(&subdivision))
+    let (countries, subdivisions) = rules.unwrap_or(&default).headers();
+    match (agreed(headers, &countries), agreed(headers, &subdivisions)) {
+        (Some(country), Some(subdivision)) => Location::read(country, subdivision),
+        _ => Location::default(),
+    }
+}
+
+/// The value the headers `names` agree on (`Some(None)` when none is there);
+/// `None` when two disagree: one is not the proxy's (a visitor's header that
+/// a CDN passed on beside its own), so neither is believed.
+fn agreed<'h>(headers: &'h HeaderMap, names: &[String]) -> Option<Option<&'h str>> {
+    let mut values = names.iter().filter_map(|name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim));
+    let first = values.next();
+    values.all(|v| first.is_some_and(|f| f.eq_ignore_ascii_case(v))).then_some(first)
 }
 
 /// The country code an event records: the site's headers, or the default ones.
@@ -63,5 +73,24 @@ mod tests {
         let rules: Regions = toml::from_str("country_header = \"X-Geo\"").expect("rules");
         assert_eq!(locate(Some(&rules), &h, Some(&client(true))).country, None, "a configured header replaces the defaults");
         assert_eq!(locate(Some(&rules), &headers(&[("x-geo", "FR")]), Some(&client(true))).country.as_deref(), Some("FR"));
+    }
+
+    #[test]
+    fn cloudflare_subdivisions_are_read_and_two_default_headers_that_disagree_are_neither_believed() {
+        let proxied = Some(client(true));
+        let cloudflare = headers(&[("cf-ipcountry", "US"), ("cf-region-code", "CA")]);
+        let at = locate(None, &cloudflare, proxied.as_ref());
+        assert_eq!((at.country.as_deref(), at.subdivision.as_deref()), (Some("US"), Some("CA")));
+        // A visitor's CF-IPCountry passed on by CloudFront beside CloudFront's own.
+        let spoofed = headers(&[("cf-ipcountry", "US"), ("cloudfront-viewer-country", "DE")]);
+        assert_eq!(locate(None, &spoofed, proxied.as_ref()), Location::default(), "unknown: opt-in");
+        let spoofed = headers(&[("cloudfront-viewer-country", "US"), ("cloudfront-viewer-country-region", "CA"), ("cf-region-code", "TX")]);
+        assert_eq!(locate(None, &spoofed, proxied.as_ref()), Location::default());
+        let same = headers(&[("cf-ipcountry", "us"), ("cloudfront-viewer-country", "US ")]);
+        assert_eq!(locate(None, &same, proxied.as_ref()).country.as_deref(), Some("US"), "agreeing headers stand");
+        // Named, the CDN's header is read alone: a visitor's other header changes nothing.
+        let rules: Regions = toml::from_str("country_header = \"CloudFront-Viewer-Country\"\nsubdivision_header = \"CloudFront-Viewer-Country-Region\"").expect("rules");
+        let at = locate(Some(&rules), &spoofed, proxied.as_ref());
+        assert_eq!((at.country.as_deref(), at.subdivision.as_deref()), (Some("US"), Some("CA")));
     }
 }

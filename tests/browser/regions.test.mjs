@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serverAndBrowser, openPage, banner, button, until, freePort, axe, ROOT, TOKEN } from './harness.mjs';
 
-const COUNTRIES = ['DE', 'US', 'JP', ''];
+// `DE by CloudFront`: a proxy that names the country in CloudFront's header instead.
+const COUNTRIES = ['DE', 'US', 'JP', '', 'DE by CloudFront'];
 
 function configs() {
   const dir = mkdtempSync(join(tmpdir(), 'consent-regions-'));
@@ -24,7 +25,7 @@ function configs() {
   return dir;
 }
 
-/** nginx on one port per country, each setting (or clearing) `CF-IPCountry`. */
+/** nginx on one port per country, each setting (or clearing) `CF-IPCountry` (or CloudFront's header). */
 async function nginx(backendPort) {
   const dir = mkdtempSync(join(tmpdir(), 'consent-nginx-'));
   const ports = {};
@@ -32,8 +33,10 @@ async function nginx(backendPort) {
   for (const c of COUNTRIES) {
     ports[c] = await freePort();
     // An empty value: nginx sends no such header, even if the visitor sent one.
+    const [country, cdn] = c.split(' by ');
+    const header = cdn == 'CloudFront' ? 'CloudFront-Viewer-Country' : 'CF-IPCountry';
     servers += `server { listen 127.0.0.1:${ports[c]}; location / { proxy_pass http://127.0.0.1:${backendPort}; proxy_bind 127.0.0.2;
-      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header CF-IPCountry "${c}"; } }\n`;
+      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; proxy_set_header ${header} "${country}"; } }\n`;
   }
   const conf = `daemon off; master_process off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 64; }
@@ -95,7 +98,9 @@ test('the loader varies by region and says so to shared caches', async () => {
 });
 
 test('opt-in regions and unknown ones get the banner; a visitor cannot claim another country', async () => {
-  for (const [c, opts] of [['DE', {}], ['', {}], ['', { headers: { 'CF-IPCountry': 'US' } }], ['US', { direct: true, headers: { 'CF-IPCountry': 'US' } }]]) {
+  // Behind CloudFront, a visitor's own CF-IPCountry is passed on beside CloudFront's header: the two disagree, so neither counts.
+  const spoofs = [['', { headers: { 'CF-IPCountry': 'US' } }], ['US', { direct: true, headers: { 'CF-IPCountry': 'US' } }], ['DE by CloudFront', { headers: { 'CF-IPCountry': 'US' } }]];
+  for (const [c, opts] of [['DE', {}], ['', {}], ['DE by CloudFront', {}], ...spoofs]) {
     const page = await visit(c, opts);
     await banner(page).waitFor({ state: 'visible' });
     assert.equal(await button(page, 'reject').textContent(), 'Alles weigeren', `${c || 'unknown'} ${JSON.stringify(opts)}: the banner, asking first`);

@@ -10,9 +10,13 @@
 //! none = ["JP"]
 //! # opt_in = ["EEA", "GB", "CH", "BR"]   (the default)
 //! # elsewhere = "opt-in"                 (a known country listed nowhere)
-//! # country_header = "CF-IPCountry"      (default: CF-IPCountry, then CloudFront-Viewer-Country)
-//! # subdivision_header = "CloudFront-Viewer-Country-Region"
+//! # country_header = "CF-IPCountry"      (default: CF-IPCountry and CloudFront-Viewer-Country)
+//! # subdivision_header = "cf-region-code"  (default: cf-region-code and CloudFront-Viewer-Country-Region)
 //! ```
+//!
+//! Where the defaults are read, two of them that disagree (a visitor's own
+//! `CF-IPCountry` passed on by CloudFront beside the country CloudFront set)
+//! make the region unknown: opt-in. Naming the CDN's header reads that one alone.
 
 use serde::{Deserialize, Serialize};
 
@@ -44,10 +48,10 @@ impl Mode {
     }
 }
 
-/// The headers read when `country_header` is not set, first one present wins.
+/// The headers read when `country_header` is not set (Cloudflare's, CloudFront's).
 pub const DEFAULT_COUNTRY_HEADERS: [&str; 2] = ["cf-ipcountry", "cloudfront-viewer-country"];
-/// The subdivision header read when `subdivision_header` is not set (CloudFront's).
-pub const DEFAULT_SUBDIVISION_HEADER: &str = "cloudfront-viewer-country-region";
+/// The headers read when `subdivision_header` is not set (Cloudflare's, CloudFront's).
+pub const DEFAULT_SUBDIVISION_HEADERS: [&str; 2] = ["cf-region-code", "cloudfront-viewer-country-region"];
 
 /// The European Economic Area: the EU's 27 and Iceland, Liechtenstein, Norway.
 const EEA: [&str; 30] =
@@ -100,14 +104,14 @@ impl Regions {
         Regions { opt_in: default_opt_in(), opt_out: Vec::new(), none: Vec::new(), elsewhere: Mode::OptIn, country_header: None, subdivision_header: None }
     }
 
-    /// The headers to read the country and subdivision from (lower case).
-    pub fn headers(&self) -> (Vec<String>, String) {
-        let country = match &self.country_header {
+    /// The headers to read the country and the subdivision from (lower case):
+    /// the configured one, or the defaults.
+    pub fn headers(&self) -> (Vec<String>, Vec<String>) {
+        let names = |configured: &Option<String>, defaults: [&str; 2]| match configured {
             Some(h) => vec![h.to_ascii_lowercase()],
-            None => DEFAULT_COUNTRY_HEADERS.map(String::from).to_vec(),
+            None => defaults.map(String::from).to_vec(),
         };
-        let sub = self.subdivision_header.as_deref().unwrap_or(DEFAULT_SUBDIVISION_HEADER).to_ascii_lowercase();
-        (country, sub)
+        (names(&self.country_header, DEFAULT_COUNTRY_HEADERS), names(&self.subdivision_header, DEFAULT_SUBDIVISION_HEADERS))
     }
 
     /// The mode for a visitor at `at`: the subdivision's rule, else the
