@@ -12,7 +12,7 @@ use crate::proxy::Client;
 
 /// The visitor's location from `headers`, read as `rules` says (the default
 /// headers when the site has no rules); nothing unless `client` came through
-/// a trusted proxy.
+/// a trusted proxy, nor when two of the headers read disagree.
 pub fn locate(rules: Option<&Regions>, headers: &HeaderMap, client: Option<&Client>) -> Location {
     if !client.is_some_and(|c| c.proxied) {
         return Location::default();

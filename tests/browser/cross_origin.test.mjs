@@ -183,12 +183,8 @@ test('reload (SIGHUP): an edited text shows on the next page load, a new revisio
   await page.locator('consent-banner[data-taken-over]').waitFor({ state: 'attached' });
   await button(page, 'accept').click();
   await until(() => cookieOf(page, 'second_consent'));
-  const loader = async () => (await fetch(`${live.server.base}/s/second/consent.js`)).text();
-  /** Sends SIGHUP and waits until the served loader shows the reload (`done`). */
-  const hangup = async (done) => {
-    live.server.proc.kill('SIGHUP');
-    await until(async () => done(await loader()), 20_000);
-  };
+  const loader = () => live.server.loader('second');
+  const hangup = (done) => live.server.hangup('second', done);
   // Browsers keep the loader 5 minutes (max-age=300), then revalidate: as if they had passed.
   const cdp = await page.context().newCDPSession(page);
   const fiveMinutesLater = () => cdp.send('Network.clearBrowserCache');

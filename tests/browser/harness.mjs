@@ -77,6 +77,22 @@ export class Server {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** The loader of `site` (`/s/<site>/consent.js`) as the server serves it now. */
+  async loader(site) {
+    return (await fetch(`${this.base}/s/${site}/consent.js`)).text();
+  }
+
+  /**
+   * Sends SIGHUP (reload the configuration) and waits until the loader of
+   * `site` shows it: `done(loader, before)`, by default a changed loader (a
+   * debug build takes seconds to make a TCF site's loaders).
+   */
+  async hangup(site, done = (now, before) => now != before) {
+    const before = await this.loader(site);
+    this.proc.kill('SIGHUP');
+    await until(async () => done(await this.loader(site), before), 20_000);
+  }
+
   /** Runs SQL against the server's database file with the sqlite3 CLI. */
   sql(query) {
     return execFileSync('sqlite3', ['-json', this.db, query], { encoding: 'utf8' }).trim();

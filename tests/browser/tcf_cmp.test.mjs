@@ -162,12 +162,8 @@ test('a vendor added, or a new TCF policy version, asks again', async () => {
   // As after the loader's few minutes of caching: each reload gets the server's current one.
   await (await page.context().newCDPSession(page)).send('Network.setCacheDisabled', { cacheDisabled: true });
 
-  const loader = async () => (await fetch(`${live.server.base}/s/luxhost/consent.js`)).text();
-  /** SIGHUP, then a reload once the server serves the new loader (a debug build takes seconds to make it). */
   const reload = async () => {
-    const before = await loader();
-    live.server.proc.kill('SIGHUP');
-    await until(async () => (await loader()) != before, 20000);
+    await live.server.hangup('luxhost');
     await page.reload();
   };
   // A new list version with a new vendor the site now works with.

@@ -3,7 +3,7 @@
 //! PostgreSQL (and once more against a throwaway cluster the test restarts),
 //! then schemathesis against the live server's OpenAPI document, the cookie
 //! scanner on the demo site, then the browser tests in headless Chromium
-//! against the real server.
+//! against the release server. Prints the time each phase took.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
